@@ -1,0 +1,578 @@
+/*
+ * analyse.c - from evidence to checks and verdicts (pure).  sysfs outranks
+ * the kernel log; missing evidence gives "unknown", never "fail".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyse.h"
+#include "hostinfo.h"
+
+#define CLASS_BASE(c) ((int)(((c) >> 16) & 0xff))
+#define CLASS_SUB(c) ((int)(((c) >> 8) & 0xffff))
+
+struct facts {
+	const char *vendor;
+	enum tristate enabled;
+	const char *enabled_why;
+	enum tristate ir;
+	const char *ir_why;
+	const char *fix; /* the one-line next step when the platform is not ready */
+};
+
+static int
+check_add(struct report *r, const char *id, enum check_status status,
+	  const char *evidence, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int
+check_add(struct report *r, const char *id, enum check_status status,
+	  const char *evidence, const char *fmt, ...)
+{
+	struct report_check *v, *c;
+	char summary[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(summary, sizeof(summary), fmt, ap);
+	va_end(ap);
+	v = realloc(r->checks, (r->nchecks + 1) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	r->checks = v;
+	c = &v[r->nchecks];
+	memset(c, 0, sizeof(*c));
+	c->status = status;
+	c->id = strdup(id);
+	c->summary = strdup(summary);
+	c->evidence = strdup(evidence != NULL ? evidence : "");
+	r->nchecks++;
+	return c->id && c->summary && c->evidence ? 0 : -1;
+}
+
+static int
+set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = NULL;
+	if (value == NULL)
+		return 0;
+	*field = strdup(value);
+	return *field == NULL ? -1 : 0;
+}
+
+static int
+is_bridge(long class_code)
+{
+	/* host bridge 0600, PCI-to-PCI 0604, CardBus 0607; an ISA/LPC bridge
+	 * (0601) is a real device and counts as foreign */
+	if (class_code < 0)
+		return 0;
+	return CLASS_SUB(class_code) == 0x0600 || CLASS_SUB(class_code) == 0x0604 ||
+	       CLASS_SUB(class_code) == 0x0607;
+}
+
+static const char *
+device_role(long class_code)
+{
+	switch (class_code < 0 ? -1 : CLASS_BASE(class_code)) {
+	case 0x01:
+		return "storage controller";
+	case 0x02:
+		return "NIC";
+	case 0x03:
+		return "GPU";
+	case 0x04:
+		return "audio device";
+	case 0x0c:
+		return CLASS_SUB(class_code) == 0x0c03 ? "USB controller" : "serial bus controller";
+	default:
+		return "device";
+	}
+}
+
+/* "0000:01:00.0" and "0000:01:00.1" are the same slot. */
+static int
+same_slot(const char *a, const char *b)
+{
+	const char *dot_a = strrchr(a, '.'), *dot_b = strrchr(b, '.');
+
+	return dot_a != NULL && dot_b != NULL && dot_a - a == dot_b - b &&
+	       strncmp(a, b, (size_t)(dot_a - a)) == 0;
+}
+
+static const char *
+vendor_of(const struct report *r, const struct evidence *ev)
+{
+	const struct sysfs_facts *s = &ev->sys;
+	const struct klog_facts *k = &ev->klog;
+
+	if (strcmp(s->iommu_kind, "dmar") == 0)
+		return "intel";
+	if (strcmp(s->iommu_kind, "ivhd") == 0)
+		return "amd";
+	if (strcmp(s->iommu_kind, "smmu") == 0)
+		return "arm";
+	if (s->acpi_dmar == TRI_TRUE || k->acpi_dmar || k->intel_lines || k->vtd_initialised)
+		return "intel";
+	if (s->acpi_ivrs == TRI_TRUE || k->acpi_ivrs || k->amd_lines || k->amd_initialised)
+		return "amd";
+	if (s->acpi_iort == TRI_TRUE || k->arm_smmu)
+		return "arm";
+	if (k->amdv2_unavailable || k->agp_enable_in_bios)
+		return "amd"; /* only AMD's drivers print these when nothing else is */
+	/* no table and no line: "none" only when the evidence could show one */
+	if (s->acpi_dmar == TRI_FALSE && s->acpi_ivrs == TRI_FALSE && s->acpi_iort == TRI_FALSE)
+		return "none";
+	if (k->boot_start && r->kernel_log.complete == TRI_TRUE)
+		return "none";
+	return "unknown";
+}
+
+static void
+decide_enabled(const struct report *r, const struct evidence *ev, struct facts *f)
+{
+	const struct sysfs_facts *s = &ev->sys;
+	const struct klog_facts *k = &ev->klog;
+	int intel = strcmp(f->vendor, "intel") == 0;
+
+	f->enabled = TRI_UNKNOWN;
+	f->enabled_why = "no evidence of IOMMU state (no sysfs, no kernel log lines)";
+	if (strcmp(s->hypervisor_type, "xen") == 0) {
+		f->enabled_why = "Xen dom0: the hypervisor owns the IOMMU and sysfs shows no groups";
+		return;
+	}
+	if (s->ngroups > 0 || s->iommu_units > 0) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "sysfs: IOMMU units and groups present";
+		return;
+	}
+	if (s->groups_dir == TRI_TRUE && s->ngroups == 0 && s->iommu_units <= 0) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "sysfs: /sys/kernel/iommu_groups is empty and /sys/class/iommu has no unit";
+		return;
+	}
+	if (k->vtd_initialised) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: \"DMAR: Intel(R) Virtualization Technology for Directed I/O\"";
+		return;
+	}
+	if (k->amd_initialised) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: AMD-Vi initialised an IOMMU";
+		return;
+	}
+	if (k->group_adds > 0) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: devices were added to IOMMU groups";
+		return;
+	}
+	if (r->kernel_log.fault_total > 0) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: DMA remapping faults imply translation is on";
+		return;
+	}
+	if (intel && (k->acpi_dmar || k->drhd_units > 0)) {
+		/* the boot-time table parse is in the log, but VT-d never said
+		 * it initialised: firmware has it, the kernel left it off */
+		f->enabled = TRI_FALSE;
+		f->enabled_why = k->dmar_on_echo
+			? "log: DMAR table parsed and \"DMAR: IOMMU enabled\" echoed, but VT-d never initialised"
+			: "log: DMAR table parsed, but no \"DMAR: Intel(R) Virtualization Technology for Directed I/O\" line";
+		return;
+	}
+	if (k->agp_enable_in_bios) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "log: \"AGP: Please enable the IOMMU option in the BIOS setup\"";
+		return;
+	}
+	if (k->amdv2_unavailable && r->kernel_log.complete != TRI_FALSE) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "log: the AMD IOMMUv2 module found no IOMMU and no AMD-Vi initialisation line was logged";
+		return;
+	}
+	if (strcmp(f->vendor, "none") == 0) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "no DMAR, IVRS or IORT table: the firmware offers no IOMMU";
+		return;
+	}
+	if (k->boot_start && r->kernel_log.complete == TRI_TRUE && !k->dmar_on_echo) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "log: complete boot log without any IOMMU initialisation line";
+	}
+}
+
+static void
+decide_ir(const struct evidence *ev, struct facts *f)
+{
+	const struct klog_facts *k = &ev->klog;
+
+	f->ir = TRI_UNKNOWN;
+	f->ir_why = "no interrupt remapping line in the log and no /proc/interrupts";
+	if (ev->sys.ir_chips != TRI_UNKNOWN) {
+		f->ir = ev->sys.ir_chips;
+		f->ir_why = ev->sys.ir_chips == TRI_TRUE
+			? "/proc/interrupts: IR-IO-APIC / IR-PCI-MSI chips"
+			: "/proc/interrupts: no interrupt-remapping chip";
+		return;
+	}
+	if (k->ir_enabled != TRI_UNKNOWN) {
+		f->ir = k->ir_enabled;
+		f->ir_why = k->ir_enabled == TRI_TRUE ? "log: interrupt remapping enabled"
+						      : "log: the kernel disabled interrupt remapping";
+	}
+}
+
+/* The fix an operator needs when the IOMMU is off. */
+static const char *
+fix_for_disabled(const struct report *r, const struct evidence *ev, const char *vendor)
+{
+	const struct report_cmdline *c = &r->cmdline;
+	const char *v;
+
+	v = cmdline_get(c, "intel_iommu");
+	if (v != NULL && strncmp(v, "off", 3) == 0)
+		return "remove intel_iommu=off from the kernel command line";
+	v = cmdline_get(c, "amd_iommu");
+	if (v != NULL && strcmp(v, "off") == 0)
+		return "remove amd_iommu=off from the kernel command line";
+	v = cmdline_get(c, "iommu");
+	if (v != NULL && strcmp(v, "off") == 0)
+		return "remove iommu=off from the kernel command line";
+	if (strcmp(vendor, "intel") == 0) {
+		if (ev->sys.acpi_dmar == TRI_TRUE || ev->klog.acpi_dmar || ev->klog.drhd_units > 0)
+			return "add intel_iommu=on to the kernel command line";
+		return "enable VT-d in the firmware setup";
+	}
+	if (strcmp(vendor, "amd") == 0)
+		return "enable the IOMMU (AMD-Vi) in the firmware setup, then check again";
+	if (strcmp(vendor, "none") == 0)
+		return "no IOMMU: enable VT-d / AMD-Vi in the firmware setup if the platform has one";
+	return "enable the IOMMU in the firmware setup";
+}
+
+static const char *
+fix_for_ir(const struct report *r, const struct evidence *ev)
+{
+	const char *v = cmdline_get(&r->cmdline, "intremap");
+
+	if (v != NULL && strcmp(v, "off") == 0)
+		return "interrupt remapping is off: remove intremap=off from the kernel command line";
+	if (r->kernel_log.firmware_bugs > 0)
+		return "interrupt remapping disabled because of firmware bugs: update the BIOS (or work around with ivrs_ioapic=)";
+	if (ev->sys.allow_unsafe_interrupts == TRI_TRUE)
+		return "interrupt remapping is off: vfio only runs with allow_unsafe_interrupts (no interrupt isolation)";
+	return "interrupt remapping is off: vfio refuses devices without it (firmware or chipset erratum)";
+}
+
+static enum check_status
+status_of(enum tristate t, enum check_status when_false)
+{
+	return t == TRI_TRUE ? CHECK_PASS : t == TRI_FALSE ? when_false : CHECK_UNKNOWN;
+}
+
+static int
+host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
+{
+	const struct sysfs_facts *s = &ev->sys;
+	const struct report_kernel_log *kl = &r->kernel_log;
+	char ev_buf[512];
+	enum tristate table;
+	size_t i;
+	int rc = 0;
+
+	/* cpu virtualisation: only tells the vendor; no flag is no proof */
+	if (r->host.cpu.virtualization != NULL)
+		rc |= check_add(r, "cpu-virtualization", CHECK_PASS, "/proc/cpuinfo flags",
+				"CPU virtualisation %s present%s", r->host.cpu.virtualization,
+				ev->cpu_hypervisor == 1 ? " (this is a virtual machine)" : "");
+	else if (r->host.cpu.vendor != NULL)
+		rc |= check_add(r, "cpu-virtualization", CHECK_WARN, "/proc/cpuinfo flags",
+				"no vmx/svm flag: VT-x / AMD-V is off in the firmware or hidden%s",
+				ev->cpu_hypervisor == 1 ? " (virtual machine)" : "");
+	else
+		rc |= check_add(r, "cpu-virtualization", CHECK_UNKNOWN, "", "/proc/cpuinfo not read");
+
+	table = TRI_UNKNOWN;
+	if (s->acpi_dmar == TRI_TRUE || s->acpi_ivrs == TRI_TRUE || s->acpi_iort == TRI_TRUE ||
+	    ev->klog.acpi_dmar || ev->klog.acpi_ivrs || ev->klog.drhd_units > 0)
+		table = TRI_TRUE;
+	else if (strcmp(f->vendor, "none") == 0)
+		table = TRI_FALSE;
+	snprintf(ev_buf, sizeof(ev_buf), "sysfs DMAR %s, IVRS %s, IORT %s; log DMAR %s, IVRS %s",
+		 s->acpi_dmar == TRI_TRUE ? "yes" : s->acpi_dmar == TRI_FALSE ? "no" : "?",
+		 s->acpi_ivrs == TRI_TRUE ? "yes" : s->acpi_ivrs == TRI_FALSE ? "no" : "?",
+		 s->acpi_iort == TRI_TRUE ? "yes" : s->acpi_iort == TRI_FALSE ? "no" : "?",
+		 ev->klog.acpi_dmar || ev->klog.drhd_units ? "yes" : "no",
+		 ev->klog.acpi_ivrs ? "yes" : "no");
+	rc |= check_add(r, "firmware-table", status_of(table, CHECK_FAIL), ev_buf,
+			table == TRI_TRUE ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
+			: table == TRI_FALSE ? "no ACPI DMAR, IVRS or IORT table: the firmware offers no IOMMU"
+					     : "firmware table not seen");
+
+	rc |= check_add(r, "iommu-active", status_of(f->enabled, CHECK_FAIL), f->enabled_why,
+			f->enabled == TRI_TRUE ? "DMA remapping is on (%s)"
+			: f->enabled == TRI_FALSE ? "DMA remapping is off (%s)" : "IOMMU state unknown (%s)",
+			f->vendor);
+
+	rc |= check_add(r, "interrupt-remapping", status_of(f->ir, CHECK_FAIL), f->ir_why,
+			f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
+			: f->ir == TRI_FALSE ? "interrupt remapping is off: vfio refuses devices%s%s"
+					     : "interrupt remapping state unknown%s%s",
+			r->iommu.interrupt_remapping.mode ? ", mode " : "",
+			r->iommu.interrupt_remapping.mode ? r->iommu.interrupt_remapping.mode : "");
+
+	if (r->iommu.interrupt_remapping.x2apic_optout == TRI_TRUE)
+		rc |= check_add(r, "x2apic", CHECK_WARN, "DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit",
+				"the BIOS opts out of x2APIC: interrupt remapping runs in xapic mode (fewer CPUs and vectors); intremap=no_x2apic_optout overrides");
+	else if (r->iommu.interrupt_remapping.mode != NULL)
+		rc |= check_add(r, "x2apic", CHECK_PASS, "log: DMAR-IR mode", "interrupt remapping in %s mode",
+				r->iommu.interrupt_remapping.mode);
+	else
+		rc |= check_add(r, "x2apic", CHECK_UNKNOWN, "", "x2APIC mode not logged");
+
+	if (r->iommu.default_domain == NULL)
+		rc |= check_add(r, "default-domain", CHECK_UNKNOWN, "", "default domain type unknown");
+	else
+		rc |= check_add(r, "default-domain",
+				strcmp(r->iommu.default_domain, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
+				"sysfs group type or \"iommu: Default domain type\"",
+				strcmp(r->iommu.default_domain, "passthrough") == 0
+				? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
+				: "default domain %s", r->iommu.default_domain);
+
+	if (r->cmdline.raw == NULL)
+		rc |= check_add(r, "cmdline", CHECK_UNKNOWN, "", "/proc/cmdline not read");
+	else if (r->cmdline.warnings.n > 0)
+		rc |= check_add(r, "cmdline", CHECK_WARN, r->cmdline.raw, "%s", r->cmdline.warnings.v[0]);
+	else
+		rc |= check_add(r, "cmdline", CHECK_PASS, r->cmdline.raw, "no misleading IOMMU parameter");
+
+	if (ev->klog.acs_override || cmdline_get(&r->cmdline, "pcie_acs_override") != NULL)
+		rc |= check_add(r, "acs-override", CHECK_WARN, "pcie_acs_override / \"PCIe ACS overrides enabled\"",
+				"ACS override in use: IOMMU groups do not reflect real isolation");
+
+	if (s->vfio_pci == TRI_TRUE)
+		rc |= check_add(r, "vfio", s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
+				"/sys/module/vfio_pci",
+				s->allow_unsafe_interrupts == TRI_TRUE
+				? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
+				: "vfio-pci loaded");
+	else if (s->vfio_pci == TRI_FALSE)
+		rc |= check_add(r, "vfio", CHECK_WARN, "/sys/module/vfio_pci absent",
+				"vfio-pci not loaded (modprobe vfio-pci before assigning a device)");
+	else
+		rc |= check_add(r, "vfio", CHECK_UNKNOWN, "", "vfio modules not seen");
+
+	if (r->kernel_log.source == NULL || strcmp(r->kernel_log.source, "none") == 0) {
+		rc |= check_add(r, "kernel-log", CHECK_UNKNOWN, "", "no kernel log could be read");
+		rc |= check_add(r, "firmware-bugs", CHECK_UNKNOWN, "", "no kernel log");
+		rc |= check_add(r, "dma-faults", CHECK_UNKNOWN, "", "no kernel log");
+		return rc;
+	}
+	rc |= check_add(r, "kernel-log",
+			kl->complete == TRI_TRUE ? CHECK_PASS : kl->complete == TRI_FALSE ? CHECK_WARN : CHECK_UNKNOWN,
+			kl->source,
+			kl->complete == TRI_TRUE ? "kernel log from %s is complete since boot"
+			: kl->complete == TRI_FALSE ? "kernel log from %s lost its boot part (ring buffer wrapped): boot-time checks may say unknown"
+						    : "kernel log from %s: cannot tell whether the boot part is present",
+			kl->source);
+	rc |= check_add(r, "firmware-bugs", kl->firmware_bugs > 0 ? CHECK_WARN : CHECK_PASS,
+			"\"[Firmware Bug]\" lines about DMAR / IVRS / AMD-Vi",
+			"%lu IOMMU firmware bug line(s)", kl->firmware_bugs);
+	ev_buf[0] = '\0';
+	for (i = 0; i < kl->nfaults && strlen(ev_buf) < sizeof(ev_buf) - 64; i++)
+		snprintf(ev_buf + strlen(ev_buf), sizeof(ev_buf) - strlen(ev_buf), "%s%s %s x%lu",
+			 i ? ", " : "", kl->faults[i].address, kl->faults[i].kind, kl->faults[i].count);
+	rc |= check_add(r, "dma-faults", kl->fault_total > 0 ? CHECK_WARN : CHECK_PASS, ev_buf,
+			"%lu DMA remapping fault record(s) since boot (a lower bound: printk is rate limited)",
+			kl->fault_total);
+	return rc;
+}
+
+/* Isolation and verdict of one grouped device. */
+static int
+device_verdict(const struct report_group *g, struct report_device *d, const struct facts *f)
+{
+	char foreign[384] = "";
+	size_t i, nforeign = 0;
+	int unknown_member = 0, rc = 0;
+
+	for (i = 0; i < g->ndevices; i++) {
+		const struct report_device *m = &g->devices[i];
+
+		if (m == d || same_slot(m->address, d->address) || is_bridge(m->class_code))
+			continue;
+		if (m->class_code < 0)
+			unknown_member = 1;
+		if (nforeign++ < 4)
+			snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign), "%s%s (%s)",
+				 nforeign > 1 ? ", " : "", m->address, device_role(m->class_code));
+	}
+	d->isolated = nforeign == 0 ? TRI_TRUE : unknown_member && nforeign == 1 ? TRI_UNKNOWN : TRI_FALSE;
+	if (nforeign > 4)
+		snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign), " and %zu more", nforeign - 4);
+
+	d->verdict = VERDICT_READY;
+	if (is_bridge(d->class_code)) {
+		d->verdict = VERDICT_NOT_READY;
+		rc |= strlist_add(&d->reasons, "a bridge is not assigned to guests");
+		return rc;
+	}
+	if (d->isolated == TRI_FALSE) {
+		d->verdict = VERDICT_NOT_READY;
+		rc |= strlist_addf(&d->reasons, "shares group %d with %s", g->id, foreign);
+	} else if (d->isolated == TRI_UNKNOWN) {
+		d->verdict = VERDICT_UNKNOWN;
+		rc |= strlist_addf(&d->reasons, "group %d holds %s of unknown class", g->id, foreign);
+	}
+	for (i = 0; i < g->nregions; i++) {
+		if (g->regions[i].type != NULL && strcmp(g->regions[i].type, "direct") == 0) {
+			d->verdict = VERDICT_NOT_READY;
+			rc |= strlist_addf(&d->reasons,
+					   "firmware requires a 1:1 mapping (RMRR/IVMD 0x%llx-0x%llx): vfio rejects the device",
+					   (unsigned long long)g->regions[i].start,
+					   (unsigned long long)g->regions[i].end);
+			break;
+		}
+	}
+	if (f->ir == TRI_FALSE) {
+		d->verdict = VERDICT_NOT_READY;
+		rc |= strlist_add(&d->reasons, "interrupt remapping is off on this host");
+	} else if (f->ir == TRI_UNKNOWN && d->verdict == VERDICT_READY) {
+		d->verdict = VERDICT_UNKNOWN;
+		rc |= strlist_add(&d->reasons, "interrupt remapping state unknown");
+	}
+	if (d->reset_methods.n == 0)
+		rc |= strlist_add(&d->reasons, "no reset method reported: the device may not reset between guests");
+	if (d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0)
+		rc |= strlist_add(&d->reasons, "bound to vfio-pci");
+	return rc;
+}
+
+/* The first device an operator would want to pass through that cannot be. */
+static const struct report_device *
+blocked_candidate(const struct report *r, const struct report_group **group)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->iommu.ngroups; i++) {
+		for (j = 0; j < r->iommu.groups[i].ndevices; j++) {
+			const struct report_device *d = &r->iommu.groups[i].devices[j];
+			int candidate = (d->class_code >= 0 && CLASS_BASE(d->class_code) == 0x03 &&
+					 d->boot_vga != TRI_TRUE) ||
+					(d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0);
+
+			if (candidate && d->verdict == VERDICT_NOT_READY) {
+				*group = &r->iommu.groups[i];
+				return d;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int
+set_reasonf(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+set_reasonf(struct report *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return set_str(&r->reason, buf);
+}
+
+int
+analyse(struct report *r, const struct evidence *ev)
+{
+	struct report_iommu *io = &r->iommu;
+	const struct report_device *blocked;
+	const struct report_group *bg = NULL;
+	struct facts f;
+	size_t i, j, ndev = 0, nready = 0;
+	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.vendor = vendor_of(r, ev);
+	decide_enabled(r, ev, &f);
+	decide_ir(ev, &f);
+
+	rc |= set_str(&io->vendor, f.vendor);
+	io->enabled = f.enabled;
+	io->interrupt_remapping.enabled = f.ir;
+	if (ev->klog.ir_mode[0] != '\0' && f.ir != TRI_FALSE)
+		rc |= set_str(&io->interrupt_remapping.mode, ev->klog.ir_mode);
+	io->interrupt_remapping.x2apic_optout = ev->klog.x2apic_optout;
+	if (io->interrupt_remapping.x2apic_optout == TRI_UNKNOWN && ev->sys.dmar_flags >= 0)
+		io->interrupt_remapping.x2apic_optout = (ev->sys.dmar_flags & 2) ? TRI_TRUE : TRI_FALSE;
+	if (ev->sys.iommu_units >= 0 && ev->sys.present == TRI_TRUE)
+		io->units = ev->sys.iommu_units;
+	else if (ev->klog.drhd_units > 0)
+		io->units = ev->klog.drhd_units;
+	else if (ev->klog.amd_found > 0)
+		io->units = ev->klog.amd_found;
+
+	/* default domain: the groups' type files outrank the boot message */
+	for (i = 0; i < io->ngroups && io->default_domain == NULL; i++) {
+		const char *t = io->groups[i].type;
+
+		if (t == NULL)
+			continue;
+		if (strncmp(t, "DMA", 3) == 0)
+			rc |= set_str(&io->default_domain, "translated");
+		else if (strcmp(t, "identity") == 0)
+			rc |= set_str(&io->default_domain, "passthrough");
+		else if (strcmp(t, "blocked") == 0)
+			rc |= set_str(&io->default_domain, "blocked");
+	}
+	if (io->default_domain == NULL && ev->klog.default_domain[0] != '\0' && f.enabled != TRI_FALSE)
+		rc |= set_str(&io->default_domain, ev->klog.default_domain);
+
+	for (i = 0; i < io->ngroups; i++) {
+		for (j = 0; j < io->groups[i].ndevices; j++) {
+			rc |= device_verdict(&io->groups[i], &io->groups[i].devices[j], &f);
+			ndev++;
+			nready += io->groups[i].devices[j].verdict == VERDICT_READY;
+		}
+	}
+	for (i = 0; i < io->nungrouped; i++) {
+		io->ungrouped[i].verdict = VERDICT_NOT_READY;
+		io->ungrouped[i].isolated = TRI_FALSE;
+		rc |= strlist_add(&io->ungrouped[i].reasons,
+				  f.enabled == TRI_TRUE ? "in no IOMMU group" : "in no IOMMU group: the IOMMU is off");
+	}
+
+	rc |= host_checks(r, ev, &f);
+
+	if (f.enabled == TRI_FALSE) {
+		r->verdict = VERDICT_NOT_READY;
+		rc |= set_str(&r->reason, fix_for_disabled(r, ev, f.vendor));
+	} else if (f.enabled == TRI_UNKNOWN) {
+		r->verdict = VERDICT_UNKNOWN;
+		rc |= set_reasonf(r, "IOMMU state unknown: %s", f.enabled_why);
+	} else if (f.ir == TRI_FALSE) {
+		r->verdict = VERDICT_NOT_READY;
+		rc |= set_str(&r->reason, fix_for_ir(r, ev));
+	} else if ((blocked = blocked_candidate(r, &bg)) != NULL) {
+		r->verdict = VERDICT_NOT_READY;
+		rc |= set_reasonf(r, "%s %s: %s", device_role(blocked->class_code), blocked->address,
+				  blocked->reasons.n ? blocked->reasons.v[0] : "not ready");
+	} else if (f.ir == TRI_UNKNOWN) {
+		r->verdict = VERDICT_UNKNOWN;
+		rc |= set_str(&r->reason, "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
+	} else {
+		r->verdict = VERDICT_READY;
+		if (ndev > 0)
+			rc |= set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready", nready, ndev);
+		else
+			rc |= set_str(&r->reason, "IOMMU on, interrupt remapping on");
+	}
+	return rc ? -1 : 0;
+}

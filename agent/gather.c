@@ -1,0 +1,174 @@
+/*
+ * gather.c - read every evidence source through a rootfs, then analyse (I/O).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../proto/report_json.h"
+#include "analyse.h"
+#include "gather.h"
+#include "hostinfo.h"
+#include "klog.h"
+#include "pciids.h"
+#include "sysfs.h"
+
+#define PCIIDS_MAX_BYTES (8u * 1024 * 1024)
+
+static const char *const pciids_paths[] = {
+	"usr/share/misc/pci.ids",
+	"usr/share/hwdata/pci.ids",
+};
+
+static int
+read_outside(const char *path, char **buf, size_t *len)
+{
+	struct rootfs fs;
+	const char *base = strrchr(path, '/');
+	char dir[4096];
+	int rc;
+
+	if (base == NULL || (size_t)(base - path) >= sizeof(dir)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(dir, path, (size_t)(base - path));
+	dir[base - path] = '\0';
+	if (rootfs_open(&fs, dir[0] ? dir : "/") == -1)
+		return -1;
+	rc = rootfs_read(&fs, base + 1, PCIIDS_MAX_BYTES, buf, len, NULL);
+	rootfs_close(&fs);
+	return rc;
+}
+
+/* Names from pci.ids: a lookup database, not evidence, so a capture keeps
+ * only the lines it used, under the path they came from. */
+static int
+name_devices(struct rootfs *fs, const struct gather_opts *opts, struct report *r)
+{
+	struct rootfs_capture *cap = fs->cap;
+	const char *used = NULL;
+	char *text = NULL, *subset;
+	size_t i, len = 0, sublen;
+	int rc = 0;
+
+	if (r->iommu.ngroups == 0 && r->iommu.nungrouped == 0)
+		return 0;
+	fs->cap = NULL;
+	if (opts->pci_ids != NULL) {
+		if (read_outside(opts->pci_ids, &text, &len) == 0)
+			used = pciids_paths[0];
+		else
+			(void)strlist_addf(&r->errors, "%s: %s", opts->pci_ids, strerror(errno));
+	}
+	for (i = 0; used == NULL && i < sizeof(pciids_paths) / sizeof(pciids_paths[0]); i++)
+		if (rootfs_read(fs, pciids_paths[i], PCIIDS_MAX_BYTES, &text, &len, NULL) == 0)
+			used = pciids_paths[i];
+	fs->cap = cap;
+	if (used == NULL)
+		return 0; /* names are a nicety, never required */
+	rc = pciids_name_devices(text, len, &r->iommu);
+	if (rc == 0 && cap != NULL) {
+		subset = pciids_subset(text, len, &r->iommu, &sublen);
+		if (subset != NULL)
+			(void)rootfs_capture_put(fs, used, subset, sublen);
+		free(subset);
+	}
+	free(text);
+	return rc;
+}
+
+static int
+read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report *r,
+		struct evidence *ev)
+{
+	struct klog_scan *scan;
+	enum tristate hint;
+	const char *source;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (klog_source_read(fs, &opts->klog, &text, &len, &source, &hint, &r->errors) == -1)
+		return -1;
+	r->kernel_log.source = strdup(source);
+	if (r->kernel_log.source == NULL) {
+		free(text);
+		return -1;
+	}
+	if (text == NULL) {
+		memset(&ev->klog, 0, sizeof(ev->klog));
+		ev->klog.ir_enabled = ev->klog.x2apic_optout = TRI_UNKNOWN;
+		ev->klog.first_seq = -1;
+		ev->klog.max_group = -1;
+		return 0;
+	}
+	ev->klog_read = 1;
+	scan = klog_scan_new(REPORT_MAX_LINES);
+	if (scan == NULL) {
+		free(text);
+		return -1;
+	}
+	rc = klog_scan_text(scan, text, len);
+	free(text);
+	if (rc == 0)
+		rc = klog_scan_finish(scan, &r->kernel_log, &ev->klog);
+	klog_scan_free(scan);
+	if (rc == -1)
+		return -1;
+	/* complete: the boot start is there; false when the ring buffer
+	 * visibly lost records; otherwise it cannot be told */
+	if (ev->klog.boot_start)
+		r->kernel_log.complete = TRI_TRUE;
+	else if (hint == TRI_FALSE || ev->klog.first_seq > 0)
+		r->kernel_log.complete = TRI_FALSE;
+	else
+		r->kernel_log.complete = TRI_UNKNOWN;
+	return 0;
+}
+
+int
+gather_report(struct rootfs *fs, const struct gather_opts *opts, struct report *r)
+{
+	struct evidence ev;
+
+	memset(&ev, 0, sizeof(ev));
+	r->agent_version = strdup(IOMMU_FLEET_VERSION);
+	if (r->agent_version == NULL)
+		return -1;
+	if (hostinfo_read(fs, &r->host, &r->cmdline, &ev.cpu_hypervisor, &r->errors) == -1)
+		return -1;
+	if (sysfs_read(fs, &r->iommu, &ev.sys, &r->errors) == -1)
+		return -1;
+	if (name_devices(fs, opts, r) == -1)
+		return -1;
+	if (read_kernel_log(fs, opts, r, &ev) == -1)
+		return -1;
+	return analyse(r, &ev);
+}
+
+int
+gather_stamp(struct report *r)
+{
+	unsigned char u[16];
+	struct timespec ts;
+	struct tm tm;
+
+	if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u))
+		return -1;
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+	snprintf(r->report_id, sizeof(r->report_id),
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 || gmtime_r(&ts.tv_sec, &tm) == NULL)
+		return -1;
+	strftime(r->collected_at, sizeof(r->collected_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
+}

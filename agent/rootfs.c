@@ -1,0 +1,412 @@
+/*
+ * rootfs.c - reads of host evidence relative to a root directory, and the
+ * optional capture of everything read (I/O).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
+
+#include "rootfs.h"
+
+struct rootfs_capture {
+	int dirfd;
+	struct strlist listed; /* "dir/name" entries to leave as placeholders */
+	struct strlist linked; /* "path\ntarget" symlinks to recreate */
+};
+
+static int
+openat_in_root(int dirfd, const char *rel, int flags)
+{
+	struct open_how how;
+	int fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned long long)flags | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
+		fd = openat(dirfd, rel, flags | O_CLOEXEC); /* pre-5.6 kernels, seccomp */
+	return fd;
+}
+
+int
+rootfs_open(struct rootfs *fs, const char *root)
+{
+	fs->cap = NULL;
+	fs->dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fs->dirfd == -1 ? -1 : 0;
+}
+
+void
+rootfs_close(struct rootfs *fs)
+{
+	if (fs->cap != NULL) {
+		close(fs->cap->dirfd);
+		strlist_free(&fs->cap->listed);
+		strlist_free(&fs->cap->linked);
+		free(fs->cap);
+		fs->cap = NULL;
+	}
+	if (fs->dirfd != -1)
+		close(fs->dirfd);
+	fs->dirfd = -1;
+}
+
+int
+rootfs_capture_start(struct rootfs *fs, const char *dir)
+{
+	struct rootfs_capture *cap;
+	DIR *d;
+	struct dirent *de;
+	int fd, empty = 1;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	d = fdopendir(dup(fd));
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	if (!empty) {
+		close(fd);
+		errno = ENOTEMPTY;
+		return -1;
+	}
+	cap = calloc(1, sizeof(*cap));
+	if (cap == NULL) {
+		close(fd);
+		return -1;
+	}
+	cap->dirfd = fd;
+	fs->cap = cap;
+	return 0;
+}
+
+/* mkdir -p of rel's parent directories inside the capture. */
+static int
+capture_mkparents(struct rootfs_capture *cap, const char *rel)
+{
+	char path[PATH_MAX];
+	char *p;
+
+	if (strlen(rel) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, rel, strlen(rel) + 1);
+	for (p = strchr(path, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdirat(cap->dirfd, path, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int
+rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,
+		   size_t len)
+{
+	int fd;
+	ssize_t n;
+
+	if (fs->cap == NULL)
+		return 0;
+	if (capture_mkparents(fs->cap, rel) == -1)
+		return -1;
+	fd = openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1)
+		return -1;
+	while (len > 0) {
+		n = write(fd, text, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+	return close(fd);
+}
+
+int
+rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf,
+	    size_t *len, int *truncated)
+{
+	char *data, *grown;
+	size_t size = 4096, used = 0;
+	ssize_t n;
+	int fd, saved;
+
+	*buf = NULL;
+	*len = 0;
+	if (truncated != NULL)
+		*truncated = 0;
+	fd = openat_in_root(fs->dirfd, rel, O_RDONLY | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (size > max + 1)
+		size = max + 1;
+	data = malloc(size);
+	if (data == NULL)
+		goto fail;
+	for (;;) {
+		if (used + 1 >= size) {
+			if (size > max) {
+				if (truncated != NULL)
+					*truncated = 1;
+				break;
+			}
+			size = size * 2 > max + 1 ? max + 1 : size * 2;
+			grown = realloc(data, size);
+			if (grown == NULL)
+				goto fail;
+			data = grown;
+		}
+		n = read(fd, data + used, size - 1 - used);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break; /* a character device such as dev/kmsg: its end for now */
+		if (n == -1) {
+			/* sysfs attributes that exist but cannot be read, e.g. EIO */
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > max)
+		used = max;
+	data[used] = '\0';
+	close(fd);
+	*buf = data;
+	*len = used;
+	if (rootfs_capture_put(fs, rel, data, used) == -1)
+		return 0; /* capture trouble must not lose the evidence itself */
+	return 0;
+fail:
+	saved = errno;
+	free(data);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+rootfs_read_attr(struct rootfs *fs, const char *rel, char **value)
+{
+	size_t len, start = 0;
+	char *buf;
+
+	if (rootfs_read(fs, rel, 4096, &buf, &len, NULL) == -1) {
+		*value = NULL;
+		return -1;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	while (start < len && (buf[start] == ' ' || buf[start] == '\t'))
+		start++;
+	if (start > 0)
+		memmove(buf, buf + start, len - start + 1);
+	*value = buf;
+	return 0;
+}
+
+/* Split rel into its parent directory (opened inside the root) and basename. */
+static int
+open_parent(struct rootfs *fs, const char *rel, const char **base)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(rel, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		*base = rel;
+		return openat_in_root(fs->dirfd, ".", O_PATH | O_DIRECTORY);
+	}
+	n = (size_t)(slash - rel);
+	if (n >= sizeof(parent)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(parent, rel, n);
+	parent[n] = '\0';
+	*base = slash + 1;
+	return openat_in_root(fs->dirfd, parent, O_PATH | O_DIRECTORY);
+}
+
+int
+rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz)
+{
+	char target[PATH_MAX];
+	const char *base, *name;
+	ssize_t n;
+	int dfd, saved;
+	size_t len;
+
+	dfd = open_parent(fs, rel, &base);
+	if (dfd == -1)
+		return -1;
+	n = readlinkat(dfd, base, target, sizeof(target) - 1);
+	saved = errno;
+	close(dfd);
+	if (n == -1) {
+		errno = saved;
+		return -1;
+	}
+	target[n] = '\0';
+	name = strrchr(target, '/');
+	name = name != NULL ? name + 1 : target;
+	len = strlen(name);
+	if (len == 0 || len >= outsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, name, len + 1);
+	if (fs->cap != NULL) {
+		char entry[PATH_MAX * 2];
+
+		snprintf(entry, sizeof(entry), "%s\n%s", rel, target);
+		(void)strlist_add(&fs->cap->linked, entry);
+	}
+	return 0;
+}
+
+static int
+names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
+	    struct strlist *names)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+	size_t i;
+
+	names->v = NULL;
+	names->n = 0;
+	fd = openat_in_root(fs->dirfd, rel, O_RDONLY | O_DIRECTORY);
+	if (fd == -1)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (names->n >= max_entries)
+			break;
+		if (strlist_add(names, de->d_name) == -1) {
+			closedir(d);
+			strlist_free(names);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	closedir(d);
+	qsort(names->v, names->n, sizeof(names->v[0]), names_cmp);
+	if (fs->cap != NULL) {
+		if (names->n == 0) {
+			/* an empty directory is evidence too ("no groups") */
+			char probe[PATH_MAX];
+
+			snprintf(probe, sizeof(probe), "%s/", rel);
+			(void)capture_mkparents(fs->cap, probe);
+		}
+		for (i = 0; i < names->n; i++)
+			(void)strlist_addf(&fs->cap->listed, "%s/%s", rel, names->v[i]);
+	}
+	return 0;
+}
+
+int
+rootfs_exists(struct rootfs *fs, const char *rel)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat_in_root(fs->dirfd, rel, O_PATH);
+	if (fd == -1)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (fs->cap != NULL) {
+		if (S_ISDIR(st.st_mode)) {
+			char probe[PATH_MAX];
+
+			snprintf(probe, sizeof(probe), "%s/", rel);
+			(void)capture_mkparents(fs->cap, probe);
+		} else {
+			(void)strlist_addf(&fs->cap->listed, "%s", rel);
+		}
+	}
+	return 1;
+}
+
+int
+rootfs_capture_finish(struct rootfs *fs)
+{
+	struct rootfs_capture *cap = fs->cap;
+	struct stat st;
+	size_t i;
+	int fd, rc = 0;
+
+	if (cap == NULL)
+		return 0;
+	for (i = 0; i < cap->linked.n; i++) {
+		char *path = cap->linked.v[i];
+		char *target = strchr(path, '\n');
+
+		*target++ = '\0';
+		if (capture_mkparents(cap, path) == -1)
+			rc = -1;
+		else if (symlinkat(target, cap->dirfd, path) == -1 && errno != EEXIST)
+			rc = -1;
+	}
+	/* Names that were listed but never read leave an empty placeholder, so
+	 * the listing reads the same from the capture. */
+	for (i = 0; i < cap->listed.n; i++) {
+		const char *path = cap->listed.v[i];
+
+		if (fstatat(cap->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if (capture_mkparents(cap, path) == -1) {
+			rc = -1;
+			continue;
+		}
+		fd = openat(cap->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd == -1)
+			rc = -1;
+		else
+			close(fd);
+	}
+	return rc;
+}

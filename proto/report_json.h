@@ -1,0 +1,37 @@
+/*
+ * report_json.h - encode a struct report to JSON and decode + validate JSON
+ * into one (jansson).  Pure: no I/O.  Decoding enforces the limits below and
+ * rejects anything that is not a version-1 report, with a message saying why.
+ */
+#ifndef IOMMU_FLEET_REPORT_JSON_H
+#define IOMMU_FLEET_REPORT_JSON_H
+
+#include <stddef.h>
+#include "report.h"
+
+/* Limits applied when decoding untrusted input. */
+#define REPORT_MAX_BYTES (8u * 1024 * 1024)
+#define REPORT_MAX_DEPTH 16
+#define REPORT_MAX_STRING 4096     /* bytes in any one string */
+#define REPORT_MAX_GROUPS 4096
+#define REPORT_MAX_DEVICES 4096    /* per group and in all */
+#define REPORT_MAX_LINES 20000     /* kernel_log.lines */
+#define REPORT_MAX_ITEMS 4096      /* any other array */
+
+struct report_error {
+	char msg[256]; /* "kernel_log.lines[3].text: not a string" */
+};
+
+/* Encode: returns a new malloc'd NUL-terminated JSON text, or NULL.
+ * flags: REPORT_JSON_PRETTY to indent. */
+#define REPORT_JSON_PRETTY 1
+char *report_json_encode(const struct report *r, int flags);
+
+/* Decode and validate: 0 and *out filled (caller report_free()s it), or -1 with
+ * err set and *out left initialised-empty.  Rejects: not JSON, duplicate keys,
+ * invalid UTF-8, depth / size / count limits, wrong format or version,
+ * missing or mistyped required fields. */
+int report_json_decode(const char *text, size_t len, struct report *out,
+		       struct report_error *err);
+
+#endif

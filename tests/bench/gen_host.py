@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Generate a SYNTHETIC large host for benchmarks (not a real capture).
+
+usage: gen_host.py DIR [--devices 160] [--groups 60] [--log-lines 20000]
+
+Writes DIR/root: a sysfs/procfs tree with the given PCI devices spread over
+IOMMU groups (sys/kernel/iommu_groups, sys/bus/pci/devices with config space
+so lspci -A linux-sysfs can read it too), proc/cmdline, proc/cpuinfo,
+class/iommu units, and var/log/dmesg: a kernel log of the given length in
+dmesg format, mostly ordinary boot noise with the VT-d lines and some DMA
+faults among it.
+"""
+import argparse
+import os
+import random
+
+CLASSES = [(0x030000, 0x10de, 0x2204), (0x040300, 0x10de, 0x1aef), (0x020000, 0x8086, 0x1572),
+           (0x010802, 0x144d, 0xa808), (0x0c0330, 0x8086, 0xa36d), (0x010700, 0x1000, 0x0097)]
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def config_space(vendor, device, cls):
+    b = bytearray(256)
+    b[0:2] = vendor.to_bytes(2, "little")
+    b[2:4] = device.to_bytes(2, "little")
+    b[8] = 0x01
+    b[9:12] = cls.to_bytes(3, "little")
+    b[0x0e] = 0x01 if (cls >> 8) == 0x0604 else 0x00
+    return bytes(b)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--devices", type=int, default=160)
+    ap.add_argument("--groups", type=int, default=60)
+    ap.add_argument("--log-lines", type=int, default=20000)
+    a = ap.parse_args()
+    rnd = random.Random(42)
+    root = os.path.join(a.dir, "root")
+    sysd = os.path.join(root, "sys")
+    addrs = []
+    for i in range(a.devices):
+        bus, dev, fn = 1 + i // 32, (i // 4) % 8, i % 4
+        addrs.append("0000:%02x:%02x.%d" % (bus, dev, fn))
+    os.makedirs(os.path.join(sysd, "kernel/iommu_groups"), exist_ok=True)
+    os.makedirs(os.path.join(sysd, "bus/pci/devices"), exist_ok=True)
+    for g in range(a.groups):
+        gdir = os.path.join(sysd, "kernel/iommu_groups", str(g))
+        os.makedirs(os.path.join(gdir, "devices"), exist_ok=True)
+        write(os.path.join(gdir, "type"), "DMA-FQ\n")
+        write(os.path.join(gdir, "reserved_regions"),
+              "0x00000000fee00000 0x00000000feefffff msi\n")
+    for i, addr in enumerate(addrs):
+        g = i * a.groups // a.devices
+        cls, ven, dev = CLASSES[i % len(CLASSES)]
+        if i % 8 == 7:
+            cls, ven, dev = 0x060400, 0x8086, 0xa110
+        real = os.path.join(sysd, "devices/pci0000:00", addr)
+        os.makedirs(real, exist_ok=True)
+        for name, val in (("vendor", ven), ("device", dev), ("subsystem_vendor", ven),
+                          ("subsystem_device", 0x1234)):
+            write(os.path.join(real, name), "0x%04x\n" % val)
+        write(os.path.join(real, "class"), "0x%06x\n" % cls)
+        write(os.path.join(real, "reset_method"), "flr bus\n")
+        write(os.path.join(real, "boot_vga"), "0\n")
+        write(os.path.join(real, "config"), config_space(ven, dev, cls), "wb")
+        write(os.path.join(real, "irq"), "16\n")
+        os.makedirs(os.path.join(sysd, "bus/pci/drivers/vfio-pci"), exist_ok=True)
+        os.symlink("../../../bus/pci/drivers/vfio-pci", os.path.join(real, "driver"))
+        os.symlink("../../../kernel/iommu_groups/%d" % g, os.path.join(real, "iommu_group"))
+        os.symlink("../../../devices/pci0000:00/" + addr,
+                   os.path.join(sysd, "bus/pci/devices", addr))
+        os.symlink("../../../../devices/pci0000:00/" + addr,
+                   os.path.join(sysd, "kernel/iommu_groups/%d/devices" % g, addr))
+    for u in range(2):
+        write(os.path.join(sysd, "class/iommu/dmar%d/intel-iommu/ecap" % u), "f020fe\n")
+    write(os.path.join(sysd, "firmware/acpi/tables/DMAR"), "DMAR" + "\0" * 44)
+    write(os.path.join(sysd, "module/vfio_pci/refcnt"), "0\n")
+    write(os.path.join(sysd, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"), "N\n")
+    write(os.path.join(root, "proc/cmdline"), "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt\n")
+    write(os.path.join(root, "proc/cpuinfo"),
+          "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Gold 6338\n"
+          "flags\t\t: fpu vme de pse msr pae vmx x2apic\n\n")
+    write(os.path.join(root, "proc/interrupts"),
+          "           CPU0\n  0:         10  IR-IO-APIC    2-edge      timer\n")
+    write(os.path.join(root, "proc/sys/kernel/hostname"), "bench-host\n")
+    write(os.path.join(root, "etc/os-release"), 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
+    lines = ["Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)",
+             "DMAR: Host address width 46", "DMAR: DRHD base: 0x000000d4800000 flags: 0x0",
+             "DMAR-IR: Enabled IRQ remapping in x2apic mode",
+             "iommu: Default domain type: Translated ",
+             "DMAR: Intel(R) Virtualization Technology for Directed I/O"]
+    noise = ["usb 1-1: new high-speed USB device number %d using xhci_hcd",
+             "EXT4-fs (sda1): mounted filesystem with ordered data mode",
+             "audit: type=1400 audit(%d.123:42): apparmor=\"STATUS\" operation=\"profile_load\"",
+             "e1000e 0000:00:1f.6 eth0: NIC Link is Up 1000 Mbps Full Duplex",
+             "pci 0000:01:00.%d: Adding to iommu group 3",
+             "DMAR: DRHD: handling fault status reg 2",
+             "DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x1187a9000 [fault reason 0x06] PTE Read access is not set"]
+    t = 0.0
+    out = []
+    for i in range(a.log_lines):
+        t += rnd.random() * 0.01
+        text = lines[i] if i < len(lines) else rnd.choice(noise)
+        if "%d" in text:
+            text = text % rnd.randint(0, 9)
+        out.append("[%12.6f] %s\n" % (t, text))
+    write(os.path.join(root, "var/log/dmesg"), "".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+#!/bin/bash
+# --capture writes exactly the evidence read, and --root on the capture gives
+# the same report (report_id and collected_at aside): on this machine, and on
+# every fixture case with a root/ tree.
+set -euo pipefail
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+strip_ids() { sed -E 's/"(report_id|collected_at)": "[^"]*"/"\1": ""/' "$1"; }
+
+same_report() { # name, first, second
+	if ! diff <(strip_ids "$2") <(strip_ids "$3") > "$work/diff"; then
+		echo "$1: the capture does not reproduce the report:" >&2
+		head -40 "$work/diff" >&2
+		exit 1
+	fi
+}
+
+"$AGENT" --pretty --capture "$work/live" > "$work/live.json"
+"$AGENT" --pretty --root "$work/live" > "$work/replay.json"
+same_report live "$work/live.json" "$work/replay.json"
+[ -e "$work/live/proc/cmdline" ] || { echo "capture lacks proc/cmdline" >&2; exit 1; }
+
+# A capture directory that is not empty is refused, not overwritten.
+set +e
+"$AGENT" --capture "$work/live" > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || { echo "non-empty capture dir: exit $rc, want 1" >&2; exit 1; }
+
+n=0
+for case in "$FIXTURES"/*/; do
+	[ -d "$case/root" ] || continue
+	name=$(basename "$case")
+	args=(--root "$case/root")
+	[ -f "$case/kernel.log" ] && args+=(--kernel-log "$case/kernel.log")
+	"$AGENT" --pretty "${args[@]}" --capture "$work/$name" > "$work/$name.json"
+	"$AGENT" --pretty --root "$work/$name" > "$work/$name.replay.json"
+	# the replayed log names its source "file" as the original did
+	same_report "$name" "$work/$name.json" "$work/$name.replay.json"
+	n=$((n + 1))
+done
+echo "agent_capture: live and $n fixture trees reproduce"
