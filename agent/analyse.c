@@ -86,8 +86,11 @@ device_role(long class_code)
 		return "GPU";
 	case 0x04:
 		return "audio device";
+	case 0x06:
+		return CLASS_SUB(class_code) == 0x0601 ? "ISA bridge" : "bridge";
 	case 0x0c:
-		return CLASS_SUB(class_code) == 0x0c03 ? "USB controller" : "serial bus controller";
+		return CLASS_SUB(class_code) == 0x0c03 ? "USB controller"
+		       : CLASS_SUB(class_code) == 0x0c05 ? "SMBus controller" : "serial bus controller";
 	default:
 		return "device";
 	}

@@ -329,7 +329,8 @@ rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
 		}
 	}
 	closedir(d);
-	qsort(names->v, names->n, sizeof(names->v[0]), names_cmp);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof(names->v[0]), names_cmp);
 	if (fs->cap != NULL) {
 		if (names->n == 0) {
 			/* an empty directory is evidence too ("no groups") */

@@ -1,0 +1,464 @@
+/*
+ * klog_line.c - recognise one kernel log line of any supported format and
+ * strip its decoration (timestamps, level, syslog host and tag).  Pure: no I/O.
+ * Every check looks at a bounded prefix of the line; lines may hold any bytes.
+ */
+#include <string.h>
+
+#include "klog.h"
+
+#define KLOG_HEAD_MAX 256	/* how far a decoration may reach into a line */
+
+static int
+klog_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+klog_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+klog_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+/* Parse "digits[.digits]" at p; *secs gets the value.  Returns the number of
+ * bytes used, 0 when there is no number. */
+static size_t
+klog_parse_secs(const char *p, size_t n, double *secs)
+{
+	size_t i = 0, nint = 0;
+	double v = 0, scale = 0.1;
+
+	while (i < n && klog_isdigit((unsigned char)p[i]) && nint < 12) {
+		v = v * 10 + (p[i] - '0');
+		i++;
+		nint++;
+	}
+	if (nint == 0)
+		return 0;
+	if (i < n && p[i] == '.') {
+		i++;
+		while (i < n && klog_isdigit((unsigned char)p[i]) && i < 32) {
+			v += (p[i] - '0') * scale;
+			scale /= 10;
+			i++;
+		}
+	}
+	*secs = v;
+	return i;
+}
+
+/* "[    0.785796]": returns bytes used (through ']'), 0 if not one. */
+static size_t
+klog_parse_mono(const char *p, size_t n, double *secs)
+{
+	size_t i = 1, k;
+
+	if (n < 3 || p[0] != '[')
+		return 0;
+	while (i < n && i < 16 && p[i] == ' ')
+		i++;
+	k = klog_parse_secs(p + i, n - i, secs);
+	if (k == 0)
+		return 0;
+	i += k;
+	if (i >= n || p[i] != ']')
+		return 0;
+	return i + 1;
+}
+
+/* "[Mon Nov 23 21:34:24 2026]" (dmesg -T): bytes used, 0 if not one. */
+static size_t
+klog_parse_ctime(const char *p, size_t n)
+{
+	size_t i, colons = 0;
+
+	if (n < 20 || p[0] != '[' || !klog_isalpha((unsigned char)p[1]) ||
+	    !klog_isalpha((unsigned char)p[2]) ||
+	    !klog_isalpha((unsigned char)p[3]) || p[4] != ' ' ||
+	    !klog_isalpha((unsigned char)p[5]))
+		return 0;
+	for (i = 5; i < n && i < 40; i++) {
+		if (p[i] == ']')
+			return colons >= 2 ? i + 1 : 0;
+		if (p[i] == ':')
+			colons++;
+		else if (p[i] != ' ' && !klog_isdigit((unsigned char)p[i]) &&
+		    !klog_isalpha((unsigned char)p[i]))
+			return 0;
+	}
+	return 0;
+}
+
+/* Does p hold the digit pattern: 'd' a digit, anything else itself. */
+static int
+klog_match_shape(const char *p, size_t n, const char *shape)
+{
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (i >= n)
+			return 0;
+		if (shape[i] == 'd') {
+			if (!klog_isdigit((unsigned char)p[i]))
+				return 0;
+		} else if (p[i] != shape[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* "2026-11-23T21:34:24[.,frac][Z|+hh[:]mm]": bytes used, 0 if not one. */
+static size_t
+klog_parse_iso(const char *p, size_t n)
+{
+	size_t i = 19;
+
+	if (!klog_match_shape(p, n, "dddd-dd-ddTdd:dd:dd"))
+		return 0;
+	if (i < n && (p[i] == '.' || p[i] == ',')) {
+		i++;
+		while (i < n && i < 32 && klog_isdigit((unsigned char)p[i]))
+			i++;
+	}
+	if (i < n && p[i] == 'Z')
+		i++;
+	else if (i < n && (p[i] == '+' || p[i] == '-')) {
+		i++;
+		if (klog_match_shape(p + i, n - i, "dd:dd"))
+			i += 5;
+		else if (klog_match_shape(p + i, n - i, "dddd"))
+			i += 4;
+		else
+			return 0;
+	}
+	return i;
+}
+
+/* "Nov 23 21:34:24[.frac]" (syslog, journalctl short): bytes used or 0. */
+static size_t
+klog_parse_syslog_date(const char *p, size_t n)
+{
+	size_t i = 4;
+
+	if (n < 15 || !klog_isalpha((unsigned char)p[0]) ||
+	    !klog_isalpha((unsigned char)p[1]) ||
+	    !klog_isalpha((unsigned char)p[2]) || p[3] != ' ')
+		return 0;
+	if (p[i] == ' ')
+		i++;
+	while (i < n && i < 7 && klog_isdigit((unsigned char)p[i]))
+		i++;
+	if (i < n && p[i] == ' ')
+		i++;
+	if (!klog_match_shape(p + i, n - i, "dd:dd:dd"))
+		return 0;
+	i += 8;
+	if (i < n && p[i] == '.') {
+		i++;
+		while (i < n && i < 32 && klog_isdigit((unsigned char)p[i]))
+			i++;
+	}
+	return i;
+}
+
+static int
+klog_ishostchar(int c)
+{
+	return klog_isalpha(c) || klog_isdigit(c) || c == '.' || c == '-' ||
+	    c == '_';
+}
+
+/* "host tag[pid]: " at p (after a timestamp and its space).  With any_tag
+ * zero only the tag "kernel" (or a tag with a [pid]) is accepted, so that a
+ * kernel message such as "usb 3-2: new device" is not taken for one.
+ * Returns the bytes used through ": ", 0 if not one. */
+static size_t
+klog_parse_host_tag(const char *p, size_t n, int any_tag)
+{
+	size_t i = 0, tag;
+	int pid = 0;
+
+	if (n > KLOG_HEAD_MAX)
+		n = KLOG_HEAD_MAX;
+	while (i < n && klog_ishostchar((unsigned char)p[i]))
+		i++;
+	if (i == 0 || i >= n || p[i] != ' ')
+		return 0;
+	tag = ++i;
+	while (i < n && (klog_ishostchar((unsigned char)p[i]) || p[i] == '/'))
+		i++;
+	if (i == tag)
+		return 0;
+	if (i < n && p[i] == '[') {
+		i++;
+		while (i < n && klog_isdigit((unsigned char)p[i]))
+			i++;
+		if (i >= n || p[i] != ']')
+			return 0;
+		i++;
+		pid = 1;
+	}
+	if (i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
+		return 0;
+	if (!any_tag && !pid &&
+	    !(i - tag == 6 && memcmp(p + tag, "kernel", 6) == 0))
+		return 0;
+	return i + 2;
+}
+
+static void
+klog_set_text(struct klog_line *out, const char *p, size_t n)
+{
+	while (n > 0 && klog_isspace((unsigned char)*p)) {
+		p++;
+		n--;
+	}
+	while (n > 0 && klog_isspace((unsigned char)p[n - 1]))
+		n--;
+	out->text = p;
+	out->text_len = n;
+}
+
+/* After a journal/syslog header the message may still carry the kernel's own
+ * "[    0.785796] " stamp (rsyslog kern.log): take the time from it. */
+static void
+klog_inner_stamp(struct klog_line *out, const char *p, size_t n)
+{
+	double secs;
+	size_t k;
+
+	k = klog_parse_mono(p, n, &secs);
+	if (k > 0) {
+		out->time = secs;
+		p += k;
+		n -= k;
+	}
+	klog_set_text(out, p, n);
+}
+
+/* "6,339,785796,-;text" and "6,339,785796,-,caller=T1;text". */
+static int
+klog_parse_kmsg(const char *p, size_t n, struct klog_line *out)
+{
+	long long v[3] = { 0, 0, 0 };
+	size_t i = 0, f, digits;
+
+	for (f = 0; f < 3; f++) {
+		for (digits = 0; i < n && klog_isdigit((unsigned char)p[i]) &&
+		    digits < 18; digits++, i++)
+			v[f] = v[f] * 10 + (p[i] - '0');
+		if (digits == 0 || i >= n || p[i] != ',')
+			return 0;
+		i++;
+	}
+	if (i >= n || (p[i] != '-' && p[i] != 'c' && p[i] != '+'))
+		return 0;
+	for (i++; i < n && i < KLOG_HEAD_MAX && p[i] != ';'; i++)
+		if (p[i] != ',' && p[i] != '=' && p[i] != '_' &&
+		    !klog_ishostchar((unsigned char)p[i]))
+			return 0;
+	if (i >= n || p[i] != ';')
+		return 0;
+	out->format = KLOG_KMSG;
+	out->level = (int)(v[0] & 7);
+	out->seq = v[1];
+	out->time = (double)v[2] / 1e6;
+	klog_set_text(out, p + i + 1, n - i - 1);
+	return 1;
+}
+
+/* " SUBSYSTEM=pci", " DEVICE=+pci:0000:00:02.0": one space, KEY=. */
+static int
+klog_is_kmsg_cont(const char *p, size_t n)
+{
+	size_t i = 1;
+
+	if (n < 3 || p[0] != ' ')
+		return 0;
+	while (i < n && i < 64 &&
+	    ((p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' ||
+	    klog_isdigit((unsigned char)p[i])))
+		i++;
+	return i > 1 && i < n && p[i] == '=';
+}
+
+/* Shell prompts ("user@host:~$ dmesg", "[u@h ~]# ...", "$ dmesg"), the sudo
+ * password prompt and code fences pasted among the lines. */
+static int
+klog_is_noise(const char *p, size_t n)
+{
+	size_t i, lim = n < 128 ? n : 128;
+	int at = 0;
+
+	if (n == 0)
+		return 1;
+	if (n >= 20 && memcmp(p, "[sudo] password for ", 20) == 0)
+		return 1;
+	if (n >= 2 && (p[0] == '$' || p[0] == '#') && p[1] == ' ')
+		return 1;
+	if (n >= 3 && (memcmp(p, "```", 3) == 0 || memcmp(p, "~~~", 3) == 0))
+		return 1;
+	for (i = (p[0] == '[') ? 1 : 0; i < lim; i++) {
+		if (p[i] == '@' && i > 0)
+			at = 1;
+		else if ((p[i] == '$' || p[i] == '#') && at &&
+		    (i + 1 == n || p[i + 1] == ' '))
+			return 1;
+		else if (p[i] == ' ' && !(at && i + 1 < n && p[i + 1] == '~'))
+			return 0;
+	}
+	return 0;
+}
+
+/* "kern  :info  : " (dmesg -x): bytes used and *level, 0 if not one. */
+static size_t
+klog_parse_decode(const char *p, size_t n, int *level)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "err",
+	    "warn", "notice", "info", "debug" };
+	size_t i = 0, lv, w;
+
+	while (i < n && i < 10 && ((p[i] >= 'a' && p[i] <= 'z') ||
+	    klog_isdigit((unsigned char)p[i])))
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < n && i < 16 && p[i] == ' ')
+		i++;
+	if (i >= n || p[i] != ':')
+		return 0;
+	lv = ++i;
+	while (i < n && i < 24 && p[i] >= 'a' && p[i] <= 'z')
+		i++;
+	w = i - lv;
+	while (i < n && i < 32 && p[i] == ' ')
+		i++;
+	if (i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
+		return 0;
+	for (*level = 0; *level < 8; (*level)++)
+		if (strlen(names[*level]) == w &&
+		    memcmp(p + lv, names[*level], w) == 0)
+			return i + 2;
+	return 0;
+}
+
+void
+klog_line_parse(const char *line, size_t len, struct klog_line *out)
+{
+	const char *p = line;
+	size_t n = len, k;
+	double secs;
+
+	out->format = KLOG_BARE;
+	out->time = -1;
+	out->level = -1;
+	out->seq = -1;
+	out->text = line;
+	out->text_len = len;
+	if (line == NULL) {
+		out->format = KLOG_NOISE;
+		out->text = "";
+		out->text_len = 0;
+		return;
+	}
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	if (klog_is_kmsg_cont(p, n)) {
+		out->format = KLOG_KMSG_CONT;
+		klog_set_text(out, p, n);
+		return;
+	}
+	klog_set_text(out, p, n);
+	p = out->text;
+	n = out->text_len;
+	if (klog_is_noise(p, n)) {
+		out->format = KLOG_NOISE;
+		return;
+	}
+	if (klog_isdigit((unsigned char)p[0]) && klog_parse_kmsg(p, n, out))
+		return;
+
+	/* "kern  :info  : " decoded facility and level (dmesg -x) */
+	if ((k = klog_parse_decode(p, n, &out->level)) > 0) {
+		out->format = KLOG_DMESG;
+		p += k;
+		n -= k;
+		klog_set_text(out, p, n);
+	} else
+		out->level = -1;
+
+	/* "<6>" printk level prefix, then usually a dmesg stamp */
+	if (n >= 3 && p[0] == '<' && klog_isdigit((unsigned char)p[1])) {
+		int lv = 0;
+
+		for (k = 1; k < n && k < 5 && klog_isdigit((unsigned char)p[k]);
+		    k++)
+			lv = lv * 10 + (p[k] - '0');
+		if (k < n && p[k] == '>') {
+			out->level = lv & 7;
+			out->format = KLOG_DMESG;
+			p += k + 1;
+			n -= k + 1;
+			klog_set_text(out, p, n);
+		}
+	}
+
+	if ((k = klog_parse_mono(p, n, &secs)) > 0) {
+		out->format = KLOG_DMESG;
+		out->time = secs;
+		p += k;
+		n -= k;
+		if (n > 0 && p[0] == ' ') {
+			k = klog_parse_host_tag(p + 1, n - 1, 0);
+			if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0)
+				k = 8;
+			if (k > 0) {
+				out->format = KLOG_JOURNAL;
+				p += 1 + k;
+				n -= 1 + k;
+			}
+		}
+		klog_set_text(out, p, n);
+		return;
+	}
+	if ((k = klog_parse_ctime(p, n)) > 0) {
+		out->format = KLOG_DMESG_CTIME;
+		klog_set_text(out, p + k, n - k);
+		return;
+	}
+	if ((k = klog_parse_iso(p, n)) > 0 && k < n && p[k] == ' ') {
+		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 0);
+
+		if (t > 0) {
+			out->format = KLOG_JOURNAL;
+			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
+		} else {
+			out->format = KLOG_DMESG_CTIME;
+			klog_set_text(out, p + k, n - k);
+		}
+		return;
+	}
+	if ((k = klog_parse_syslog_date(p, n)) > 0 && k < n && p[k] == ' ') {
+		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 1);
+
+		if (t > 0) {
+			out->format = KLOG_JOURNAL;
+			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
+			return;
+		}
+	}
+	/* "kernel: [   13.134460] text": a syslog line with date and host cut */
+	if (n >= 8 && memcmp(p, "kernel: ", 8) == 0) {
+		out->format = KLOG_JOURNAL;
+		klog_inner_stamp(out, p + 8, n - 8);
+		return;
+	}
+}

@@ -1,0 +1,754 @@
+/*
+ * klog_scan.c - stream kernel log lines through the IOMMU vocabulary
+ * (../shared/KERNEL-MESSAGES.md) into struct klog_facts, kept lines and
+ * aggregated faults.  Pure: no I/O.  Work and memory per line are bounded.
+ *
+ * Fault kinds: "dma-read", "dma-write", "dma-page-request", "dma" (Intel
+ * record of another type), "intr-remap", and for AMD-Vi events the event name
+ * lowercased with '_' turned into '-': "io-page-fault",
+ * "illegal-dev-table-entry", "invalid-device-request", "iotlb-inv-timeout".
+ * A fault whose device is not named has the address "unknown".
+ * A "Linux version" line starts over (a file of several boots describes the
+ * host by its last boot); a shell prompt running grep marks an excerpt, which
+ * never counts as holding the boot start.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "klog.h"
+#include "../proto/report_json.h"
+
+#define KLOG_MSG_MAX 1024	/* bytes of a message looked at and kept */
+#define KLOG_KIND_MAX 32
+
+struct klog_pending {
+	int active;
+	char address[REPORT_ADDR_MAX];
+	char kind[KLOG_KIND_MAX];
+};
+
+struct klog_scan {
+	size_t max_lines;
+	struct report_logline *lines;
+	size_t nlines, alines;
+	struct report_fault *faults;
+	size_t nfaults;
+	unsigned long fault_total, firmware_bugs;
+	struct klog_facts f;
+	struct klog_pending intel;  /* pre-4.16 record awaiting its reason line */
+	int amd_split;              /* "Event logged [" ended the last line */
+	int last_kept;              /* the last message was kept: append to it */
+	int grep_seen;              /* a "... | grep" prompt: an excerpt */
+	int failed;
+};
+
+struct klog_pattern {
+	const char *needle;
+	void (*fn)(struct klog_scan *, const char *msg, const char *hit);
+	size_t counter;             /* offsetof a klog_facts int, or NOCOUNT */
+};
+
+#define NOCOUNT ((size_t)-1)
+#define FACT(m) offsetof(struct klog_facts, m)
+
+static void
+klog_facts_init(struct klog_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->first_seq = -1;
+	f->ir_enabled = TRI_UNKNOWN;
+	f->x2apic_optout = TRI_UNKNOWN;
+	f->max_group = -1;
+}
+
+static void
+klog_scan_clear(struct klog_scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlines; i++)
+		free(s->lines[i].text);
+	for (i = 0; i < s->nfaults; i++) {
+		free(s->faults[i].kind);
+		free(s->faults[i].reason);
+	}
+	free(s->lines);
+	free(s->faults);
+	s->lines = NULL;
+	s->faults = NULL;
+	s->nlines = s->alines = s->nfaults = 0;
+	s->fault_total = s->firmware_bugs = 0;
+	s->intel.active = 0;
+	s->amd_split = 0;
+	s->last_kept = 0;
+	klog_facts_init(&s->f);
+}
+
+struct klog_scan *
+klog_scan_new(size_t max_lines)
+{
+	struct klog_scan *s;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->max_lines = max_lines > REPORT_MAX_LINES ? REPORT_MAX_LINES :
+	    max_lines;
+	klog_facts_init(&s->f);
+	return s;
+}
+
+void
+klog_scan_free(struct klog_scan *s)
+{
+	if (s == NULL)
+		return;
+	klog_scan_clear(s);
+	free(s);
+}
+
+static int
+klog_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse a PCI address ("1f:00.0", "0000:1f:00.0", "10000:1f:00.0",
+ * "0x1f:0x00.0") at p into "DDDD:BB:DD.F".  0, or -1 when p holds none. */
+static int
+klog_parse_bdf(const char *p, char *out, size_t outsz)
+{
+	unsigned long v[4] = { 0, 0, 0, 0 };
+	size_t nv = 0, d;
+	int h;
+
+	for (;;) {
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		for (d = 0; (h = klog_hexval((unsigned char)*p)) >= 0; d++, p++)
+			if (d < 6)
+				v[nv] = v[nv] * 16 + (unsigned long)h;
+		if (d == 0 || d > 5)
+			return -1;
+		nv++;
+		if (*p == '.' && (nv == 2 || nv == 3))
+			break;
+		if (*p != ':' || nv >= 3)
+			return -1;
+		p++;
+	}
+	p++;
+	h = klog_hexval((unsigned char)*p);
+	if (h < 0 || h > 7 || klog_hexval((unsigned char)p[1]) >= 0)
+		return -1;
+	if (nv == 2) {
+		v[2] = v[1];
+		v[1] = v[0];
+		v[0] = 0;
+	}
+	if (v[0] > 0xfffff || v[1] > 0xff || v[2] > 0x1f)
+		return -1;
+	snprintf(out, outsz, "%04lx:%02lx:%02lx.%x", v[0], v[1], v[2], h);
+	return 0;
+}
+
+/* Replace control bytes and invalid UTF-8 so kept text is printable and valid
+ * JSON; matching only needs ASCII. */
+static void
+klog_sanitise(char *b, size_t n)
+{
+	size_t i = 0, k, len;
+	unsigned char c, c1;
+
+	while (i < n) {
+		c = (unsigned char)b[i];
+		if (c < 0x80) {
+			if (c == '\t')
+				b[i] = ' ';
+			else if (c < 0x20 || c == 0x7f)
+				b[i] = '?';
+			i++;
+			continue;
+		}
+		len = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ?
+		    3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+		if (len == 0 || i + len > n) {
+			b[i++] = '?';
+			continue;
+		}
+		c1 = (unsigned char)b[i + 1];
+		if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) ||
+		    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f)) {
+			b[i++] = '?';
+			continue;
+		}
+		for (k = 1; k < len; k++)
+			if (((unsigned char)b[i + k] & 0xc0) != 0x80)
+				break;
+		if (k < len) {
+			b[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
+}
+
+static char *
+klog_strndup(const char *p, size_t n)
+{
+	char *c;
+
+	c = malloc(n + 1);
+	if (c == NULL)
+		return NULL;
+	memcpy(c, p, n);
+	c[n] = '\0';
+	return c;
+}
+
+static int
+klog_streq_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Count one fault record and aggregate it under (address, kind, reason). */
+static void
+klog_fault_add(struct klog_scan *s, const char *address, const char *kind,
+    const char *reason, size_t reason_len)
+{
+	struct report_fault *nf, *f;
+	char *r = NULL;
+	size_t i;
+
+	s->fault_total++;
+	while (reason_len > 0 && reason[reason_len - 1] == ' ')
+		reason_len--;
+	if (reason_len > 0 && (r = klog_strndup(reason, reason_len)) == NULL) {
+		s->failed = 1;
+		return;
+	}
+	for (i = 0; i < s->nfaults; i++) {
+		f = &s->faults[i];
+		if (strcmp(f->address, address) == 0 &&
+		    strcmp(f->kind, kind) == 0 && klog_streq_null(f->reason, r)) {
+			f->count++;
+			free(r);
+			return;
+		}
+	}
+	if (s->nfaults >= REPORT_MAX_ITEMS) {
+		free(r);
+		return;
+	}
+	nf = realloc(s->faults, (s->nfaults + 1) * sizeof(*nf));
+	if (nf == NULL) {
+		free(r);
+		s->failed = 1;
+		return;
+	}
+	s->faults = nf;
+	f = &s->faults[s->nfaults];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->address, sizeof(f->address), "%s", address);
+	f->reason = r;
+	f->count = 1;
+	if ((f->kind = strdup(kind)) == NULL) {
+		free(r);
+		s->failed = 1;
+		return;
+	}
+	s->nfaults++;
+}
+
+/* "...[fault reason 0x06] PTE Read access is not set": the text after ']'. */
+static const char *
+klog_reason(const char *p, size_t *len)
+{
+	const char *q;
+
+	if ((q = strstr(p, "[fault reason ")) == NULL ||
+	    (q = strchr(q, ']')) == NULL)
+		return NULL;
+	q++;
+	while (*q == ' ')
+		q++;
+	*len = strlen(q);
+	return q;
+}
+
+static void
+klog_intel_flush(struct klog_scan *s, const char *reason, size_t len)
+{
+	if (!s->intel.active)
+		return;
+	s->intel.active = 0;
+	klog_fault_add(s, s->intel.address, s->intel.kind, reason, len);
+}
+
+/* Intel "Request device [BDF]" record, every era (DMA and INTR-REMAP). */
+static void
+klog_on_request(struct klog_scan *s, const char *msg, const char *hit)
+{
+	const char *kind = "dma", *reason, *p;
+	char addr[REPORT_ADDR_MAX];
+	size_t pre = (size_t)(hit - msg), len = 0;
+
+	klog_intel_flush(s, NULL, 0);
+	if (memmem(msg, pre, "INTR-REMAP", 10) != NULL)
+		kind = "intr-remap";
+	else if (memmem(msg, pre, "DMA Read", 8) != NULL)
+		kind = "dma-read";
+	else if (memmem(msg, pre, "DMA Write", 9) != NULL)
+		kind = "dma-write";
+	else if (memmem(msg, pre, "Page Request", 12) != NULL ||
+	    memmem(msg, pre, "PRQ", 3) != NULL)
+		kind = "dma-page-request";
+	p = hit + strlen("Request device [");
+	while (*p == '[' || *p == ' ')
+		p++;
+	if (klog_parse_bdf(p, addr, sizeof(addr)) == -1)
+		snprintf(addr, sizeof(addr), "unknown");
+	if ((reason = klog_reason(p, &len)) != NULL) {
+		klog_fault_add(s, addr, kind, reason, len);
+		return;
+	}
+	/* before 4.16 the reason came on the next line */
+	s->intel.active = 1;
+	snprintf(s->intel.address, sizeof(s->intel.address), "%s", addr);
+	snprintf(s->intel.kind, sizeof(s->intel.kind), "%s", kind);
+}
+
+/* One AMD-Vi event "IO_PAGE_FAULT device=.. domain=.. flags=0x0070]". */
+static void
+klog_amd_event(struct klog_scan *s, const char *ev, const char *fallback)
+{
+	char kind[KLOG_KIND_MAX], addr[REPORT_ADDR_MAX];
+	const char *p, *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(kind) - 1 && ((ev[i] >= 'A' && ev[i] <= 'Z') ||
+	    (ev[i] >= '0' && ev[i] <= '9') || ev[i] == '_'); i++)
+		kind[i] = ev[i] == '_' ? '-' : (ev[i] >= 'A' && ev[i] <= 'Z') ?
+		    (char)(ev[i] - 'A' + 'a') : ev[i];
+	if (i < 3)
+		return;
+	kind[i] = '\0';
+	if ((end = strchr(ev, ']')) == NULL)
+		end = ev + strlen(ev);
+	if ((p = strstr(ev, "device=")) != NULL && p < end &&
+	    klog_parse_bdf(p + 7, addr, sizeof(addr)) == 0)
+		;
+	else if (fallback != NULL)
+		snprintf(addr, sizeof(addr), "%s", fallback);
+	else
+		snprintf(addr, sizeof(addr), "unknown");
+	p = strstr(ev, "flags=");
+	if (p != NULL && p < end) {
+		for (i = 0; p + i < end && p[i] != ' '; i++)
+			;
+		klog_fault_add(s, addr, kind, p, i);
+	} else
+		klog_fault_add(s, addr, kind, NULL, 0);
+}
+
+/* "amdgpu 0000:04:00.0: AMD-Vi: Event logged [...]": the device prefix. */
+static int
+klog_prefix_bdf(const char *msg, const char *hit, char *addr, size_t sz)
+{
+	const char *p;
+
+	for (p = msg; p < hit; p++)
+		if ((p == msg || p[-1] == ' ') &&
+		    klog_parse_bdf(p, addr, sz) == 0)
+			return 0;
+	return -1;
+}
+
+static void
+klog_on_amd_event(struct klog_scan *s, const char *msg, const char *hit)
+{
+	char addr[REPORT_ADDR_MAX];
+	const char *ev = hit + strlen("Event logged [");
+	int have;
+
+	have = klog_prefix_bdf(msg, hit, addr, sizeof(addr)) == 0;
+	if (*ev == '\0') {
+		/* pr_cont lost: the event follows on the next line */
+		s->amd_split = 1;
+		return;
+	}
+	klog_amd_event(s, ev, have ? addr : NULL);
+}
+
+/* Only firmware bugs of the IOMMU tables count, never ACPI _OSI, VPD ... */
+static int
+klog_iommu_firmware_bug(const char *msg)
+{
+	static const char *const words[] = { "DMAR", "IVRS", "AMD-Vi", "IOMMU",
+	    "iommu", "RMRR", "DRHD", "IVHD", "IOAPIC[" };
+	size_t i;
+
+	if (strstr(msg, "[Firmware Bug]") == NULL)
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(msg, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+klog_on_amd_found(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	(void)hit;
+	s->f.amd_found++;
+	s->f.amd_initialised++;
+}
+
+static void
+klog_on_amd_pt(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	(void)hit;
+	s->f.amd_initialised++;
+	if (s->f.default_domain[0] == '\0')
+		snprintf(s->f.default_domain, sizeof(s->f.default_domain),
+		    "passthrough");
+}
+
+static void
+klog_on_ir_on(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	s->f.ir_enabled = TRI_TRUE;
+	if (strncmp(hit, "Enabled IRQ remapping in x2apic", 31) == 0) {
+		snprintf(s->f.ir_mode, sizeof(s->f.ir_mode), "x2apic");
+		if (s->f.x2apic_optout == TRI_UNKNOWN)
+			s->f.x2apic_optout = TRI_FALSE;
+	} else if (strncmp(hit, "Enabled IRQ remapping in xapic", 30) == 0)
+		snprintf(s->f.ir_mode, sizeof(s->f.ir_mode), "xapic");
+	else if (strstr(msg, "AMD-Vi") != NULL)
+		s->f.amd_initialised++;
+}
+
+static void
+klog_on_ir_off(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	(void)hit;
+	s->f.ir_enabled = TRI_FALSE;
+	s->f.ir_mode[0] = '\0';
+}
+
+static void
+klog_on_optout(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	(void)hit;
+	s->f.x2apic_optout = TRI_TRUE;
+}
+
+static void
+klog_on_domain(struct klog_scan *s, const char *msg, const char *hit)
+{
+	static const char *const types[] = { "translated", "passthrough",
+	    "blocked" };
+	const char *p = hit + strlen("Default domain type: ");
+	size_t i;
+
+	(void)msg;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strncasecmp(p, types[i], strlen(types[i])) == 0)
+			snprintf(s->f.default_domain,
+			    sizeof(s->f.default_domain), "%s", types[i]);
+}
+
+static void
+klog_on_group_add(struct klog_scan *s, const char *msg, const char *hit)
+{
+	const char *p;
+	char *end;
+	long g;
+
+	if (strncmp(hit, "iommu: Adding device ", 21) == 0) {
+		if ((p = strstr(hit, " to group ")) == NULL)
+			return;
+		p += strlen(" to group ");
+	} else
+		p = hit + strlen("Adding to iommu group ");
+	(void)msg;
+	if (*p < '0' || *p > '9')
+		return;
+	g = strtol(p, &end, 10);
+	s->f.group_adds++;
+	if (g >= 0 && g <= 1000000 && g > s->f.max_group)
+		s->f.max_group = (int)g;
+}
+
+static void
+klog_on_not_viable(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)hit;
+	if (strstr(msg, "group ") != NULL)
+		s->f.group_not_viable++;
+}
+
+/* Every message is matched against every row; a row either counts into a
+ * klog_facts field or calls its handler (or both). */
+static const struct klog_pattern klog_patterns[] = {
+	{ "ACPI: DMAR ", NULL, FACT(acpi_dmar) },
+	{ "DMAR: Host address width", NULL, FACT(acpi_dmar) },
+	{ "ACPI: IVRS ", NULL, FACT(acpi_ivrs) },
+	{ ": reg_base_addr ", NULL, FACT(drhd_units) },
+	{ "Intel(R) Virtualization Technology for Directed I/O", NULL,
+	    FACT(vtd_initialised) },
+	{ "DMAR: IOMMU enabled", NULL, FACT(dmar_on_echo) },
+	{ "Intel-IOMMU: enabled", NULL, FACT(dmar_on_echo) },
+	{ "DMAR: IOMMU disabled", NULL, FACT(dmar_off_echo) },
+	{ "Intel-IOMMU: disabled", NULL, FACT(dmar_off_echo) },
+	{ "AMD-Vi: Found IOMMU", klog_on_amd_found, NOCOUNT },
+	{ "AMD-Vi: Extended features", NULL, FACT(amd_initialised) },
+	{ "AMD-Vi: Lazy IO/TLB flushing enabled", NULL, FACT(amd_initialised) },
+	{ "AMD-Vi: IOMMU performance counters supported", NULL,
+	    FACT(amd_initialised) },
+	{ "perf/amd_iommu: Detected AMD IOMMU", NULL, FACT(amd_initialised) },
+	{ "AMD-Vi: X2APIC enabled", NULL, FACT(amd_initialised) },
+	{ "AMD-Vi: Virtual APIC enabled", NULL, FACT(amd_initialised) },
+	{ "AMD-Vi: Initialized for Passthrough Mode", klog_on_amd_pt, NOCOUNT },
+	{ "AMD IOMMUv2 functionality not available", NULL,
+	    FACT(amdv2_unavailable) },
+	{ "Please enable the IOMMU option in the BIOS setup", NULL,
+	    FACT(agp_enable_in_bios) },
+	{ "AMD-Vi: Unknown option", NULL, FACT(amd_unknown_option) },
+	{ "arm-smmu", NULL, FACT(arm_smmu) },
+	{ "Enabled IRQ remapping in ", klog_on_ir_on, NOCOUNT },
+	{ "AMD-Vi: Interrupt remapping enabled", klog_on_ir_on, NOCOUNT },
+	{ "Not enabling interrupt remapping", klog_on_ir_off, NOCOUNT },
+	{ "Disabling interrupt remapping", klog_on_ir_off, NOCOUNT },
+	{ "This system BIOS has enabled interrupt remapping", klog_on_ir_off,
+	    NOCOUNT },
+	{ "interrupt remapping is being disabled", klog_on_ir_off, NOCOUNT },
+	{ "x2apic is disabled because BIOS sets x2apic opt out bit",
+	    klog_on_optout, NOCOUNT },
+	{ "Default domain type: ", klog_on_domain, NOCOUNT },
+	{ "Adding to iommu group ", klog_on_group_add, NOCOUNT },
+	{ "iommu: Adding device ", klog_on_group_add, NOCOUNT },
+	{ "No interrupt remapping support", NULL, FACT(vfio_no_ir) },
+	{ "due to platform RMRR requirement", NULL, FACT(rmrr_ineligible) },
+	{ "have a 1:1 IOMMU mapping", NULL, FACT(rmrr_ineligible) },
+	{ "PCIe ACS overrides enabled", NULL, FACT(acs_override) },
+	{ " is not viable", klog_on_not_viable, NOCOUNT },
+	{ "Request device [", klog_on_request, NOCOUNT },
+	{ "Event logged [", klog_on_amd_event, NOCOUNT },
+};
+
+static int
+klog_keep(struct klog_scan *s, const struct klog_line *l, const char *msg)
+{
+	struct report_logline *nl;
+	size_t na;
+
+	if (s->nlines >= s->max_lines)
+		return 0;
+	if (s->nlines == s->alines) {
+		na = s->alines ? s->alines * 2 : 64;
+		if (na > s->max_lines)
+			na = s->max_lines;
+		nl = realloc(s->lines, na * sizeof(*nl));
+		if (nl == NULL)
+			return -1;
+		s->lines = nl;
+		s->alines = na;
+	}
+	nl = &s->lines[s->nlines];
+	nl->time = l->time;
+	nl->level = l->level;
+	if ((nl->text = strdup(msg)) == NULL)
+		return -1;
+	s->nlines++;
+	return 1;
+}
+
+/* Append an untimestamped continuation line to the last kept line. */
+static int
+klog_append(struct klog_scan *s, const char *msg)
+{
+	struct report_logline *l = &s->lines[s->nlines - 1];
+	size_t a = strlen(l->text), b = strlen(msg);
+	char *t;
+
+	if (a + 1 + b >= 2 * KLOG_MSG_MAX)
+		return 0;
+	if ((t = realloc(l->text, a + b + 2)) == NULL)
+		return -1;
+	t[a] = ' ';
+	memcpy(t + a + 1, msg, b + 1);
+	l->text = t;
+	return 0;
+}
+
+static int
+klog_related(const char *msg)
+{
+	static const char *const words[] = { "iommu", "dmar", "amd-vi",
+	    "ivrs", "remapping", "vfio", "smmu", "intr-remap" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(msg, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Match one sanitised message; cont is set for a continuation line. */
+static int
+klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
+    int cont)
+{
+	const struct klog_pattern *pt;
+	const char *hit;
+	size_t i, len;
+	int matched = 0, r;
+
+	if (s->amd_split) {
+		s->amd_split = 0;
+		if (msg[0] >= 'A' && msg[0] <= 'Z' && strchr(msg, '=') != NULL) {
+			klog_amd_event(s, msg, NULL);
+			matched = 1;
+		}
+	}
+	if (s->intel.active) {
+		if (strstr(msg, "Request device") == NULL &&
+		    (hit = klog_reason(msg, &len)) != NULL) {
+			klog_intel_flush(s, hit, len);
+			matched = 1;
+		} else
+			klog_intel_flush(s, NULL, 0);
+	}
+	for (i = 0; i < sizeof(klog_patterns) / sizeof(klog_patterns[0]); i++) {
+		pt = &klog_patterns[i];
+		if ((hit = strstr(msg, pt->needle)) == NULL)
+			continue;
+		matched = 1;
+		if (pt->counter != NOCOUNT)
+			(*(int *)((char *)&s->f + pt->counter))++;
+		if (pt->fn != NULL)
+			pt->fn(s, msg, hit);
+	}
+	if (cont)
+		return 0;
+	if (klog_iommu_firmware_bug(msg)) {
+		s->firmware_bugs++;
+		matched = 1;
+	}
+	if (strstr(msg, "DMAR") != NULL || strstr(msg, "dmar:") != NULL ||
+	    strstr(msg, "INTR-REMAP") != NULL ||
+	    strstr(msg, "Intel-IOMMU") != NULL) {
+		if (strstr(msg, "ACPI: ") != msg)
+			s->f.intel_lines++;
+		matched = 1;
+	}
+	if (strstr(msg, "AMD-Vi") != NULL && strstr(msg, "AMD IOMMUv2") == NULL)
+		s->f.amd_lines++;
+	s->last_kept = 0;
+	if (!matched && !klog_related(msg))
+		return 0;
+	if ((r = klog_keep(s, l, msg)) == -1)
+		return -1;
+	s->last_kept = r;
+	return 0;
+}
+
+int
+klog_scan_line(struct klog_scan *s, const char *line, size_t len)
+{
+	struct klog_line l;
+	char msg[KLOG_MSG_MAX];
+	size_t n;
+	int cont;
+
+	if (s == NULL || line == NULL)
+		return -1;
+	klog_line_parse(line, len, &l);
+	if (l.format == KLOG_NOISE && memmem(line, len, "grep", 4) != NULL)
+		s->grep_seen = 1;
+	if (l.format == KLOG_NOISE || l.format == KLOG_KMSG_CONT)
+		return 0;
+	n = l.text_len < sizeof(msg) - 1 ? l.text_len : sizeof(msg) - 1;
+	memcpy(msg, l.text, n);
+	msg[n] = '\0';
+	klog_sanitise(msg, n);
+
+	/* a new boot in the same file: only the last one describes the host */
+	if (strncmp(msg, "Linux version ", 14) == 0) {
+		klog_scan_clear(s);
+		s->f.boot_start = 1;
+	}
+	if (l.format != KLOG_BARE)
+		s->f.any_timestamp = 1;
+	if (l.time == 0.0 || l.seq == 0)
+		s->f.boot_start = 1;
+	if (l.seq >= 0 && s->f.first_seq < 0)
+		s->f.first_seq = l.seq;
+
+	cont = l.format == KLOG_BARE && len > 0 &&
+	    (line[0] == ' ' || line[0] == '\t') && s->last_kept &&
+	    s->nlines > 0;
+	if (cont && klog_append(s, msg) == -1)
+		s->failed = 1;
+	else if (klog_message(s, &l, msg, cont) == -1)
+		s->failed = 1;
+	return s->failed ? -1 : 0;
+}
+
+int
+klog_scan_text(struct klog_scan *s, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	if (s == NULL || (text == NULL && len > 0))
+		return -1;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (klog_scan_line(s, p, (size_t)(nl - p)) == -1)
+			return -1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int
+klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out,
+    struct klog_facts *facts)
+{
+	if (s == NULL)
+		return -1;
+	klog_intel_flush(s, NULL, 0);
+	out->lines = s->lines;
+	out->nlines = s->nlines;
+	out->faults = s->faults;
+	out->nfaults = s->nfaults;
+	out->fault_total = s->fault_total;
+	out->firmware_bugs = s->firmware_bugs;
+	*facts = s->f;
+	/* a grep excerpt may hold a 0.000000 line, yet not the boot itself */
+	if (s->grep_seen)
+		facts->boot_start = 0;
+	s->lines = NULL;
+	s->faults = NULL;
+	s->nlines = s->alines = s->nfaults = 0;
+	return s->failed ? -1 : 0;
+}

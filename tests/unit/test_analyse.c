@@ -1,0 +1,355 @@
+/*
+ * test_analyse.c - verdicts and checks from evidence (analyse.c is pure).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/analyse.h"
+#include "agent/hostinfo.h"
+
+static void
+evidence_unknown(struct evidence *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->sys.present = ev->sys.groups_dir = TRI_UNKNOWN;
+	ev->sys.ngroups = ev->sys.pci_devices = ev->sys.iommu_units = -1;
+	ev->sys.acpi_dmar = ev->sys.acpi_ivrs = ev->sys.acpi_iort = TRI_UNKNOWN;
+	ev->sys.dmar_haw = ev->sys.dmar_flags = -1;
+	ev->sys.vfio_pci = ev->sys.allow_unsafe_interrupts = ev->sys.ir_chips = TRI_UNKNOWN;
+	ev->klog.first_seq = -1;
+	ev->klog.max_group = -1;
+	ev->klog.ir_enabled = ev->klog.x2apic_optout = TRI_UNKNOWN;
+	ev->cpu_hypervisor = -1;
+}
+
+static const struct report_check *
+check(const struct report *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++)
+		if (strcmp(r->checks[i].id, id) == 0)
+			return &r->checks[i];
+	fail_msg("no check %s", id);
+	return NULL;
+}
+
+static struct report_device *
+add_device(struct report_group *g, const char *addr, long class_code)
+{
+	struct report_device *d;
+
+	g->devices = realloc(g->devices, (g->ndevices + 1) * sizeof(*d));
+	assert_non_null(g->devices);
+	d = &g->devices[g->ndevices++];
+	report_device_init(d);
+	strncpy(d->address, addr, sizeof(d->address) - 1);
+	d->class_code = class_code;
+	assert_int_equal(strlist_add(&d->reset_methods, "flr"), 0);
+	return d;
+}
+
+static struct report_group *
+add_group(struct report *r, int id)
+{
+	struct report_group *g;
+
+	r->iommu.groups = realloc(r->iommu.groups, (r->iommu.ngroups + 1) * sizeof(*g));
+	assert_non_null(r->iommu.groups);
+	g = &r->iommu.groups[r->iommu.ngroups++];
+	report_group_init(g);
+	g->id = id;
+	g->type = strdup("DMA");
+	return g;
+}
+
+static void
+log_source(struct report *r, const char *source)
+{
+	r->kernel_log.source = strdup(source);
+}
+
+/* The seed Dell host: DMAR parsed, IR enabled in xapic mode with the BIOS
+ * opt-out, VT-d never initialised: firmware has it, the kernel left it off. */
+static void
+test_intel_table_without_vtd_needs_intel_iommu_on(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.acpi_dmar = 1;
+	ev.klog.drhd_units = 2;
+	ev.klog.intel_lines = 15;
+	ev.klog.ir_enabled = TRI_TRUE;
+	strcpy(ev.klog.ir_mode, "xapic");
+	ev.klog.x2apic_optout = TRI_TRUE;
+	log_source(&r, "file");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "intel");
+	assert_int_equal(r.iommu.enabled, TRI_FALSE);
+	assert_int_equal(r.iommu.interrupt_remapping.enabled, TRI_TRUE);
+	assert_string_equal(r.iommu.interrupt_remapping.mode, "xapic");
+	assert_int_equal(r.iommu.interrupt_remapping.x2apic_optout, TRI_TRUE);
+	assert_int_equal(r.iommu.units, 2);
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_string_equal(r.reason, "add intel_iommu=on to the kernel command line");
+	assert_int_equal(check(&r, "iommu-active")->status, CHECK_FAIL);
+	assert_int_equal(check(&r, "x2apic")->status, CHECK_WARN);
+	assert_int_equal(check(&r, "firmware-table")->status, CHECK_PASS);
+	report_free(&r);
+}
+
+static void
+test_intel_iommu_off_on_cmdline_is_the_fix(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.acpi_dmar = 1;
+	ev.klog.intel_lines = 3;
+	assert_int_equal(cmdline_parse("ro quiet intel_iommu=off", &r.cmdline), 0);
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_string_equal(r.reason, "remove intel_iommu=off from the kernel command line");
+	report_free(&r);
+}
+
+/* sysfs outranks the log: groups present means on, whatever the log says. */
+static void
+test_sysfs_groups_isolation_and_verdicts(void **state)
+{
+	struct report_device *gpu, *audio, *nic, *usb, *lpc, *smbus;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+	ev.sys.ngroups = 3;
+	ev.sys.iommu_units = 1;
+	strcpy(ev.sys.iommu_kind, "ivhd");
+	ev.sys.ir_chips = TRI_TRUE;
+	ev.sys.vfio_pci = TRI_TRUE;
+	ev.sys.allow_unsafe_interrupts = TRI_FALSE;
+	ev.klog.vtd_initialised = 0; /* log says nothing: sysfs decides */
+
+	g = add_group(&r, 1);
+	add_device(g, "0000:00:01.0", 0x060400); /* root port: ignored */
+	gpu = add_device(g, "0000:01:00.0", 0x030000);
+	audio = add_device(g, "0000:01:00.1", 0x040300);
+	g = add_group(&r, 9);
+	nic = add_device(g, "0000:18:00.0", 0x020000);
+	usb = add_device(g, "0000:15:00.0", 0x0c0330);
+	add_device(g, "0000:16:00.0", 0x060400);
+	g = add_group(&r, 6);
+	smbus = add_device(g, "0000:00:14.0", 0x0c0500);
+	lpc = add_device(g, "0000:00:14.3", 0x060100); /* ISA bridge counts */
+	(void)smbus;
+
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "amd");
+	assert_int_equal(r.iommu.enabled, TRI_TRUE);
+	assert_string_equal(r.iommu.default_domain, "translated");
+	assert_int_equal(gpu->isolated, TRI_TRUE);
+	assert_int_equal(gpu->verdict, VERDICT_READY);
+	assert_int_equal(audio->isolated, TRI_TRUE);
+	assert_int_equal(nic->isolated, TRI_FALSE);
+	assert_int_equal(nic->verdict, VERDICT_NOT_READY);
+	assert_non_null(strstr(nic->reasons.v[0], "shares group 9 with 0000:15:00.0 (USB controller)"));
+	assert_int_equal(usb->isolated, TRI_FALSE);
+	/* 00:14.0 and 00:14.3 are functions of one slot: isolated together */
+	assert_int_equal(lpc->isolated, TRI_TRUE);
+	assert_int_equal(r.verdict, VERDICT_READY);
+	assert_non_null(strstr(r.reason, "of 8 devices ready"));
+	assert_int_equal(check(&r, "vfio")->status, CHECK_PASS);
+	report_free(&r);
+}
+
+static void
+test_gpu_sharing_a_group_makes_host_not_ready(void **state)
+{
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+	ev.sys.ngroups = 1;
+	ev.sys.ir_chips = TRI_TRUE;
+	g = add_group(&r, 4);
+	add_device(g, "0000:03:00.0", 0x030000);
+	add_device(g, "0000:00:1f.0", 0x060100);
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_string_equal(r.reason, "GPU 0000:03:00.0: shares group 4 with 0000:00:1f.0 (ISA bridge)");
+	report_free(&r);
+}
+
+/* The Dell R410: VT-d on, interrupt remapping off (chipset erratum). */
+static void
+test_ir_off_is_not_ready(void **state)
+{
+	struct report_device *d;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.vtd_initialised = 1;
+	ev.klog.intel_lines = 30;
+	ev.klog.group_adds = 71;
+	ev.klog.boot_start = 1;
+	ev.klog.ir_enabled = TRI_FALSE;
+	strcpy(ev.klog.default_domain, "translated");
+	r.kernel_log.complete = TRI_TRUE;
+	log_source(&r, "file");
+	g = add_group(&r, 0);
+	d = add_device(g, "0000:05:00.0", 0x020000);
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(r.iommu.enabled, TRI_TRUE);
+	assert_int_equal(r.iommu.interrupt_remapping.enabled, TRI_FALSE);
+	assert_string_equal(r.iommu.default_domain, "translated");
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_non_null(strstr(r.reason, "interrupt remapping is off"));
+	assert_int_equal(d->verdict, VERDICT_NOT_READY);
+	assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_FAIL);
+	assert_int_equal(check(&r, "kernel-log")->status, CHECK_PASS);
+	report_free(&r);
+}
+
+static void
+test_rmrr_direct_region_blocks_device(void **state)
+{
+	struct report_device *d;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+	ev.sys.ngroups = 1;
+	ev.sys.ir_chips = TRI_TRUE;
+	g = add_group(&r, 2);
+	d = add_device(g, "0000:00:14.0", 0x0c0330);
+	g->regions = calloc(1, sizeof(*g->regions));
+	g->nregions = 1;
+	g->regions[0].start = 0xbf458000;
+	g->regions[0].end = 0xbf46ffff;
+	g->regions[0].type = strdup("direct");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(d->isolated, TRI_TRUE);
+	assert_int_equal(d->verdict, VERDICT_NOT_READY);
+	assert_non_null(strstr(d->reasons.v[0], "1:1 mapping"));
+	report_free(&r);
+}
+
+static void
+test_no_evidence_is_unknown_not_fail(void **state)
+{
+	struct evidence ev;
+	struct report r;
+	size_t i;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	log_source(&r, "none");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "unknown");
+	assert_int_equal(r.iommu.enabled, TRI_UNKNOWN);
+	assert_int_equal(r.verdict, VERDICT_UNKNOWN);
+	for (i = 0; i < r.nchecks; i++)
+		assert_int_not_equal(r.checks[i].status, CHECK_FAIL);
+	report_free(&r);
+}
+
+/* sysfs that shows no firmware table and no groups: no IOMMU at all. */
+static void
+test_no_firmware_table_is_vendor_none(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+	ev.sys.ngroups = 0;
+	ev.sys.iommu_units = 0;
+	ev.sys.acpi_dmar = ev.sys.acpi_ivrs = ev.sys.acpi_iort = TRI_FALSE;
+	ev.sys.ir_chips = TRI_FALSE;
+	log_source(&r, "kmsg");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "none");
+	assert_int_equal(r.iommu.enabled, TRI_FALSE);
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_int_equal(check(&r, "firmware-table")->status, CHECK_FAIL);
+	assert_non_null(strstr(r.reason, "no IOMMU"));
+	report_free(&r);
+}
+
+/* An Intel host's log carries the AMD IOMMUv2 module's line: still Intel. */
+static void
+test_amdv2_line_does_not_make_intel_host_amd(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.amdv2_unavailable = 1;
+	ev.klog.vtd_initialised = 1;
+	ev.klog.intel_lines = 5;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "intel");
+	assert_int_equal(r.iommu.enabled, TRI_TRUE);
+	report_free(&r);
+
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.amdv2_unavailable = 1;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "amd");
+	assert_int_not_equal(r.iommu.enabled, TRI_TRUE);
+	assert_int_not_equal(r.verdict, VERDICT_READY);
+	assert_non_null(strstr(r.reason, "firmware setup"));
+	report_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intel_table_without_vtd_needs_intel_iommu_on),
+		cmocka_unit_test(test_intel_iommu_off_on_cmdline_is_the_fix),
+		cmocka_unit_test(test_sysfs_groups_isolation_and_verdicts),
+		cmocka_unit_test(test_gpu_sharing_a_group_makes_host_not_ready),
+		cmocka_unit_test(test_ir_off_is_not_ready),
+		cmocka_unit_test(test_rmrr_direct_region_blocks_device),
+		cmocka_unit_test(test_no_evidence_is_unknown_not_fail),
+		cmocka_unit_test(test_no_firmware_table_is_vendor_none),
+		cmocka_unit_test(test_amdv2_line_does_not_make_intel_host_amd),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,229 @@
+/*
+ * test_rootfs.c - reads stay inside the root; the capture mirrors reads,
+ * links and listings so the captured tree reads the same.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/rootfs.h"
+
+static char tmpl[64];
+
+static void
+put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpl, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+mk(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpl, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void
+link_(const char *target, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpl, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpl, sizeof(tmpl), "/tmp/test-rootfs-XXXXXX");
+	assert_non_null(mkdtemp(tmpl));
+	mk("root");
+	mk("root/etc");
+	mk("root/sys");
+	mk("root/sys/devices");
+	mk("root/sys/devices/0000:01:00.0");
+	mk("root/sys/drivers");
+	mk("root/sys/drivers/vfio-pci");
+	put("root/etc/hostname", "  box-1 \n");
+	put("root/sys/devices/0000:01:00.0/vendor", "0x10de\n");
+	link_("../../drivers/vfio-pci", "root/sys/devices/0000:01:00.0/driver");
+	put("outside-secret", "secret\n");
+	link_("/outside-secret", "root/etc/escape-abs");
+	link_("../../outside-secret", "root/etc/escape-rel");
+	mk("root/sys/empty");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+open_root(struct rootfs *fs, const char *sub)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpl, sub);
+	assert_int_equal(rootfs_open(fs, path), 0);
+}
+
+static void
+test_read_attr_trims(void **state)
+{
+	struct rootfs fs;
+	char *v;
+
+	(void)state;
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_read_attr(&fs, "etc/hostname", &v), 0);
+	assert_string_equal(v, "box-1");
+	free(v);
+	assert_int_equal(rootfs_read_attr(&fs, "etc/missing", &v), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(v);
+	rootfs_close(&fs);
+}
+
+/* A captured tree from an untrusted host cannot point the agent outside it. */
+static void
+test_symlinks_stay_inside_root(void **state)
+{
+	struct rootfs fs;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_read(&fs, "etc/escape-abs", 100, &buf, &len, NULL), -1);
+	assert_int_equal(rootfs_read(&fs, "etc/escape-rel", 100, &buf, &len, NULL), -1);
+	assert_int_equal(rootfs_read(&fs, "../outside-secret", 100, &buf, &len, NULL), -1);
+	rootfs_close(&fs);
+}
+
+static void
+test_read_is_bounded(void **state)
+{
+	struct rootfs fs;
+	char *buf;
+	size_t len;
+	int truncated;
+
+	(void)state;
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_read(&fs, "etc/hostname", 3, &buf, &len, &truncated), 0);
+	assert_int_equal(len, 3);
+	assert_int_equal(truncated, 1);
+	assert_string_equal(buf, "  b");
+	free(buf);
+	rootfs_close(&fs);
+}
+
+static void
+test_link_and_list(void **state)
+{
+	struct rootfs fs;
+	struct strlist names;
+	char name[64];
+
+	(void)state;
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_string_equal(name, "vfio-pci");
+	assert_int_equal(rootfs_list(&fs, "sys", 100, &names), 0);
+	assert_int_equal(names.n, 3);
+	assert_string_equal(names.v[0], "devices"); /* sorted */
+	assert_string_equal(names.v[2], "empty");
+	strlist_free(&names);
+	assert_int_equal(rootfs_list(&fs, "sys", 1, &names), 0);
+	assert_int_equal(names.n, 1);
+	strlist_free(&names);
+	assert_int_equal(rootfs_exists(&fs, "sys/empty"), 1);
+	assert_int_equal(rootfs_exists(&fs, "sys/nothing"), 0);
+	rootfs_close(&fs);
+}
+
+/* Everything read through a capturing rootfs reads the same from the capture. */
+static void
+test_capture_round_trip(void **state)
+{
+	struct rootfs fs, cap;
+	struct strlist names;
+	char capdir[512], name[64], *v;
+
+	(void)state;
+	snprintf(capdir, sizeof(capdir), "%s/capture", tmpl);
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_capture_start(&fs, capdir), 0);
+	assert_int_equal(rootfs_read_attr(&fs, "sys/devices/0000:01:00.0/vendor", &v), 0);
+	free(v);
+	assert_int_equal(rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_int_equal(rootfs_list(&fs, "sys", 100, &names), 0);
+	strlist_free(&names);
+	assert_int_equal(rootfs_list(&fs, "sys/empty", 100, &names), 0);
+	strlist_free(&names);
+	assert_int_equal(rootfs_capture_put(&fs, "var/log/x", "abc", 3), 0);
+	assert_int_equal(rootfs_capture_finish(&fs), 0);
+	rootfs_close(&fs);
+
+	open_root(&cap, "capture");
+	assert_int_equal(rootfs_read_attr(&cap, "sys/devices/0000:01:00.0/vendor", &v), 0);
+	assert_string_equal(v, "0x10de");
+	free(v);
+	assert_int_equal(rootfs_link_basename(&cap, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_string_equal(name, "vfio-pci");
+	assert_int_equal(rootfs_list(&cap, "sys", 100, &names), 0);
+	assert_int_equal(names.n, 3);
+	strlist_free(&names);
+	assert_int_equal(rootfs_exists(&cap, "sys/empty"), 1);
+	assert_int_equal(rootfs_read_attr(&cap, "var/log/x", &v), 0);
+	assert_string_equal(v, "abc");
+	free(v);
+	/* not read, so not captured */
+	assert_int_equal(rootfs_exists(&cap, "etc/hostname"), 0);
+	rootfs_close(&cap);
+
+	/* a capture never overwrites a directory that holds something */
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_capture_start(&fs, capdir), -1);
+	assert_int_equal(errno, ENOTEMPTY);
+	rootfs_close(&fs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_attr_trims),
+		cmocka_unit_test(test_symlinks_stay_inside_root),
+		cmocka_unit_test(test_read_is_bounded),
+		cmocka_unit_test(test_link_and_list),
+		cmocka_unit_test(test_capture_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
