@@ -134,6 +134,19 @@ vendor_of(const struct report *r, const struct evidence *ev)
 	return "unknown";
 }
 
+/* Would this log show VT-d's or AMD-Vi's initialisation line had it been
+ * printed?  Yes when it runs on into userspace, or when it is a filtered
+ * excerpt (only IOMMU lines, as `dmesg | grep` gives) that reaches the
+ * interrupt-remapping outcome printed just before.  A contiguous excerpt
+ * that stops earlier says nothing either way. */
+static int
+log_covers_iommu_init(const struct klog_facts *k)
+{
+	int filtered = k->grep_excerpt || k->other_lines == 0;
+
+	return k->reached_userspace || (filtered && k->ir_enabled != TRI_UNKNOWN);
+}
+
 static void
 decide_enabled(const struct report *r, const struct evidence *ev, struct facts *f)
 {
@@ -142,7 +155,9 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	int intel = strcmp(f->vendor, "intel") == 0;
 
 	f->enabled = TRI_UNKNOWN;
-	f->enabled_why = "no evidence of IOMMU state (no sysfs, no kernel log lines)";
+	f->enabled_why = ev->klog_read
+		? "no sysfs, and the kernel log neither shows the IOMMU initialising nor reaches the point where it would"
+		: "no sysfs and no kernel log";
 	if (strcmp(s->hypervisor_type, "xen") == 0) {
 		f->enabled_why = "Xen dom0: the hypervisor owns the IOMMU and sysfs shows no groups";
 		return;
@@ -172,12 +187,17 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		f->enabled_why = "log: devices were added to IOMMU groups";
 		return;
 	}
+	if (k->rmrr_ineligible || k->vfio_no_ir || k->group_not_viable) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: vfio tried to attach a device to an IOMMU domain";
+		return;
+	}
 	if (r->kernel_log.fault_total > 0) {
 		f->enabled = TRI_TRUE;
 		f->enabled_why = "log: DMA remapping faults imply translation is on";
 		return;
 	}
-	if (intel && (k->acpi_dmar || k->drhd_units > 0)) {
+	if (intel && (k->acpi_dmar || k->drhd_units > 0) && log_covers_iommu_init(k)) {
 		/* the boot-time table parse is in the log, but VT-d never said
 		 * it initialised: firmware has it, the kernel left it off */
 		f->enabled = TRI_FALSE;
@@ -276,6 +296,19 @@ status_of(enum tristate t, enum check_status when_false)
 	return t == TRI_TRUE ? CHECK_PASS : t == TRI_FALSE ? when_false : CHECK_UNKNOWN;
 }
 
+/* The kernel already refused to assign a device: that outranks inference. */
+static const char *
+assignment_refusal(const struct klog_facts *k)
+{
+	if (k->rmrr_ineligible)
+		return "the kernel refused a device assignment: firmware requires a 1:1 mapping (RMRR/IVMD); update the firmware or use another slot";
+	if (k->vfio_no_ir)
+		return "vfio refused a device: no interrupt remapping support";
+	if (k->group_not_viable)
+		return "vfio refused a group as not viable: a device of the group is bound to a host driver";
+	return NULL;
+}
+
 static int
 host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
 {
@@ -353,6 +386,9 @@ host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
 	else
 		rc |= check_add(r, "cmdline", CHECK_PASS, r->cmdline.raw, "no misleading IOMMU parameter");
 
+	if (assignment_refusal(&ev->klog) != NULL)
+		rc |= check_add(r, "assignment", CHECK_FAIL, "kernel log",
+				"%s", assignment_refusal(&ev->klog));
 	if (ev->klog.acs_override || cmdline_get(&r->cmdline, "pcie_acs_override") != NULL)
 		rc |= check_add(r, "acs-override", CHECK_WARN, "pcie_acs_override / \"PCIe ACS overrides enabled\"",
 				"ACS override in use: IOMMU groups do not reflect real isolation");
@@ -498,6 +534,7 @@ analyse(struct report *r, const struct evidence *ev)
 	struct report_iommu *io = &r->iommu;
 	const struct report_device *blocked;
 	const struct report_group *bg = NULL;
+	const char *refusal;
 	struct facts f;
 	size_t i, j, ndev = 0, nready = 0;
 	int rc = 0;
@@ -557,12 +594,15 @@ analyse(struct report *r, const struct evidence *ev)
 	if (f.enabled == TRI_FALSE) {
 		r->verdict = VERDICT_NOT_READY;
 		rc |= set_str(&r->reason, fix_for_disabled(r, ev, f.vendor));
-	} else if (f.enabled == TRI_UNKNOWN) {
-		r->verdict = VERDICT_UNKNOWN;
-		rc |= set_reasonf(r, "IOMMU state unknown: %s", f.enabled_why);
 	} else if (f.ir == TRI_FALSE) {
 		r->verdict = VERDICT_NOT_READY;
 		rc |= set_str(&r->reason, fix_for_ir(r, ev));
+	} else if ((refusal = assignment_refusal(&ev->klog)) != NULL) {
+		r->verdict = VERDICT_NOT_READY;
+		rc |= set_str(&r->reason, refusal);
+	} else if (f.enabled == TRI_UNKNOWN) {
+		r->verdict = VERDICT_UNKNOWN;
+		rc |= set_reasonf(r, "IOMMU state unknown: %s", f.enabled_why);
 	} else if ((blocked = blocked_candidate(r, &bg)) != NULL) {
 		r->verdict = VERDICT_NOT_READY;
 		rc |= set_reasonf(r, "%s %s: %s", device_role(blocked->class_code), blocked->address,

@@ -70,6 +70,10 @@ struct klog_facts {
 	int rmrr_ineligible;       /* RMRR / 1:1 mapping assignment refusals */
 	int acs_override;          /* "PCIe ACS overrides enabled" */
 	int group_not_viable;      /* "group N is not viable" */
+	int other_lines;           /* messages unrelated to the IOMMU */
+	int grep_excerpt;          /* a shell prompt running grep: a filtered log */
+	int reached_userspace;     /* the log goes on past the kernel's boot
+				      ("Run /sbin/init", systemd, time >= 5 s) */
 };
 
 struct klog_scan;

@@ -662,8 +662,10 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
 	if (strstr(msg, "AMD-Vi") != NULL && strstr(msg, "AMD IOMMUv2") == NULL)
 		s->f.amd_lines++;
 	s->last_kept = 0;
-	if (!matched && !klog_related(msg))
+	if (!matched && !klog_related(msg)) {
+		s->f.other_lines++;
 		return 0;
+	}
 	if ((r = klog_keep(s, l, msg)) == -1)
 		return -1;
 	s->last_kept = r;
@@ -701,6 +703,11 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 		s->f.boot_start = 1;
 	if (l.seq >= 0 && s->f.first_seq < 0)
 		s->f.first_seq = l.seq;
+	/* VT-d and AMD-Vi initialise before init runs: a log that reaches
+	 * userspace would show them */
+	if (l.time >= 5.0 || strncmp(msg, "Run /", 5) == 0 ||
+	    strstr(msg, "Freeing unused kernel") != NULL || strstr(msg, "systemd[1]") != NULL)
+		s->f.reached_userspace = 1;
 
 	cont = l.format == KLOG_BARE && len > 0 &&
 	    (line[0] == ' ' || line[0] == '\t') && s->last_kept &&
@@ -747,6 +754,7 @@ klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out,
 	/* a grep excerpt may hold a 0.000000 line, yet not the boot itself */
 	if (s->grep_seen)
 		facts->boot_start = 0;
+	facts->grep_excerpt = s->grep_seen;
 	s->lines = NULL;
 	s->faults = NULL;
 	s->nlines = s->alines = s->nfaults = 0;
