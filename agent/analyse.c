@@ -264,6 +264,8 @@ fix_for_disabled(const struct report *r, const struct evidence *ev, const char *
 	v = cmdline_get(c, "iommu");
 	if (v != NULL && strcmp(v, "off") == 0)
 		return "remove iommu=off from the kernel command line";
+	if (ev->cpu_hypervisor == 1 && strcmp(vendor, "none") == 0)
+		return "a virtual machine without a virtual IOMMU: give the guest one (QEMU -device intel-iommu or virtio-iommu) for nested passthrough";
 	if (strcmp(vendor, "intel") == 0) {
 		if (ev->sys.acpi_dmar == TRI_TRUE || ev->klog.acpi_dmar || ev->klog.drhd_units > 0)
 			return "add intel_iommu=on to the kernel command line";

@@ -132,6 +132,7 @@ test_intel_iommu_off_on_cmdline_is_the_fix(void **state)
 	evidence_unknown(&ev);
 	ev.klog.acpi_dmar = 1;
 	ev.klog.intel_lines = 3;
+	ev.klog.reached_userspace = 1;
 	assert_int_equal(cmdline_parse("ro quiet intel_iommu=off", &r.cmdline), 0);
 	assert_int_equal(analyse(&r, &ev), 0);
 	assert_int_equal(r.verdict, VERDICT_NOT_READY);

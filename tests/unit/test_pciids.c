@@ -1,0 +1,223 @@
+/*
+ * test_pciids.c - device names from pci.ids text and the capture subset
+ * (pciids.c, pure).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/pciids.h"
+
+/* An excerpt in the file's own layout (tabs, two spaces after ids). */
+static const char excerpt[] =
+	"#\n"
+	"#\tList of PCI ID's\n"
+	"#\n"
+	"# Vendors, devices and subsystems. Please keep sorted.\n"
+	"\n"
+	"1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
+	"\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
+	"\t\t1002 0b37  Radeon RX 480\n"
+	"\t\t1da2 e366  Nitro+ Radeon RX 570/580/590\n"
+	"10de  NVIDIA Corporation\n"
+	"\t0fba  GM206 High Definition Audio Controller\n"
+	"\t1401  GM206 [GeForce GTX 960]\n"
+	"\t\t1043 8520  GeForce GTX 960\n"
+	"\t1402  GM206 [GeForce GTX 950]\n"
+	"10ec  Realtek Semiconductor Co., Ltd.\n"
+	"\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
+	"8086  Intel Corporation\n"
+	"\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n"
+	"\t\t8086 1901  subsystem line that must not name 8086:8086\n"
+	"ffff  Illegal Vendor ID\n"
+	"\n"
+	"# List of known device classes, subclasses and programming interfaces\n"
+	"C 03  Display controller\n"
+	"\t00  VGA compatible controller\n"
+	"\t\t00  VGA controller\n"
+	"C 06  Bridge\n"
+	"\t04  PCI bridge\n";
+
+static void
+device(struct report_device *d, const char *addr, int vendor, int dev)
+{
+	report_device_init(d);
+	snprintf(d->address, sizeof(d->address), "%s", addr);
+	d->vendor_id = vendor;
+	d->device_id = dev;
+}
+
+/* Group 1: root port + GTX 960 + its audio; ungrouped: a NIC, an RX 580,
+ * a device pci.ids does not know, one with unknown ids. */
+static void
+make_iommu(struct report_iommu *iommu, struct report_group *g,
+	   struct report_device *gd, struct report_device *ud)
+{
+	memset(iommu, 0, sizeof(*iommu));
+	report_group_init(g);
+	g->id = 1;
+	device(&gd[0], "0000:00:01.0", 0x8086, 0x1901);
+	device(&gd[1], "0000:01:00.0", 0x10de, 0x1401);
+	device(&gd[2], "0000:01:00.1", 0x10de, 0x0fba);
+	g->devices = gd;
+	g->ndevices = 3;
+	iommu->groups = g;
+	iommu->ngroups = 1;
+	device(&ud[0], "0000:18:00.0", 0x10ec, 0x8168);
+	device(&ud[1], "0000:10:00.0", 0x1002, 0x67df);
+	device(&ud[2], "0000:20:00.0", 0x10de, 0x2204); /* not in the excerpt */
+	device(&ud[3], "0000:21:00.0", -1, -1);
+	device(&ud[4], "0000:22:00.0", 0x8086, 0x8086); /* only a subsystem id */
+	device(&ud[5], "0000:23:00.0", 0x1002, 0x67df); /* a second RX 580 */
+	iommu->ungrouped = ud;
+	iommu->nungrouped = 6;
+}
+
+static void
+free_names(struct report_device *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(d[i].name);
+		d[i].name = NULL;
+	}
+}
+
+static void
+test_name_devices(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+
+	(void)state;
+	make_iommu(&iommu, &g, gd, ud);
+	assert_int_equal(pciids_name_devices(excerpt, strlen(excerpt), &iommu), 0);
+	assert_string_equal(gd[0].name, "Intel Corporation 6th-10th Gen Core "
+			    "Processor PCIe Controller (x16)");
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
+	assert_string_equal(gd[2].name, "NVIDIA Corporation GM206 High Definition "
+			    "Audio Controller");
+	/* a CRLF line loses its CR */
+	assert_string_equal(ud[0].name, "Realtek Semiconductor Co., Ltd. "
+			    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
+	assert_string_equal(ud[1].name, "Advanced Micro Devices, Inc. [AMD/ATI] "
+			    "Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]");
+	assert_null(ud[2].name);
+	assert_null(ud[3].name);
+	assert_null(ud[4].name);
+	assert_string_equal(ud[5].name, ud[1].name);
+	free_names(gd, 3);
+	free_names(ud, 6);
+}
+
+static void
+test_class_section_is_not_devices(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	/* "C 03" then "\t00": vendor 0xffff's last device must not become 03:00 */
+	const char text[] = "ffff  Illegal Vendor ID\n"
+			    "C 03  Display controller\n"
+			    "\t0000  not a device\n";
+
+	(void)state;
+	make_iommu(&iommu, &g, gd, ud);
+	ud[3].vendor_id = 0xffff;
+	ud[3].device_id = 0x0000;
+	assert_int_equal(pciids_name_devices(text, strlen(text), &iommu), 0);
+	assert_null(ud[3].name);
+	/* text without a final newline, and a truncated length */
+	assert_int_equal(pciids_name_devices("10de  NVIDIA Corporation\n\t1401  GM206",
+					     37, &iommu), 0);
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206");
+	free_names(gd, 3);
+	assert_int_equal(pciids_name_devices("", 0, &iommu), 0);
+}
+
+static void
+test_subset(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	char *sub;
+	size_t len;
+
+	(void)state;
+	make_iommu(&iommu, &g, gd, ud);
+	sub = pciids_subset(excerpt, strlen(excerpt), &iommu, &len);
+	assert_non_null(sub);
+	assert_int_equal(len, strlen(sub));
+	assert_string_equal(sub,
+	    "# pci.ids lines for this host's devices (iommu-agent)\n"
+	    "1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
+	    "\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
+	    "10de  NVIDIA Corporation\n"
+	    "\t0fba  GM206 High Definition Audio Controller\n"
+	    "\t1401  GM206 [GeForce GTX 960]\n"
+	    "10ec  Realtek Semiconductor Co., Ltd.\n"
+	    "\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
+	    "8086  Intel Corporation\n"
+	    "\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n");
+	/* the subset names the devices exactly as the whole file does */
+	assert_int_equal(pciids_name_devices(sub, len, &iommu), 0);
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
+	assert_string_equal(ud[0].name, "Realtek Semiconductor Co., Ltd. "
+			    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
+	assert_null(ud[2].name);
+	free_names(gd, 3);
+	free_names(ud, 6);
+	free(sub);
+}
+
+static void
+test_real_pciids(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	char *text;
+	long size;
+	FILE *f;
+
+	(void)state;
+	f = fopen("/usr/share/misc/pci.ids", "r");
+	if (f == NULL)
+		skip();
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	text = malloc((size_t)size);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	make_iommu(&iommu, &g, gd, ud);
+	assert_int_equal(pciids_name_devices(text, (size_t)size, &iommu), 0);
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
+	assert_null(ud[3].name);
+	free_names(gd, 3);
+	free_names(ud, 6);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_devices),
+		cmocka_unit_test(test_class_section_is_not_devices),
+		cmocka_unit_test(test_subset),
+		cmocka_unit_test(test_real_pciids),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
