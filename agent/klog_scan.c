@@ -611,6 +611,65 @@ klog_related(const char *msg)
 	return 0;
 }
 
+/* Does msg start with word, ignoring case?  word is lowercase. */
+static int
+klog_starts_ci(const char *msg, const char *word)
+{
+	for (; *word != '\0'; msg++, word++)
+		if (*msg == '\0' || (*msg | 0x20) != *word)
+			return 0;
+	return 1;
+}
+
+/* One cheap pass that tells whether msg can concern the IOMMU at all: every
+ * pattern, related word and firmware-bug subject holds one of these anchors.
+ * Most lines of a long log stop here, before the pattern table. */
+static int
+klog_gate(const char *msg)
+{
+	const char *p;
+
+	for (p = msg; *p != '\0'; p++) {
+		switch (*p | 0x20) {
+		case 'a':
+			if (klog_starts_ci(p, "amd-vi") || klog_starts_ci(p, "acs override"))
+				return 1;
+			break;
+		case 'd':
+			if (klog_starts_ci(p, "dmar") || klog_starts_ci(p, "drhd") ||
+			    klog_starts_ci(p, "directed i/o"))
+				return 1;
+			break;
+		case 'f':
+			if (klog_starts_ci(p, "firmware bug"))
+				return 1;
+			break;
+		case 'i':
+			if (klog_starts_ci(p, "iommu") || klog_starts_ci(p, "ivrs") ||
+			    klog_starts_ci(p, "ivhd"))
+				return 1;
+			break;
+		case 'r':
+			if (klog_starts_ci(p, "remap") || klog_starts_ci(p, "rmrr"))
+				return 1;
+			break;
+		case 's':
+			if (klog_starts_ci(p, "smmu"))
+				return 1;
+			break;
+		case 'v':
+			if (klog_starts_ci(p, "vfio") || klog_starts_ci(p, "viable"))
+				return 1;
+			break;
+		case 'x':
+			if (klog_starts_ci(p, "x2apic"))
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Match one sanitised message; cont is set for a continuation line. */
 static int
 klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
@@ -635,6 +694,13 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
 			matched = 1;
 		} else
 			klog_intel_flush(s, NULL, 0);
+	}
+	if (!matched && !klog_gate(msg)) {
+		if (!cont) {
+			s->f.other_lines++;
+			s->last_kept = 0;
+		}
+		return 0;
 	}
 	for (i = 0; i < sizeof(klog_patterns) / sizeof(klog_patterns[0]); i++) {
 		pt = &klog_patterns[i];

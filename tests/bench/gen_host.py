@@ -67,6 +67,10 @@ def main():
                           ("subsystem_device", 0x1234)):
             write(os.path.join(real, name), "0x%04x\n" % val)
         write(os.path.join(real, "class"), "0x%06x\n" % cls)
+        write(os.path.join(real, "uevent"),
+              "DRIVER=vfio-pci\nPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:1234\n"
+              "PCI_SLOT_NAME=%s\nMODALIAS=pci:v0000%04Xd0000%04Xsv0000%04Xsd00001234\n"
+              % (cls, ven, dev, ven, addr, ven, dev, ven))
         write(os.path.join(real, "reset_method"), "flr bus\n")
         write(os.path.join(real, "boot_vga"), "0\n")
         write(os.path.join(real, "config"), config_space(ven, dev, cls), "wb")
@@ -91,23 +95,41 @@ def main():
           "           CPU0\n  0:         10  IR-IO-APIC    2-edge      timer\n")
     write(os.path.join(root, "proc/sys/kernel/hostname"), "bench-host\n")
     write(os.path.join(root, "etc/os-release"), 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
-    lines = ["Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)",
-             "DMAR: Host address width 46", "DMAR: DRHD base: 0x000000d4800000 flags: 0x0",
-             "DMAR-IR: Enabled IRQ remapping in x2apic mode",
-             "iommu: Default domain type: Translated ",
-             "DMAR: Intel(R) Virtualization Technology for Directed I/O"]
+    # A long-running host's log: the boot with its IOMMU lines (one group
+    # add per device), then mostly unrelated noise with some DMA faults.
+    boot = ["Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)",
+            "Command line: BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt",
+            "ACPI: DMAR 0x000000007B7E7000 000108 (v01 INTEL  S2600WF  00000001 INTL 20091013)",
+            "DMAR: Host address width 46", "DMAR: DRHD base: 0x000000d4800000 flags: 0x0",
+            "DMAR: dmar0: reg_base_addr d4800000 ver 1:0 cap 8d2078c106f0466 ecap f020df",
+            "DMAR: DRHD base: 0x000000fbffc000 flags: 0x1",
+            "DMAR: dmar1: reg_base_addr fbffc000 ver 1:0 cap 8d2078c106f0466 ecap f020df",
+            "DMAR-IR: Queued invalidation will be enabled to support x2apic and Intr-remapping.",
+            "DMAR-IR: Enabled IRQ remapping in x2apic mode",
+            "iommu: Default domain type: Passthrough (set via kernel command line)"]
+    boot += ["pci %s: Adding to iommu group %d" % (addr, i * a.groups // a.devices)
+             for i, addr in enumerate(addrs)]
+    boot += ["DMAR: Intel(R) Virtualization Technology for Directed I/O"]
     noise = ["usb 1-1: new high-speed USB device number %d using xhci_hcd",
-             "EXT4-fs (sda1): mounted filesystem with ordered data mode",
+             "EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none.",
              "audit: type=1400 audit(%d.123:42): apparmor=\"STATUS\" operation=\"profile_load\"",
-             "e1000e 0000:00:1f.6 eth0: NIC Link is Up 1000 Mbps Full Duplex",
-             "pci 0000:01:00.%d: Adding to iommu group 3",
-             "DMAR: DRHD: handling fault status reg 2",
-             "DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x1187a9000 [fault reason 0x06] PTE Read access is not set"]
+             "i40e 0000:01:00.2 eno1: NIC Link is Up, 10 Gbps Full Duplex, Flow Control: None",
+             "systemd-journald[512]: Received client request to flush runtime journal.",
+             "nvme nvme0: %d/0/0 default/read/poll queues",
+             "perf: interrupt took too long (2503 > 2500), lowering kernel.perf_event_max_sample_rate to 79750",
+             "TCP: request_sock_TCP: Possible SYN flooding on port 22. Sending cookies."]
+    faults = ["DMAR: DRHD: handling fault status reg 2",
+              "DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x1187a9000 [fault reason 0x06] PTE Read access is not set"]
     t = 0.0
     out = []
     for i in range(a.log_lines):
         t += rnd.random() * 0.01
-        text = lines[i] if i < len(lines) else rnd.choice(noise)
+        if i < len(boot):
+            text = boot[i]
+        elif i % 200 == 0:
+            text = faults[(i // 200) % 2]
+        else:
+            text = rnd.choice(noise)
         if "%d" in text:
             text = text % rnd.randint(0, 9)
         out.append("[%12.6f] %s\n" % (t, text))

@@ -1,0 +1,204 @@
+#!/bin/bash
+# bench_pull.sh - benchmark (not a test): pull from N loopback "hosts" (real
+# sshd processes, 16 addresses each, 127.0.1.x) with iommu-collector at 32
+# at a time, beside `xargs -P 32 ssh ... iommu-agent` with OpenSSH (and
+# parallel-ssh when installed) on the same hosts, with the same key
+# exchange, host key, cipher and user key, in the same run; then the
+# collector at 128 at a time.  Prints wall time, client CPU per host and
+# peak RSS of the whole client process tree for each.
+# Usage: bench_pull.sh [HOSTS]   env: COLLECTOR, AGENT (a release build),
+# FIXTURES (tests/fixtures).
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${COLLECTOR:=$HERE/../../build-rel/collector/iommu-collector}"
+: "${AGENT:=$HERE/../../build-rel/iommu-agent}"
+: "${FIXTURES:=$HERE/../fixtures}"
+N=${1:-208}
+PER_SSHD=16 # sshd listens on at most 16 sockets
+T=$(mktemp -d)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ -d /run/sshd ] || mkdir -p /run/sshd
+
+free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	echo "no free port" >&2
+	exit 1
+}
+
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
+ssh-keygen -q -t ed25519 -N '' -f "$T/user"
+cp "$T/user.pub" "$T/authorized_keys"
+# every host serves the same realistic evidence: this machine's capture
+# with a whole real dmesg (a Dell R410 boot log)
+"$AGENT" --capture "$T/root" --kernel-log \
+    "$FIXTURES/klog-02-dell-r410-debian11/kernel.log" >/dev/null
+echo bench >"$T/root/proc/sys/kernel/hostname"
+REPORT_BYTES=$("$AGENT" --root "$T/root" | wc -c)
+
+PORT=$(free_port)
+addr() { echo "127.0.1.$(( $1 + 1 ))"; }
+i=0
+while [ "$i" -lt "$N" ]; do
+	conf="$T/sshd.$i.conf"
+	{
+		j=$i
+		while [ "$j" -lt $((i + PER_SSHD)) ] && [ "$j" -lt "$N" ]; do
+			echo "ListenAddress $(addr "$j"):$PORT"
+			j=$((j + 1))
+		done
+		cat <<CONF
+HostKey $T/hostkey
+AuthorizedKeysFile $T/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PidFile none
+LogLevel ERROR
+MaxStartups 1024
+MaxSessions 10
+CONF
+	} >"$conf"
+	/usr/sbin/sshd -D -f "$conf" -e 2>>"$T/sshd.log" &
+	PIDS="$PIDS $!"
+	i=$((i + PER_SSHD))
+done
+sleep 1
+
+KEY=$(cut -d' ' -f1,2 "$T/hostkey.pub")
+: >"$T/known_hosts"
+: >"$T/hosts"
+: >"$T/inventory"
+for i in $(seq 0 $((N - 1))); do
+	a=$(addr "$i")
+	echo "[$a]:$PORT $KEY" >>"$T/known_hosts"
+	echo "$a" >>"$T/hosts"
+	echo "root@$a:$PORT" >>"$T/inventory"
+done
+# one client configuration for both: same key exchange, host key type,
+# cipher, MAC and user key
+cat >"$T/ssh_config" <<CONF
+Host *
+    User root
+    Port $PORT
+    IdentityFile $T/user
+    IdentitiesOnly yes
+    UserKnownHostsFile $T/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    KexAlgorithms curve25519-sha256
+    HostKeyAlgorithms ssh-ed25519
+    Ciphers aes128-gcm@openssh.com
+    Compression no
+    BatchMode yes
+CONF
+CMD="$AGENT --root $T/root"
+
+# measure LABEL JOBS CMD...: wall time, CPU of the whole process tree
+# (RUSAGE_CHILDREN), and the peak of the tree's summed RSS, sampled.
+measure() {
+	python3 - "$@" <<'PY'
+import os, resource, subprocess, sys, time
+label, jobs, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+def tree_rss(root):
+    kids, rss = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            kids.setdefault(int(st[1]), []).append(int(d))
+            rss[int(d)] = int(st[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, [root]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(kids.get(p, []))
+    return total
+t0 = time.monotonic()
+with open(os.environ["OUT"], "wb") as out:
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, tree_rss(p.pid))
+        time.sleep(0.01)
+wall = time.monotonic() - t0
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+n = int(os.environ["N"])
+cpu = r.ru_utime + r.ru_stime
+print("%-34s %5d %5s %8.2f %8.2f %12.2f %10.1f" % (label, n, jobs, wall, cpu,
+      cpu * 1000 / n, peak / 1048576), flush=True)
+with open(os.environ["RES"], "a") as f:
+    f.write("%s %f %f %f %d\n" % (label.split()[0], wall, cpu, peak, p.returncode))
+PY
+}
+export N
+export RES="$T/results"
+
+echo "$N hosts (sshd on 127.0.1.1-$(addr $((N - 1))):$PORT), report $REPORT_BYTES bytes," \
+    "curve25519-sha256 / ssh-ed25519 / aes128-gcm, $(nproc) CPUs"
+printf '%-34s %5s %5s %8s %8s %12s %10s\n' client hosts jobs wall_s cpu_s \
+    cpu_ms/host peak_rss_MB
+
+# warm up the sshd side (page cache, first exec) so no client pays for it
+OUT=/dev/null measure "(warm-up, not counted)" 32 "$COLLECTOR" --db "$T/warm.db" pull \
+    --inventory "$T/inventory" --ssh-config "$T/ssh_config" --known-hosts \
+    "$T/known_hosts" --identity "$T/user" --command "$CMD" --jobs 32 --quiet \
+    >/dev/null
+: >"$RES"
+
+OUT="$T/collector.out" measure "iommu-collector pull" 32 "$COLLECTOR" --db "$T/fleet.db" \
+    pull --inventory "$T/inventory" --ssh-config "$T/ssh_config" \
+    --known-hosts "$T/known_hosts" --identity "$T/user" --command "$CMD" \
+    --jobs 32 --quiet
+
+# OpenSSH: one ssh process per host, its output to a file per host, as a
+# cron script would collect them
+mkdir -p "$T/openssh"
+OUT="$T/xargs.out" measure "xargs -P 32 ssh (OpenSSH)" 32 sh -c \
+    "xargs -P 32 -I{} sh -c 'exec ssh -F $T/ssh_config {} \"$CMD\" >$T/openssh/{}.json' <$T/hosts"
+
+if command -v parallel-ssh >/dev/null 2>&1; then
+	OUT="$T/pssh.out" measure "parallel-ssh -p 32" 32 parallel-ssh -p 32 \
+	    -h "$T/hosts" -x "-F $T/ssh_config" -o "$T/pssh" "$CMD"
+else
+	echo "(parallel-ssh is not installed: skipped)"
+fi
+
+OUT="$T/collector128.out" measure "iommu-collector pull" 128 "$COLLECTOR" \
+    --db "$T/fleet128.db" pull --inventory "$T/inventory" --ssh-config \
+    "$T/ssh_config" --known-hosts "$T/known_hosts" --identity "$T/user" \
+    --command "$CMD" --jobs 128 --quiet
+
+# every client really got every report
+ok_c=$(sqlite3 "$T/fleet.db" "SELECT count(*) FROM attempts WHERE status IN ('stored','unchanged')")
+ok_o=$(grep -l '"report_id"' "$T"/openssh/*.json 2>/dev/null | wc -l)
+ok_c128=$(sqlite3 "$T/fleet128.db" "SELECT count(*) FROM attempts WHERE status IN ('stored','unchanged')")
+echo "reports: collector $ok_c/$N, OpenSSH $ok_o/$N, collector at 128 $ok_c128/$N"
+python3 - "$RES" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+c, o = rows[0], rows[1]
+print("OpenSSH/collector: CPU per host %.1fx, wall time %.2fx"
+      % (float(o[2]) / float(c[2]), float(o[1]) / float(c[1])))
+PY
+[ "$ok_c" -eq "$N" ] && [ "$ok_o" -eq "$N" ] && [ "$ok_c128" -eq "$N" ] ||
+    { echo "some pulls failed: $(tail -5 "$T/collector.out" "$T/xargs.out")"; exit 1; }
