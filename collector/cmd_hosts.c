@@ -1,0 +1,109 @@
+/*
+ * cmd_hosts.c - "iommu-collector hosts": list the known hosts, or
+ * "hosts forget NAME" to remove one with all its history.  I/O: the
+ * database, stdout.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/exitcode.h"
+#include "agent/log.h"
+
+#include "collector.h"
+#include "db.h"
+#include "output.h"
+#include "store.h"
+
+static const char SQL_HOSTS[] =
+    "SELECT h.hostname, h.first_seen,"
+    " (SELECT count(*) FROM observations o WHERE o.host_id = h.id) AS observations,"
+    " (SELECT count(*) FROM contents c WHERE c.host_id = h.id) AS distinct_reports,"
+    " s.collected_at AS last_report, s.verdict, s.last_attempt_status AS last_attempt"
+    " FROM hosts h JOIN host_status s ON s.hostname = h.hostname"
+    " ORDER BY h.hostname";
+
+static void
+hosts_usage(void)
+{
+	fprintf(stderr, "usage: iommu-collector hosts [--format table|csv|json]\n"
+	    "       iommu-collector hosts forget NAME\n");
+}
+
+static int
+hosts_forget(struct collector *c, const char *name)
+{
+	struct db *db;
+	char *e;
+	int rc;
+
+	if (collector_open(c, &db) == -1)
+		return EXIT_FAILURE_;
+	rc = store_forget_host(db, name);
+	e = output_escape(name);
+	if (rc == -1)
+		log_warnx("forget: %s", db_error(db));
+	else if (rc == 0)
+		log_warnx("unknown host \"%s\"", e != NULL ? e : "?");
+	else
+		printf("forgot host %s\n", e != NULL ? e : "?");
+	free(e);
+	db_close(db);
+	return rc == 1 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+int
+cmd_hosts(struct collector *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum output_format fmt = OUTPUT_TABLE;
+	struct db_rows rows;
+	struct output o;
+	struct db *db;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (output_format_parse(optarg, &fmt) == -1) {
+				log_warnx("unknown format \"%s\" (table, csv, json)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			hosts_usage();
+			return EXIT_OK;
+		default:
+			hosts_usage();
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0) {
+		if (strcmp(argv[0], "forget") == 0 && argc == 2)
+			return hosts_forget(c, argv[1]);
+		hosts_usage();
+		return EXIT_USAGE;
+	}
+	if (collector_open(c, &db) == -1)
+		return EXIT_FAILURE_;
+	if (db_query(db, SQL_HOSTS, NULL, 0, &rows) == -1) {
+		log_warnx("hosts: %s", db_error(db));
+		db_close(db);
+		return EXIT_FAILURE_;
+	}
+	output_init(&o, stdout, fmt, 0);
+	rc = output_section(&o, "hosts", &rows) == -1 || output_end(&o) == -1 ?
+	    EXIT_FAILURE_ : EXIT_OK;
+	if (rc != EXIT_OK)
+		log_warn("stdout");
+	db_rows_free(&rows);
+	db_close(db);
+	return rc;
+}

@@ -1,0 +1,353 @@
+/*
+ * cmd_import.c - "iommu-collector import [FILE | DIR | -]...": read report
+ * files (bounded), store each in its own transaction, print one line per
+ * report.  A reader thread reads and decodes the next reports while this
+ * one writes (two cores: decoding costs about what writing does).
+ * I/O: files, stdin, stdout, the database.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent/exitcode.h"
+#include "agent/log.h"
+#include "proto/report_json.h"
+
+#include "collector.h"
+#include "db.h"
+#include "output.h"
+#include "store.h"
+
+#define QUEUE_LEN 8
+
+struct import_stats {
+	unsigned long ok;       /* stored, unchanged, duplicate */
+	unsigned long rejected; /* invalid or unreadable input */
+	unsigned long failed;   /* database errors, out of memory */
+};
+
+/* One input, read and prepared by the reader thread. */
+struct item {
+	char *name;
+	char *text;
+	size_t len;
+	int read_errno; /* nonzero: could not be read */
+	struct store_prepared *p;
+};
+
+struct pipeline {
+	char **names; /* inputs in order; "-" is stdin */
+	size_t nnames;
+	struct db *ro; /* reader's own connection, NULL for none */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct item q[QUEUE_LEN];
+	size_t head, count, produced;
+};
+
+static void
+import_usage(void)
+{
+	fprintf(stderr, "usage: iommu-collector import [FILE | DIR | -]...\n");
+}
+
+/* Read at most REPORT_MAX_BYTES + 1 bytes: one more says "too big"
+ * without reading a huge file to its end. */
+static int
+read_bounded(FILE *fp, char **out, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0, got;
+	char *buf, *p;
+
+	*out = NULL;
+	if ((buf = malloc(cap)) == NULL)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			if (cap > REPORT_MAX_BYTES)
+				break;
+			cap *= 2;
+			if (cap > REPORT_MAX_BYTES + 1)
+				cap = REPORT_MAX_BYTES + 1;
+			if ((p = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return -1;
+			}
+			buf = p;
+		}
+		got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Reader thread side: read, key, and decode unless the content is known. */
+static void
+item_load(struct pipeline *pl, struct item *it, const char *name)
+{
+	FILE *fp;
+
+	memset(it, 0, sizeof(*it));
+	it->name = (char *)name;
+	if (strcmp(name, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(name, "rb")) == NULL) {
+		it->read_errno = errno;
+		return;
+	}
+	if (read_bounded(fp, &it->text, &it->len) == -1)
+		it->read_errno = errno != 0 ? errno : EIO;
+	if (fp != stdin)
+		fclose(fp);
+	if (it->read_errno != 0)
+		return;
+	if ((it->p = store_prepare(it->text, it->len, NULL)) == NULL)
+		return;
+	if (pl->ro == NULL || store_content_known(pl->ro, it->p) != 1)
+		(void)store_decode(it->p); /* a rejection is kept in p */
+}
+
+static void *
+reader(void *arg)
+{
+	struct pipeline *pl = arg;
+	struct item it;
+	size_t i;
+
+	for (i = 0; i < pl->nnames; i++) {
+		item_load(pl, &it, pl->names[i]);
+		pthread_mutex_lock(&pl->mu);
+		while (pl->count == QUEUE_LEN)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		pl->q[(pl->head + pl->count) % QUEUE_LEN] = it;
+		pl->count++;
+		pl->produced++;
+		pthread_cond_broadcast(&pl->cv);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	return NULL;
+}
+
+static void
+print_line(const char *name, const struct store_result *res)
+{
+	char *ename, *ehost, *eerr;
+
+	ename = output_escape(name);
+	ehost = output_escape(res->hostname);
+	eerr = output_escape(res->error);
+	if (ename == NULL || ehost == NULL || eerr == NULL) {
+		log_warnx("out of memory");
+	} else if (res->status == STORE_REJECTED || res->status == STORE_FAILED) {
+		printf("%s: %s: %s\n", ename, store_status_name(res->status), eerr);
+	} else {
+		printf("%s: %s host %s report %s\n", ename,
+		    store_status_name(res->status), ehost, res->report_id);
+	}
+	free(ename);
+	free(ehost);
+	free(eerr);
+}
+
+/* Writer side (this thread): one transaction, one line. */
+static void
+item_store(struct db *db, struct item *it, struct import_stats *st)
+{
+	struct store_result res;
+	char *e;
+
+	if (it->read_errno != 0) {
+		e = output_escape(it->name);
+		log_warnx("%s: %s", e != NULL ? e : "?", strerror(it->read_errno));
+		free(e);
+		st->rejected++;
+		return;
+	}
+	if (it->p == NULL) {
+		log_warnx("out of memory");
+		st->failed++;
+		return;
+	}
+	switch (store_commit(db, it->p, "import", &res)) {
+	case STORE_STORED:
+	case STORE_UNCHANGED:
+	case STORE_DUPLICATE:
+		st->ok++;
+		break;
+	case STORE_REJECTED:
+		st->rejected++;
+		break;
+	case STORE_FAILED:
+		st->failed++;
+		break;
+	}
+	print_line(it->name, &res);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+names_add(struct pipeline *pl, char *name)
+{
+	char **v;
+
+	if ((v = reallocarray(pl->names, pl->nnames + 1, sizeof(*v))) == NULL) {
+		free(name);
+		return -1;
+	}
+	pl->names = v;
+	pl->names[pl->nnames++] = name;
+	return 0;
+}
+
+/* Every regular *.json directly in dir, in name order (not recursive). */
+static int
+names_add_dir(struct pipeline *pl, const char *dir, struct import_stats *st)
+{
+	struct dirent *de;
+	struct stat sb;
+	char *path;
+	size_t len, first = pl->nnames;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("%s", dir);
+		st->rejected++;
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) == -1) {
+			rc = -1;
+			break;
+		}
+		if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			free(path);
+			continue;
+		}
+		if (names_add(pl, path) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	closedir(d);
+	qsort(pl->names + first, pl->nnames - first, sizeof(*pl->names), cmp_name);
+	return rc;
+}
+
+int
+cmd_import(struct collector *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct import_stats st = { 0, 0, 0 };
+	struct pipeline pl;
+	struct item it;
+	struct stat sb;
+	struct db *db;
+	pthread_t tid;
+	char *name;
+	size_t done;
+	int ch, i, rc = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			import_usage();
+			return EXIT_OK;
+		default:
+			import_usage();
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		import_usage();
+		return EXIT_USAGE;
+	}
+	memset(&pl, 0, sizeof(pl));
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (names_add_dir(&pl, argv[i], &st) == -1)
+				goto oom;
+		} else if ((name = strdup(argv[i])) == NULL || names_add(&pl, name) == -1)
+			goto oom;
+	}
+	if (collector_open(c, &db) == -1) {
+		rc = EXIT_FAILURE_;
+		goto out;
+	}
+	/* the reader's own connection, to skip decoding known contents */
+	if (strcmp(c->db_path, ":memory:") != 0 && collector_open(c, &pl.ro) == -1)
+		pl.ro = NULL;
+	/* one line per committed report, out at once: a reader (or a killed
+	 * run) never sees a line for a report that is not stored */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	if ((errno = pthread_create(&tid, NULL, reader, &pl)) != 0) {
+		log_warn("pthread_create");
+		rc = EXIT_FAILURE_;
+	} else {
+		for (done = 0; done < pl.nnames; done++) {
+			pthread_mutex_lock(&pl.mu);
+			while (pl.count == 0)
+				pthread_cond_wait(&pl.cv, &pl.mu);
+			it = pl.q[pl.head];
+			pl.head = (pl.head + 1) % QUEUE_LEN;
+			pl.count--;
+			pthread_cond_broadcast(&pl.cv);
+			pthread_mutex_unlock(&pl.mu);
+			item_store(db, &it, &st);
+			store_prepared_free(it.p);
+			free(it.text);
+		}
+		pthread_join(tid, NULL);
+	}
+	pthread_cond_destroy(&pl.cv);
+	pthread_mutex_destroy(&pl.mu);
+	db_close(pl.ro);
+	db_close(db);
+	if (fflush(stdout) == EOF) {
+		log_warn("stdout");
+		rc = EXIT_FAILURE_;
+	}
+	log_info("%lu imported, %lu rejected, %lu failed", st.ok, st.rejected, st.failed);
+	/* unreadable or invalid input: partial; the database failing: failure */
+	if (rc == EXIT_OK && st.failed > 0)
+		rc = EXIT_FAILURE_;
+	if (rc == EXIT_OK && st.rejected > 0)
+		rc = EXIT_PARTIAL;
+	goto out;
+oom:
+	log_warnx("out of memory");
+	rc = EXIT_FAILURE_;
+out:
+	for (done = 0; done < pl.nnames; done++)
+		free(pl.names[done]);
+	free(pl.names);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/*
+ * collector.h - what the collector's subcommands share: the global options
+ * and the dispatch signature (cmd_*.c, one file per subcommand).
+ */
+#ifndef IOMMU_FLEET_COLLECTOR_H
+#define IOMMU_FLEET_COLLECTOR_H
+
+struct db;
+
+struct collector {
+	const char *db_path; /* --db, $IOMMU_FLEET_DB, or ./fleet.db */
+	int verbose;
+};
+
+/* Each returns an exit code (agent/exitcode.h).  argv[0] is the
+ * subcommand's name. */
+int cmd_import(struct collector *c, int argc, char **argv);
+int cmd_report(struct collector *c, int argc, char **argv);
+int cmd_hosts(struct collector *c, int argc, char **argv);
+int cmd_pull(struct collector *c, int argc, char **argv);
+int cmd_serve(struct collector *c, int argc, char **argv);
+int cmd_token(struct collector *c, int argc, char **argv);
+
+/* Open c->db_path (created and migrated on first use); logs and returns -1
+ * on failure. */
+int collector_open(struct collector *c, struct db **out);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * collector_main.c - iommu-collector: global options and a table that
+ * dispatches to one file per subcommand (git style).  I/O: stdout/stderr.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/exitcode.h"
+#include "agent/log.h"
+
+#include "collector.h"
+#include "db.h"
+
+#define DEFAULT_DB "fleet.db"
+
+
+static const struct subcommand {
+	const char *name;
+	int (*fn)(struct collector *, int, char **);
+	const char *summary;
+} subcommands[] = {
+	{ "import", cmd_import, "import [FILE | DIR | -]...  validate and store reports" },
+	{ "report", cmd_report, "report [--format table|csv|json] fleet | host NAME | devices [HOST]\n"
+	    "         | changes [HOST] | outliers | attempts [HOST]" },
+	{ "hosts", cmd_hosts, "hosts [--format F] | hosts forget NAME" },
+	{ "pull", cmd_pull, "pull [HOST...] [--inventory FILE] [--jobs N] ...  audit hosts over SSH" },
+	{ "serve", cmd_serve, "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] ...  receive pushed reports" },
+	{ "token", cmd_token, "token add HOST | token list | token revoke HOST  push tokens" },
+};
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: iommu-collector [--db PATH] [-v] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(fp, "  %s\n", subcommands[i].summary);
+	fprintf(fp,
+	    "\noptions:\n"
+	    "  --db PATH   database (default $IOMMU_FLEET_DB, else ./%s)\n"
+	    "  -v          more diagnostics\n"
+	    "  --version   print the version and schema version\n"
+	    "\nexit status: 0 ok, 1 failure, 2 usage, 3 partial (some reports\n"
+	    "rejected or some hosts failed)\n", DEFAULT_DB);
+}
+
+int
+collector_open(struct collector *c, struct db **out)
+{
+	char err[600];
+
+	if (db_open(c->db_path, out, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct collector c;
+	const char *env;
+	size_t i;
+	int ch;
+
+	memset(&c, 0, sizeof(c));
+	env = getenv("IOMMU_FLEET_DB");
+	c.db_path = env != NULL && *env != '\0' ? env : DEFAULT_DB;
+	/* "+": stop at the subcommand, whose options are its own */
+	while ((ch = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			c.db_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'V':
+			printf("iommu-collector %s (schema %d)\n", IOMMU_FLEET_VERSION,
+			    db_schema_version());
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_init("iommu-collector", c.verbose);
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[0], subcommands[i].name) == 0) {
+			optind = 0; /* glibc: full reinitialisation for the subcommand */
+			return subcommands[i].fn(&c, argc, argv);
+		}
+	}
+	log_warnx("unknown command \"%s\"", argv[0]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

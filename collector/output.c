@@ -1,0 +1,419 @@
+/*
+ * output.c - tables (aligned, colour on a terminal), CSV (RFC 4180) and JSON
+ * for query results.  I/O: writes to the caller's stream only.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+#define ANSI_BOLD "\033[1m"
+#define ANSI_RED "\033[31m"
+#define ANSI_GREEN "\033[32m"
+#define ANSI_YELLOW "\033[33m"
+#define ANSI_RESET "\033[0m"
+
+void
+output_init(struct output *o, FILE *fp, enum output_format fmt, int multi)
+{
+	const char *nc;
+
+	memset(o, 0, sizeof(*o));
+	o->fp = fp;
+	o->fmt = fmt;
+	o->multi = multi;
+	nc = getenv("NO_COLOR");
+	o->colour = isatty(fileno(fp)) && (nc == NULL || *nc == '\0');
+}
+
+int
+output_format_parse(const char *s, enum output_format *out)
+{
+	if (strcmp(s, "table") == 0)
+		*out = OUTPUT_TABLE;
+	else if (strcmp(s, "csv") == 0)
+		*out = OUTPUT_CSV;
+	else if (strcmp(s, "json") == 0)
+		*out = OUTPUT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, 0 if invalid.  Overlongs,
+ * surrogates and values past U+10FFFF are invalid. */
+static size_t
+utf8_len(const unsigned char *s, unsigned long *cp)
+{
+	size_t n, i;
+	unsigned long c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* C0, DEL, C1, and the bidirectional overrides that reorder a line. */
+static int
+unsafe_cp(unsigned long c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *
+output_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	size_t n, i, o = 0;
+	char *out;
+
+	/* worst case: every byte becomes \xNN (or \u{XXXXXX} for 3-4 bytes) */
+	out = malloc(strlen(s) * 4 + 1);
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		n = utf8_len(p, &cp);
+		if (n == 0) {
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		if (unsafe_cp(cp)) {
+			if (cp == '\n')
+				o += (size_t)snprintf(out + o, 3, "\\n");
+			else if (cp == '\t')
+				o += (size_t)snprintf(out + o, 3, "\\t");
+			else if (cp == '\r')
+				o += (size_t)snprintf(out + o, 3, "\\r");
+			else
+				for (i = 0; i < n; i++)
+					o += (size_t)snprintf(out + o, 5, "\\x%02x", p[i]);
+			p += n;
+			continue;
+		}
+		if (*p == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+			p++;
+			continue;
+		}
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Columns a string takes: one per code point (wide characters are rare in
+ * host data; good enough for alignment). */
+static size_t
+display_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static const char *
+cell_colour(const char *name, const char *v)
+{
+	if (strcmp(name, "verdict") != 0 && strcmp(name, "status") != 0 &&
+	    strcmp(name, "last_attempt_status") != 0 && strcmp(name, "last_attempt") != 0)
+		return NULL;
+	if (strcmp(v, "ready") == 0 || strcmp(v, "pass") == 0 ||
+	    strcmp(v, "stored") == 0 || strcmp(v, "unchanged") == 0)
+		return ANSI_GREEN;
+	if (strcmp(v, "not-ready") == 0 || strcmp(v, "fail") == 0 ||
+	    strcmp(v, "failed") == 0 || strcmp(v, "rejected") == 0)
+		return ANSI_RED;
+	return ANSI_YELLOW;
+}
+
+static int
+print_table(struct output *o, const struct db_rows *rows)
+{
+	char **esc;
+	unsigned char *textcol = NULL;
+	size_t *width, ncells, i, r, c, w, pad;
+	const struct db_cell *cell;
+	const char *col;
+	int rc = -1;
+
+	ncells = rows->nrows * rows->ncols;
+	esc = calloc(ncells ? ncells : 1, sizeof(*esc));
+	width = calloc(rows->ncols ? rows->ncols : 1, sizeof(*width));
+	/* a column with any text in it is left-aligned, numbers right */
+	textcol = calloc(rows->ncols ? rows->ncols : 1, 1);
+	if (esc == NULL || width == NULL || textcol == NULL)
+		goto out;
+	for (c = 0; c < rows->ncols; c++)
+		width[c] = display_width(rows->names[c]);
+	for (i = 0; i < ncells; i++)
+		if (rows->cells[i].type == DB_TEXT)
+			textcol[i % rows->ncols] = 1;
+	for (i = 0; i < ncells; i++) {
+		cell = &rows->cells[i];
+		esc[i] = output_escape(cell->type == DB_NULL ? "-" : cell->text);
+		if (esc[i] == NULL)
+			goto out;
+		w = display_width(esc[i]);
+		if (w > width[i % rows->ncols])
+			width[i % rows->ncols] = w;
+	}
+	if (o->colour)
+		fputs(ANSI_BOLD, o->fp);
+	for (c = 0; c < rows->ncols; c++) {
+		fputs(rows->names[c], o->fp);
+		if (c + 1 < rows->ncols)
+			fprintf(o->fp, "%*s", (int)(width[c] - display_width(rows->names[c]) + 2), "");
+	}
+	if (o->colour)
+		fputs(ANSI_RESET, o->fp);
+	fputc('\n', o->fp);
+	for (r = 0; r < rows->nrows; r++) {
+		for (c = 0; c < rows->ncols; c++) {
+			i = r * rows->ncols + c;
+			cell = &rows->cells[i];
+			pad = width[c] - display_width(esc[i]);
+			col = o->colour && cell->type != DB_NULL ?
+			    cell_colour(rows->names[c], esc[i]) : NULL;
+			/* numbers right-aligned, text left-aligned */
+			if (!textcol[c])
+				fprintf(o->fp, "%*s", (int)pad, "");
+			fprintf(o->fp, "%s%s%s", col != NULL ? col : "", esc[i],
+			    col != NULL ? ANSI_RESET : "");
+			if (c + 1 < rows->ncols) {
+				if (textcol[c])
+					fprintf(o->fp, "%*s", (int)pad, "");
+				fputs("  ", o->fp);
+			}
+		}
+		fputc('\n', o->fp);
+	}
+	rc = 0;
+out:
+	if (esc != NULL)
+		for (i = 0; i < ncells; i++)
+			free(esc[i]);
+	free(esc);
+	free(width);
+	free(textcol);
+	return rc;
+}
+
+static int
+csv_field(FILE *fp, const char *s)
+{
+	char *e;
+	const char *p;
+
+	e = output_escape(s);
+	if (e == NULL)
+		return -1;
+	if (strpbrk(e, ",\"") == NULL) {
+		fputs(e, fp);
+	} else {
+		fputc('"', fp);
+		for (p = e; *p != '\0'; p++) {
+			if (*p == '"')
+				fputc('"', fp);
+			fputc(*p, fp);
+		}
+		fputc('"', fp);
+	}
+	free(e);
+	return 0;
+}
+
+static int
+print_csv(struct output *o, const struct db_rows *rows)
+{
+	size_t r, c;
+	const struct db_cell *cell;
+
+	for (c = 0; c < rows->ncols; c++) {
+		if (c > 0)
+			fputc(',', o->fp);
+		if (csv_field(o->fp, rows->names[c]) == -1)
+			return -1;
+	}
+	fputc('\n', o->fp);
+	for (r = 0; r < rows->nrows; r++) {
+		for (c = 0; c < rows->ncols; c++) {
+			cell = &rows->cells[r * rows->ncols + c];
+			if (c > 0)
+				fputc(',', o->fp);
+			if (cell->type != DB_NULL && csv_field(o->fp, cell->text) == -1)
+				return -1;
+		}
+		fputc('\n', o->fp);
+	}
+	return 0;
+}
+
+/* A JSON string: controls as \u00XX, invalid UTF-8 as U+FFFD. */
+static void
+json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	size_t n;
+
+	fputc('"', fp);
+	while (*p != '\0') {
+		n = utf8_len(p, &cp);
+		if (n == 0) {
+			fputs("\\ufffd", fp);
+			p++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (int)cp);
+		else if (cp == '\n')
+			fputs("\\n", fp);
+		else if (cp == '\t')
+			fputs("\\t", fp);
+		else if (unsafe_cp(cp))
+			fprintf(fp, "\\u%04lx", cp);
+		else
+			fwrite(p, 1, n, fp);
+		p += n;
+	}
+	fputc('"', fp);
+}
+
+static void
+print_json(struct output *o, const struct db_rows *rows)
+{
+	const struct db_cell *cell;
+	size_t r, c;
+
+	fputc('[', o->fp);
+	for (r = 0; r < rows->nrows; r++) {
+		fputs(r > 0 ? ",\n {" : "\n {", o->fp);
+		for (c = 0; c < rows->ncols; c++) {
+			cell = &rows->cells[r * rows->ncols + c];
+			if (c > 0)
+				fputs(", ", o->fp);
+			json_string(o->fp, rows->names[c]);
+			fputs(": ", o->fp);
+			if (cell->type == DB_NULL)
+				fputs("null", o->fp);
+			else if (cell->type == DB_INTEGER || cell->type == DB_REAL)
+				fputs(cell->text, o->fp);
+			else
+				json_string(o->fp, cell->text);
+		}
+		fputc('}', o->fp);
+	}
+	fputs(rows->nrows > 0 ? "\n]" : "]", o->fp);
+}
+
+int
+output_section(struct output *o, const char *title, const struct db_rows *rows)
+{
+	int rc = 0;
+
+	switch (o->fmt) {
+	case OUTPUT_TABLE:
+		if (o->sections > 0)
+			fputc('\n', o->fp);
+		if (o->multi && title != NULL)
+			fprintf(o->fp, "%s%s%s\n", o->colour ? ANSI_BOLD : "", title,
+			    o->colour ? ANSI_RESET : "");
+		rc = print_table(o, rows);
+		break;
+	case OUTPUT_CSV:
+		if (o->sections > 0)
+			fputc('\n', o->fp);
+		if (o->multi && title != NULL)
+			fprintf(o->fp, "# %s\n", title);
+		rc = print_csv(o, rows);
+		break;
+	case OUTPUT_JSON:
+		if (o->multi) {
+			fputs(o->sections > 0 ? ",\n" : "{\n", o->fp);
+			json_string(o->fp, title != NULL ? title : "rows");
+			fputs(": ", o->fp);
+		}
+		print_json(o, rows);
+		if (!o->multi)
+			fputc('\n', o->fp);
+		break;
+	}
+	o->sections++;
+	if (rc == 0 && ferror(o->fp))
+		rc = -1;
+	return rc;
+}
+
+int
+output_end(struct output *o)
+{
+	if (o->fmt == OUTPUT_JSON && o->multi)
+		fputs(o->sections > 0 ? "\n}\n" : "{}\n", o->fp);
+	if (fflush(o->fp) == EOF || ferror(o->fp))
+		return -1;
+	return 0;
+}
+
+int
+output_transpose(const struct db_rows *in, struct db_rows *out)
+{
+	size_t c;
+
+	memset(out, 0, sizeof(*out));
+	out->ncols = 2;
+	out->names = calloc(2, sizeof(*out->names));
+	out->cells = calloc(in->ncols ? in->ncols * 2 : 1, sizeof(*out->cells));
+	if (out->names == NULL || out->cells == NULL)
+		goto fail;
+	if ((out->names[0] = strdup("field")) == NULL ||
+	    (out->names[1] = strdup("value")) == NULL)
+		goto fail;
+	if (in->nrows == 0)
+		return 0;
+	for (c = 0; c < in->ncols; c++) {
+		out->nrows++;
+		out->cells[2 * c].type = DB_TEXT;
+		if ((out->cells[2 * c].text = strdup(in->names[c])) == NULL)
+			goto fail;
+		out->cells[2 * c + 1].type = in->cells[c].type;
+		if (in->cells[c].text != NULL &&
+		    (out->cells[2 * c + 1].text = strdup(in->cells[c].text)) == NULL)
+			goto fail;
+	}
+	return 0;
+fail:
+	db_rows_free(out);
+	return -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * output.h - print query results as an aligned table, CSV or JSON (I/O on
+ * the given stream).  Every string may come from a host: control bytes and
+ * invalid UTF-8 are escaped in every format, never printed raw.
+ */
+#ifndef IOMMU_FLEET_OUTPUT_H
+#define IOMMU_FLEET_OUTPUT_H
+
+#include <stdio.h>
+
+#include "db.h"
+
+enum output_format { OUTPUT_TABLE = 0, OUTPUT_CSV, OUTPUT_JSON };
+
+struct output {
+	FILE *fp;
+	enum output_format fmt;
+	int colour;    /* ANSI colour in tables (a terminal, and no NO_COLOR) */
+	int sections;  /* output_section() calls so far */
+	int multi;     /* several named sections: JSON object, titled tables */
+};
+
+/* multi: the output holds several named sections (output_section titles). */
+void output_init(struct output *o, FILE *fp, enum output_format fmt, int multi);
+int output_format_parse(const char *s, enum output_format *out); /* 0 / -1 */
+
+/* Print one result set; title names the section when multi. 0 or -1 (write error). */
+int output_section(struct output *o, const char *title, const struct db_rows *rows);
+int output_end(struct output *o);
+
+/* A one-row result turned into (field, value) rows; 0 or -1 (memory). */
+int output_transpose(const struct db_rows *in, struct db_rows *out);
+
+/* s made safe for a terminal: C0/C1 controls, DEL and invalid UTF-8 become
+ * \n, \t, \xNN.  Returns a new malloc'd string or NULL (memory). */
+char *output_escape(const char *s);
+
+#endif

@@ -1,0 +1,998 @@
+/*
+ * store.c - one report into the database in one transaction: host,
+ * observation, deduplicated content and its rows, attempt.  I/O through
+ * db.h only; decoding and validation are proto/report_json's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/report.h"
+#include "proto/report_json.h"
+
+#include "db.h"
+#include "report_key.h"
+#include "sha256.h"
+#include "store.h"
+
+/* A growing string; on allocation failure it stays marked failed. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->s, cap);
+		if (p == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+sbuf_adds(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+static void
+sbuf_reset(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->s != NULL)
+		b->s[0] = '\0';
+}
+
+/* Join a strlist with sep; NULL for an empty list. */
+static const char *
+sbuf_join(struct sbuf *b, const struct strlist *l, const char *sep)
+{
+	size_t i;
+
+	sbuf_reset(b);
+	if (l->n == 0)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			sbuf_adds(b, sep);
+		sbuf_adds(b, l->v[i]);
+	}
+	return b->failed ? NULL : b->s;
+}
+
+const char *
+store_status_name(enum store_status s)
+{
+	switch (s) {
+	case STORE_STORED:
+		return "stored";
+	case STORE_UNCHANGED:
+		return "unchanged";
+	case STORE_DUPLICATE:
+		return "duplicate";
+	case STORE_REJECTED:
+		return "rejected";
+	case STORE_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+void
+store_now(char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t;
+
+	t = time(NULL);
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+static long long
+tri_value(enum tristate t)
+{
+	return t == TRI_UNKNOWN ? -1 : (t == TRI_TRUE);
+}
+
+/* Every device of the report, grouped or not, with its group id (-1). */
+struct devref {
+	const struct report_device *d;
+	int group;
+	size_t gidx; /* index into groups, or (size_t)-1 */
+};
+
+struct content_ctx {
+	const struct report *r;
+	struct devref *devs;
+	size_t ndevs;
+	char **members; /* per group: sorted addresses, space-separated */
+	char grouping[32];
+	struct sbuf tmp;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_devref(const void *a, const void *b)
+{
+	const struct devref *x = a, *y = b;
+
+	return strcmp(x->d->address, y->d->address);
+}
+
+static void
+content_ctx_free(struct content_ctx *c)
+{
+	size_t i;
+
+	if (c->members != NULL) {
+		for (i = 0; i < c->r->iommu.ngroups; i++)
+			free(c->members[i]);
+	}
+	free(c->members);
+	free(c->devs);
+	free(c->tmp.s);
+}
+
+/*
+ * Index the devices, refuse what the tables cannot hold (a device listed
+ * twice, a group id twice), and build the membership strings and the
+ * grouping fingerprint.  1 ok, 0 rejected (msg), -1 out of memory.
+ */
+static int
+content_prepare(struct content_ctx *c, const struct report *r, char *msg, size_t msglen)
+{
+	const struct report_iommu *io = &r->iommu;
+	struct sbuf all = { 0 };
+	char **addrs = NULL, hex[SHA256_HEX_LEN];
+	int *ids = NULL;
+	size_t i, j, n = 0;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	for (i = 0; i < io->ngroups; i++)
+		n += io->groups[i].ndevices;
+	n += io->nungrouped;
+	c->devs = calloc(n ? n : 1, sizeof(*c->devs));
+	c->members = calloc(io->ngroups ? io->ngroups : 1, sizeof(*c->members));
+	ids = calloc(io->ngroups ? io->ngroups : 1, sizeof(*ids));
+	if (c->devs == NULL || c->members == NULL || ids == NULL)
+		goto out;
+	for (i = 0; i < io->ngroups; i++) {
+		ids[i] = io->groups[i].id;
+		for (j = 0; j < io->groups[i].ndevices; j++) {
+			c->devs[c->ndevs].d = &io->groups[i].devices[j];
+			c->devs[c->ndevs].group = io->groups[i].id;
+			c->devs[c->ndevs++].gidx = i;
+		}
+	}
+	for (i = 0; i < io->nungrouped; i++) {
+		c->devs[c->ndevs].d = &io->ungrouped[i];
+		c->devs[c->ndevs].group = -1;
+		c->devs[c->ndevs++].gidx = (size_t)-1;
+	}
+	qsort(c->devs, c->ndevs, sizeof(*c->devs), cmp_devref);
+	for (i = 1; i < c->ndevs; i++) {
+		if (strcmp(c->devs[i].d->address, c->devs[i - 1].d->address) == 0) {
+			snprintf(msg, msglen, "iommu: device %.20s listed twice",
+			    c->devs[i].d->address);
+			rc = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < io->ngroups; i++) {
+		for (j = i + 1; j < io->ngroups && ids[i] >= 0; j++) {
+			if (ids[i] == ids[j]) {
+				snprintf(msg, msglen, "iommu.groups: group %d listed twice", ids[i]);
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	/* devs is sorted, so each group's members come out sorted too */
+	for (i = 0; i < io->ngroups; i++) {
+		sbuf_reset(&c->tmp);
+		for (j = 0; j < c->ndevs; j++) {
+			if (c->devs[j].gidx != i)
+				continue;
+			if (c->tmp.len > 0)
+				sbuf_adds(&c->tmp, " ");
+			sbuf_adds(&c->tmp, c->devs[j].d->address);
+		}
+		if (c->tmp.failed)
+			goto out;
+		c->members[i] = strdup(c->tmp.s != NULL ? c->tmp.s : "");
+		if (c->members[i] == NULL)
+			goto out;
+	}
+	/* grouping: which devices share a group, whatever the group numbers */
+	addrs = calloc(io->ngroups ? io->ngroups : 1, sizeof(*addrs));
+	if (addrs == NULL)
+		goto out;
+	for (i = 0; i < io->ngroups; i++)
+		addrs[i] = c->members[i];
+	qsort(addrs, io->ngroups, sizeof(*addrs), cmp_str);
+	for (i = 0; i < io->ngroups; i++) {
+		sbuf_adds(&all, addrs[i]);
+		sbuf_adds(&all, "|");
+	}
+	if (all.failed)
+		goto out;
+	sha256_hex(all.s != NULL ? all.s : "", all.len, hex);
+	snprintf(c->grouping, sizeof(c->grouping), "%zu:%.12s", io->ngroups, hex);
+	rc = 1;
+out:
+	free(addrs);
+	free(ids);
+	free(all.s);
+	return rc;
+}
+
+static const char SQL_FIND_OBS[] =
+    "SELECT 1 FROM observations WHERE report_id = ?1";
+static const char SQL_FIND_HOST[] =
+    "SELECT id, latest_observation_id FROM hosts WHERE hostname = ?1";
+static const char SQL_INSERT_HOST[] =
+    "INSERT INTO hosts (hostname, first_seen) VALUES (?1, ?2)";
+static const char SQL_LATEST[] =
+    "SELECT content_id, collected_at FROM observations WHERE id = ?1";
+static const char SQL_FIND_CONTENT[] =
+    "SELECT id FROM contents WHERE sha256 = ?2 AND host_id = ?1";
+/* A content already validated and stored for this host: for an import the
+ * host is the one named in that very content. */
+static const char SQL_KNOWN_CONTENT[] =
+    "SELECT c.id, c.host_id, h.hostname, h.latest_observation_id"
+    " FROM contents c JOIN hosts h ON h.id = c.host_id"
+    " WHERE c.sha256 = ?1 AND h.hostname = coalesce(?2, c.reported_hostname)";
+static const char SQL_ANY_CONTENT[] =
+    "SELECT 1 FROM contents WHERE sha256 = ?1";
+static const char SQL_INSERT_CONTENT[] =
+    "INSERT INTO contents (host_id, sha256, agent_version, reported_hostname,"
+    " machine_id, kernel, os, sys_vendor, product_name, bios_version, bios_date,"
+    " cpu_vendor, cpu_model, cpu_virtualization, cmdline, iommu_vendor,"
+    " iommu_enabled, default_domain, interrupt_remapping, irq_mode,"
+    " x2apic_optout, iommu_units, kernel_log_source, kernel_log_complete,"
+    " fault_total, firmware_bugs, group_count, device_count, grouping, verdict,"
+    " reason, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+    " ?27, ?28, ?29, ?30, ?31, ?32)";
+static const char SQL_INSERT_GROUP[] =
+    "INSERT INTO iommu_groups (content_id, seq, group_id, type, device_count)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_INSERT_REGION[] =
+    "INSERT INTO reserved_regions (content_id, group_seq, seq, start, \"end\", type)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_INSERT_DEVICE[] =
+    "INSERT INTO devices (content_id, address, group_id, group_size, group_members,"
+    " vendor_id, device_id, subsystem_vendor_id, subsystem_device_id, class,"
+    " name, driver, reset_methods, boot_vga, isolated, verdict, reasons)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+static const char SQL_INSERT_PARAM[] =
+    "INSERT INTO cmdline_params (content_id, seq, key, value) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_INSERT_LINE[] =
+    "INSERT INTO kernel_log_lines (content_id, seq, time, level, text)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_INSERT_FAULT[] =
+    "INSERT INTO faults (content_id, seq, address, kind, reason, count)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_INSERT_CHECK[] =
+    "INSERT INTO checks (content_id, seq, check_id, status, summary, evidence)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_INSERT_ERROR[] =
+    "INSERT INTO report_errors (content_id, seq, text) VALUES (?1, ?2, ?3)";
+static const char SQL_INSERT_OBS[] =
+    "INSERT INTO observations (host_id, content_id, report_id, collected_at,"
+    " received_at, transport) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_SET_LATEST[] =
+    "UPDATE hosts SET latest_observation_id = ?2 WHERE id = ?1";
+static const char SQL_INSERT_ATTEMPT[] =
+    "INSERT INTO collection_attempts (host_id, started_at, finished_at,"
+    " transport, status, error, observation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_SET_ATTEMPT[] =
+    "UPDATE hosts SET last_attempt_id = ?2 WHERE id = ?1";
+static const char SQL_DELETE_HOST[] =
+    "DELETE FROM hosts WHERE hostname = ?1";
+
+/* Step a statement that returns no row. */
+static int
+run(struct db_stmt *st)
+{
+	return db_step(st) == DB_DONE ? 0 : -1;
+}
+
+static int
+store_device(struct db *db, long long cid, const struct content_ctx *c,
+    const struct devref *ref, struct sbuf *tmp)
+{
+	const struct report_device *d = ref->d;
+	struct sbuf reasons = { 0 };
+	struct db_stmt *st;
+	int rc;
+
+	if ((st = db_prepare(db, SQL_INSERT_DEVICE)) == NULL)
+		return -1;
+	db_bind_int(st, 1, cid);
+	db_bind_text(st, 2, d->address);
+	if (ref->gidx != (size_t)-1) {
+		db_bind_int_or_null(st, 3, ref->group);
+		db_bind_int(st, 4, (long long)c->r->iommu.groups[ref->gidx].ndevices);
+		db_bind_text(st, 5, c->members[ref->gidx]);
+	}
+	db_bind_int_or_null(st, 6, d->vendor_id);
+	db_bind_int_or_null(st, 7, d->device_id);
+	db_bind_int_or_null(st, 8, d->subsystem_vendor_id);
+	db_bind_int_or_null(st, 9, d->subsystem_device_id);
+	db_bind_int_or_null(st, 10, d->class_code);
+	db_bind_text(st, 11, d->name);
+	db_bind_text(st, 12, d->driver);
+	db_bind_text(st, 13, sbuf_join(tmp, &d->reset_methods, " "));
+	db_bind_int_or_null(st, 14, tri_value(d->boot_vga));
+	db_bind_int_or_null(st, 15, tri_value(d->isolated));
+	db_bind_text(st, 16, verdict_name(d->verdict));
+	db_bind_text(st, 17, sbuf_join(&reasons, &d->reasons, "; "));
+	if (tmp->failed || reasons.failed)
+		rc = -1;
+	else
+		rc = run(st);
+	free(reasons.s);
+	return rc;
+}
+
+static long long
+store_content(struct db *db, long long host_id, const char *sha, const char *json,
+    size_t len, struct content_ctx *c)
+{
+	const struct report *r = c->r;
+	struct db_stmt *st;
+	char a[32], b[32];
+	long long cid;
+	size_t i, j;
+
+	if ((st = db_prepare(db, SQL_INSERT_CONTENT)) == NULL)
+		return -1;
+	db_bind_int(st, 1, host_id);
+	db_bind_text(st, 2, sha);
+	db_bind_text(st, 3, r->agent_version);
+	db_bind_text(st, 4, r->host.hostname);
+	db_bind_text(st, 5, r->host.machine_id);
+	db_bind_text(st, 6, r->host.kernel);
+	db_bind_text(st, 7, r->host.os);
+	db_bind_text(st, 8, r->host.dmi.sys_vendor);
+	db_bind_text(st, 9, r->host.dmi.product_name);
+	db_bind_text(st, 10, r->host.dmi.bios_version);
+	db_bind_text(st, 11, r->host.dmi.bios_date);
+	db_bind_text(st, 12, r->host.cpu.vendor);
+	db_bind_text(st, 13, r->host.cpu.model);
+	db_bind_text(st, 14, r->host.cpu.virtualization);
+	db_bind_text(st, 15, r->cmdline.raw);
+	db_bind_text(st, 16, r->iommu.vendor);
+	db_bind_int_or_null(st, 17, tri_value(r->iommu.enabled));
+	db_bind_text(st, 18, r->iommu.default_domain);
+	db_bind_int_or_null(st, 19, tri_value(r->iommu.interrupt_remapping.enabled));
+	db_bind_text(st, 20, r->iommu.interrupt_remapping.mode);
+	db_bind_int_or_null(st, 21, tri_value(r->iommu.interrupt_remapping.x2apic_optout));
+	db_bind_int_or_null(st, 22, r->iommu.units);
+	db_bind_text(st, 23, r->kernel_log.source);
+	db_bind_int_or_null(st, 24, tri_value(r->kernel_log.complete));
+	db_bind_int(st, 25, (long long)r->kernel_log.fault_total);
+	db_bind_int(st, 26, (long long)r->kernel_log.firmware_bugs);
+	db_bind_int(st, 27, (long long)r->iommu.ngroups);
+	db_bind_int(st, 28, (long long)c->ndevs);
+	db_bind_text(st, 29, c->grouping);
+	db_bind_text(st, 30, verdict_name(r->verdict));
+	db_bind_text(st, 31, r->reason);
+	db_bind_textn(st, 32, json, len);
+	if (run(st) == -1)
+		return -1;
+	cid = db_last_rowid(db);
+
+	for (i = 0; i < r->iommu.ngroups; i++) {
+		const struct report_group *g = &r->iommu.groups[i];
+
+		if ((st = db_prepare(db, SQL_INSERT_GROUP)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_int_or_null(st, 3, g->id);
+		db_bind_text(st, 4, g->type);
+		db_bind_int(st, 5, (long long)g->ndevices);
+		if (run(st) == -1)
+			return -1;
+		for (j = 0; j < g->nregions; j++) {
+			if ((st = db_prepare(db, SQL_INSERT_REGION)) == NULL)
+				return -1;
+			snprintf(a, sizeof(a), "0x%016llx", (unsigned long long)g->regions[j].start);
+			snprintf(b, sizeof(b), "0x%016llx", (unsigned long long)g->regions[j].end);
+			db_bind_int(st, 1, cid);
+			db_bind_int(st, 2, (long long)i);
+			db_bind_int(st, 3, (long long)j);
+			db_bind_text(st, 4, a);
+			db_bind_text(st, 5, b);
+			db_bind_text(st, 6, g->regions[j].type);
+			if (run(st) == -1)
+				return -1;
+		}
+	}
+	for (i = 0; i < c->ndevs; i++) {
+		if (store_device(db, cid, c, &c->devs[i], &c->tmp) == -1)
+			return -1;
+	}
+	for (i = 0; i < r->cmdline.nparams; i++) {
+		if ((st = db_prepare(db, SQL_INSERT_PARAM)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, r->cmdline.params[i].key != NULL ?
+		    r->cmdline.params[i].key : "");
+		db_bind_text(st, 4, r->cmdline.params[i].value);
+		if (run(st) == -1)
+			return -1;
+	}
+	for (i = 0; i < r->kernel_log.nlines; i++) {
+		const struct report_logline *l = &r->kernel_log.lines[i];
+
+		if ((st = db_prepare(db, SQL_INSERT_LINE)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		if (l->time >= 0)
+			db_bind_double(st, 3, l->time);
+		db_bind_int_or_null(st, 4, l->level);
+		db_bind_text(st, 5, l->text != NULL ? l->text : "");
+		if (run(st) == -1)
+			return -1;
+	}
+	for (i = 0; i < r->kernel_log.nfaults; i++) {
+		const struct report_fault *f = &r->kernel_log.faults[i];
+
+		if ((st = db_prepare(db, SQL_INSERT_FAULT)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, f->address);
+		db_bind_text(st, 4, f->kind);
+		db_bind_text(st, 5, f->reason);
+		db_bind_int(st, 6, (long long)f->count);
+		if (run(st) == -1)
+			return -1;
+	}
+	for (i = 0; i < r->nchecks; i++) {
+		const struct report_check *k = &r->checks[i];
+
+		if ((st = db_prepare(db, SQL_INSERT_CHECK)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, k->id != NULL ? k->id : "");
+		db_bind_text(st, 4, check_status_name(k->status));
+		db_bind_text(st, 5, k->summary);
+		db_bind_text(st, 6, k->evidence);
+		if (run(st) == -1)
+			return -1;
+	}
+	for (i = 0; i < r->errors.n; i++) {
+		if ((st = db_prepare(db, SQL_INSERT_ERROR)) == NULL)
+			return -1;
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, r->errors.v[i]);
+		if (run(st) == -1)
+			return -1;
+	}
+	return cid;
+}
+
+/* The host's row id, created when missing; *latest its latest observation
+ * (0 none).  Inside a transaction. */
+static long long
+host_id_get(struct db *db, const char *hostname, long long *latest)
+{
+	struct db_stmt *st;
+	char now[32];
+	long long id;
+	int rc;
+
+	*latest = 0;
+	if ((st = db_prepare(db, SQL_FIND_HOST)) == NULL)
+		return -1;
+	db_bind_text(st, 1, hostname);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		id = db_column_int(st, 0);
+		*latest = db_column_int(st, 1);
+		db_step(st);
+		return id;
+	}
+	if (rc == -1)
+		return -1;
+	if ((st = db_prepare(db, SQL_INSERT_HOST)) == NULL)
+		return -1;
+	store_now(now, sizeof(now));
+	db_bind_text(st, 1, hostname);
+	db_bind_text(st, 2, now);
+	if (run(st) == -1)
+		return -1;
+	return db_last_rowid(db);
+}
+
+/* A host name we can key on: not empty, bounded, no control bytes. */
+static int
+hostname_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return 0;
+	}
+	return n < STORE_HOSTNAME_MAX;
+}
+
+static int
+attempt_insert(struct db *db, long long host_id, const char *started_at,
+    const char *transport, const char *status, const char *error, long long obs)
+{
+	struct db_stmt *st;
+	char now[32];
+	long long id;
+
+	store_now(now, sizeof(now));
+	if ((st = db_prepare(db, SQL_INSERT_ATTEMPT)) == NULL)
+		return -1;
+	db_bind_int(st, 1, host_id);
+	db_bind_text(st, 2, started_at != NULL ? started_at : now);
+	db_bind_text(st, 3, now);
+	db_bind_text(st, 4, transport);
+	db_bind_text(st, 5, status);
+	db_bind_text(st, 6, error);
+	db_bind_int_or_null(st, 7, obs > 0 ? obs : -1);
+	if (run(st) == -1)
+		return -1;
+	id = db_last_rowid(db);
+	if ((st = db_prepare(db, SQL_SET_ATTEMPT)) == NULL)
+		return -1;
+	db_bind_int(st, 1, host_id);
+	db_bind_int(st, 2, id);
+	return run(st);
+}
+
+int
+store_attempt(struct db *db, const char *hostname, const char *transport,
+    const char *started_at, const char *status, const char *error)
+{
+	char status_b[64], error_b[1024];
+	long long host_id, latest;
+
+	/* a transport's error may quote what a host sent: bound it */
+	snprintf(status_b, sizeof(status_b), "%s", status);
+	if (error != NULL)
+		snprintf(error_b, sizeof(error_b), "%s", error);
+	if (!hostname_ok(hostname)) {
+		db_set_error(db, "not a usable host name");
+		return -1;
+	}
+	if (db_begin(db) == -1)
+		return -1;
+	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	    attempt_insert(db, host_id, started_at, transport, status_b,
+	    error != NULL ? error_b : NULL, 0) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+int
+store_forget_host(struct db *db, const char *hostname)
+{
+	struct db_stmt *st;
+	int n;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if ((st = db_prepare(db, SQL_DELETE_HOST)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, hostname);
+	if (run(st) == -1)
+		goto fail;
+	n = db_changes(db);
+	if (db_commit(db) == -1)
+		goto fail;
+	return n > 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+
+struct store_prepared {
+	const char *json; /* borrowed from the caller */
+	size_t len;
+	char expected[STORE_HOSTNAME_MAX]; /* "" for none */
+	int has_expected;
+	struct report_key key;
+	int decoded;  /* r and ctx are filled */
+	int rejected; /* decoding said no: error holds why */
+	char error[512];
+	struct report r;
+	struct content_ctx ctx;
+};
+
+struct store_prepared *
+store_prepare(const char *json, size_t len, const char *expected_hostname)
+{
+	struct store_prepared *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->json = json;
+	p->len = len;
+	report_init(&p->r);
+	p->ctx.r = &p->r;
+	if (expected_hostname != NULL) {
+		p->has_expected = 1;
+		snprintf(p->expected, sizeof(p->expected), "%s", expected_hostname);
+		if (strlen(expected_hostname) >= sizeof(p->expected) || !hostname_ok(expected_hostname)) {
+			p->rejected = 1;
+			snprintf(p->error, sizeof(p->error), "not a usable host name");
+			return p;
+		}
+	}
+	if (len > REPORT_MAX_BYTES) {
+		p->rejected = 1;
+		snprintf(p->error, sizeof(p->error),
+		    "over the size limit (%zu bytes, at most %u)", len, REPORT_MAX_BYTES);
+		return p;
+	}
+	report_key_compute(json, len, &p->key);
+	return p;
+}
+
+void
+store_prepared_free(struct store_prepared *p)
+{
+	if (p == NULL)
+		return;
+	content_ctx_free(&p->ctx);
+	report_free(&p->r);
+	free(p);
+}
+
+int
+store_decode(struct store_prepared *p)
+{
+	struct report_error rerr;
+	const char *hostname;
+	int rc;
+
+	if (p->decoded || p->rejected)
+		return p->rejected ? -1 : 0;
+	if (report_json_decode(p->json, p->len, &p->r, &rerr) == -1) {
+		snprintf(p->error, sizeof(p->error), "%s", rerr.msg);
+		goto reject;
+	}
+	hostname = p->has_expected ? p->expected : p->r.host.hostname;
+	if (!hostname_ok(hostname)) {
+		snprintf(p->error, sizeof(p->error), "host.hostname: %s",
+		    hostname == NULL || *hostname == '\0' ? "missing" : "not a usable host name");
+		goto reject;
+	}
+	if (p->r.report_id[0] == '\0' || p->r.collected_at[0] == '\0') {
+		snprintf(p->error, sizeof(p->error), "%s: missing",
+		    p->r.report_id[0] == '\0' ? "report_id" : "collected_at");
+		goto reject;
+	}
+	rc = content_prepare(&p->ctx, &p->r, p->error, sizeof(p->error));
+	if (rc == 0)
+		goto reject;
+	if (rc == -1) {
+		snprintf(p->error, sizeof(p->error), "out of memory");
+		return -1;
+	}
+	p->decoded = 1;
+	return 0;
+reject:
+	p->rejected = 1;
+	return -1;
+}
+
+int
+store_content_known(struct db *db, const struct store_prepared *p)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (!p->key.ok || p->rejected)
+		return 0;
+	if ((st = db_prepare(db, SQL_ANY_CONTENT)) == NULL)
+		return -1;
+	db_bind_text(st, 1, p->key.sha256);
+	if ((rc = db_step(st)) == DB_ROW)
+		db_step(st);
+	return rc == -1 ? -1 : rc == DB_ROW;
+}
+
+static enum store_status
+finish(struct store_result *res, enum store_status s)
+{
+	res->status = s;
+	return s;
+}
+
+/* A rejected report is an attempt only when we know whose it is. */
+static enum store_status
+reject(struct db *db, struct store_prepared *p, const char *transport,
+    struct store_result *res)
+{
+	snprintf(res->error, sizeof(res->error), "%s", p->error);
+	if (p->has_expected && hostname_ok(p->expected) &&
+	    store_attempt(db, p->expected, transport, NULL, "rejected", p->error) == -1) {
+		snprintf(res->error, sizeof(res->error), "recording attempt: %s",
+		    db_error(db));
+		return finish(res, STORE_FAILED);
+	}
+	return finish(res, STORE_REJECTED);
+}
+
+/* Inside the transaction: the observation, the host's latest pointer, the
+ * attempt.  latest / latest_content: the host's current latest. */
+static int
+observe(struct db *db, long long host_id, long long cid, long long latest,
+    const char *report_id, const char *collected_at, const char *transport,
+    enum store_status status, struct store_result *res)
+{
+	struct db_stmt *st;
+	char now[32], latest_at[32];
+	long long obs;
+	int rc;
+
+	latest_at[0] = '\0';
+	if (latest > 0) {
+		if ((st = db_prepare(db, SQL_LATEST)) == NULL)
+			return -1;
+		db_bind_int(st, 1, latest);
+		if ((rc = db_step(st)) == -1)
+			return -1;
+		if (rc == DB_ROW) {
+			snprintf(latest_at, sizeof(latest_at), "%s",
+			    db_column_text(st, 1) != NULL ? db_column_text(st, 1) : "");
+			db_step(st);
+		}
+	}
+	store_now(now, sizeof(now));
+	if ((st = db_prepare(db, SQL_INSERT_OBS)) == NULL)
+		return -1;
+	db_bind_int(st, 1, host_id);
+	db_bind_int(st, 2, cid);
+	db_bind_text(st, 3, report_id);
+	db_bind_text(st, 4, collected_at);
+	db_bind_text(st, 5, now);
+	db_bind_text(st, 6, transport);
+	if (run(st) == -1)
+		return -1;
+	obs = db_last_rowid(db);
+	/* a late report (spooled, resent) does not hide a newer one */
+	if (latest == 0 || strcmp(collected_at, latest_at) >= 0) {
+		if ((st = db_prepare(db, SQL_SET_LATEST)) == NULL)
+			return -1;
+		db_bind_int(st, 1, host_id);
+		db_bind_int(st, 2, obs);
+		if (run(st) == -1)
+			return -1;
+	}
+	if (attempt_insert(db, host_id, NULL, transport, store_status_name(status),
+	    NULL, obs) == -1)
+		return -1;
+	res->observation_id = obs;
+	return 0;
+}
+
+/* The content of this host's latest observation, 0 when none. */
+static long long
+latest_content(struct db *db, long long latest)
+{
+	struct db_stmt *st;
+	long long cid = 0;
+	int rc;
+
+	if (latest <= 0)
+		return 0;
+	if ((st = db_prepare(db, SQL_LATEST)) == NULL)
+		return -1;
+	db_bind_int(st, 1, latest);
+	if ((rc = db_step(st)) == -1)
+		return -1;
+	if (rc == DB_ROW) {
+		cid = db_column_int(st, 0);
+		db_step(st);
+	}
+	return cid;
+}
+
+/* 1 if the report_id is stored already, 0 if not, -1 error. */
+static int
+seen_report(struct db *db, const char *report_id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((st = db_prepare(db, SQL_FIND_OBS)) == NULL)
+		return -1;
+	db_bind_text(st, 1, report_id);
+	if ((rc = db_step(st)) == DB_ROW)
+		db_step(st);
+	return rc == -1 ? -1 : rc == DB_ROW;
+}
+
+/*
+ * The fast path: the text is byte for byte a stored (so validated) content
+ * of this host but for report_id and collected_at, which the key checked.
+ * 1 done (res set), 0 not a known content, -1 database error.
+ */
+static int
+commit_known(struct db *db, struct store_prepared *p, const char *transport,
+    struct store_result *res, enum store_status *status)
+{
+	struct db_stmt *st;
+	long long cid, host_id, latest, lc;
+	int rc;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if ((st = db_prepare(db, SQL_KNOWN_CONTENT)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, p->key.sha256);
+	db_bind_text(st, 2, p->has_expected ? p->expected : NULL);
+	if ((rc = db_step(st)) == -1)
+		goto fail;
+	if (rc == DB_DONE) {
+		db_rollback(db);
+		return 0;
+	}
+	cid = db_column_int(st, 0);
+	host_id = db_column_int(st, 1);
+	snprintf(res->hostname, sizeof(res->hostname), "%s",
+	    db_column_text(st, 2) != NULL ? db_column_text(st, 2) : "");
+	latest = db_column_int(st, 3);
+	db_step(st);
+	snprintf(res->report_id, sizeof(res->report_id), "%s", p->key.report_id);
+	if ((rc = seen_report(db, p->key.report_id)) == -1)
+		goto fail;
+	if (rc == 1) {
+		db_rollback(db);
+		*status = STORE_DUPLICATE;
+		return 1;
+	}
+	if ((lc = latest_content(db, latest)) == -1)
+		goto fail;
+	*status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
+	if (observe(db, host_id, cid, latest, p->key.report_id, p->key.collected_at,
+	    transport, *status, res) == -1 || db_commit(db) == -1)
+		goto fail;
+	return 1;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+static enum store_status
+commit_decoded(struct db *db, struct store_prepared *p, const char *transport,
+    struct store_result *res)
+{
+	struct report *r = &p->r;
+	const char *hostname;
+	long long host_id, latest, lc, cid;
+	enum store_status status;
+	struct db_stmt *st;
+	int rc;
+
+	hostname = p->has_expected ? p->expected : r->host.hostname;
+	snprintf(res->hostname, sizeof(res->hostname), "%s", hostname);
+	snprintf(res->report_id, sizeof(res->report_id), "%s", r->report_id);
+	if (db_begin(db) == -1)
+		goto dberr;
+	if ((rc = seen_report(db, r->report_id)) == -1)
+		goto dberr;
+	if (rc == 1) {
+		db_rollback(db);
+		return finish(res, STORE_DUPLICATE);
+	}
+	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	    (lc = latest_content(db, latest)) == -1)
+		goto dberr;
+	if ((st = db_prepare(db, SQL_FIND_CONTENT)) == NULL)
+		goto dberr;
+	db_bind_int(st, 1, host_id);
+	db_bind_text(st, 2, p->key.sha256);
+	if ((rc = db_step(st)) == -1)
+		goto dberr;
+	if (rc == DB_ROW) {
+		cid = db_column_int(st, 0);
+		db_step(st);
+		status = cid == lc ? STORE_UNCHANGED : STORE_STORED;
+	} else {
+		if ((cid = store_content(db, host_id, p->key.sha256, p->json, p->len,
+		    &p->ctx)) == -1)
+			goto dberr;
+		status = STORE_STORED;
+	}
+	if (observe(db, host_id, cid, latest, r->report_id, r->collected_at,
+	    transport, status, res) == -1 || db_commit(db) == -1)
+		goto dberr;
+	return finish(res, status);
+dberr:
+	snprintf(res->error, sizeof(res->error), "%s", db_error(db));
+	db_rollback(db);
+	return finish(res, STORE_FAILED);
+}
+
+enum store_status
+store_commit(struct db *db, struct store_prepared *p, const char *transport,
+    struct store_result *res)
+{
+	enum store_status status;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!p->decoded && !p->rejected && p->key.ok) {
+		rc = commit_known(db, p, transport, res, &status);
+		if (rc == 1)
+			return finish(res, status);
+		if (rc == -1) {
+			snprintf(res->error, sizeof(res->error), "%s", db_error(db));
+			return finish(res, STORE_FAILED);
+		}
+	}
+	if (!p->decoded && store_decode(p) == -1) {
+		if (p->rejected)
+			return reject(db, p, transport, res);
+		snprintf(res->error, sizeof(res->error), "%s", p->error);
+		return finish(res, STORE_FAILED);
+	}
+	return commit_decoded(db, p, transport, res);
+}
+
+enum store_status
+store_report_text(struct db *db, const char *json, size_t len,
+    const char *transport, const char *expected_hostname,
+    struct store_result *res)
+{
+	struct store_prepared *p;
+	enum store_status s;
+
+	memset(res, 0, sizeof(*res));
+	if ((p = store_prepare(json, len, expected_hostname)) == NULL) {
+		snprintf(res->error, sizeof(res->error), "out of memory");
+		return finish(res, STORE_FAILED);
+	}
+	s = store_commit(db, p, transport, res);
+	store_prepared_free(p);
+	return s;
+}
