@@ -1,0 +1,429 @@
+/*
+ * push.c - iommu-agent --push: the libcurl adapter (the only agent file that
+ * includes curl.h), retries with backoff and jitter, and the order of a
+ * run: spooled reports first, then this one, spooling what does not get
+ * through.  I/O: network, the token file, the spool (spool.h), stderr.
+ */
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "../proto/report_json.h"
+#include "exitcode.h"
+#include "log.h"
+#include "push.h"
+#include "spool.h"
+
+#define TOKEN_FILE_MAX 4096
+#define REPLY_MAX 512
+#define BACKOFF_BASE_MS 500
+#define BACKOFF_CAP_MS 10000
+#define RETRY_AFTER_CAP_S 30
+#define CONNECT_TIMEOUT_S 10L
+#define TOTAL_TIMEOUT_S 180L /* the collector may wait on a busy database */
+
+enum outcome {
+	OUT_DELIVERED,   /* 2xx: stored, or was already */
+	OUT_RETRY,       /* network error, 429, 5xx: try again later */
+	OUT_BAD_REPORT,  /* 400, 413, 415: this report will never be taken */
+	OUT_REFUSED,     /* 401, 403, other 3xx/4xx: the token or the URL is wrong */
+};
+
+struct pusher {
+	CURL *h;
+	struct curl_slist *hdrs;
+	char url[2048];
+	char errbuf[CURL_ERROR_SIZE];
+	unsigned tries;
+	unsigned seed;
+	/* the last answer */
+	long status;
+	unsigned retry_after;
+	char reply[REPLY_MAX];
+	size_t replylen;
+};
+
+/* Keep the first REPLY_MAX - 1 bytes of the answer for messages. */
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct pusher *p = arg;
+	size_t n = size * nmemb, room = sizeof(p->reply) - 1 - p->replylen;
+
+	if (room > 0) {
+		if (n < room)
+			room = n;
+		memcpy(p->reply + p->replylen, ptr, room);
+		p->replylen += room;
+		p->reply[p->replylen] = '\0';
+	}
+	return n;
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct pusher *p = arg;
+	size_t n = size * nitems, i;
+	unsigned long v = 0;
+	static const char name[] = "retry-after:";
+
+	if (n > sizeof(name) - 1 && strncasecmp(buf, name, sizeof(name) - 1) == 0) {
+		i = sizeof(name) - 1;
+		while (i < n && buf[i] == ' ')
+			i++;
+		for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
+			v = v * 10 + (unsigned long)(buf[i] - '0');
+			if (v > RETRY_AFTER_CAP_S)
+				v = RETRY_AFTER_CAP_S;
+		}
+		p->retry_after = (unsigned)v;
+	}
+	return n;
+}
+
+/* The answer, printable: it came from the network. */
+static const char *
+reply_text(struct pusher *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->replylen; i++) {
+		if ((unsigned char)p->reply[i] < 0x20 || (unsigned char)p->reply[i] > 0x7e)
+			p->reply[i] = ' ';
+	}
+	while (p->replylen > 0 && p->reply[p->replylen - 1] == ' ')
+		p->reply[--p->replylen] = '\0';
+	return p->replylen > 0 ? p->reply : "(no message)";
+}
+
+/* The token: one line, printable, no spaces.  0, or -1 (logged). */
+static int
+token_read(const char *path, char *tok, size_t toklen)
+{
+	struct stat st;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("token file %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
+		log_warnx("token file %s can be read by other users (chmod 600)", path);
+	n = read(fd, tok, toklen);
+	close(fd);
+	if (n < 0) {
+		log_warn("token file %s", path);
+		return -1;
+	}
+	if ((size_t)n >= toklen) {
+		log_warnx("token file %s: longer than %zu bytes", path, toklen - 1);
+		return -1;
+	}
+	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' ' ||
+	    tok[n - 1] == '\t'))
+		n--;
+	tok[n] = '\0';
+	if (n == 0) {
+		log_warnx("token file %s: empty", path);
+		return -1;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] >= 0x7f) {
+			log_warnx("token file %s: not one printable word", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+pusher_init(struct pusher *p, const struct push_opts *o, const char *token)
+{
+	char auth[TOKEN_FILE_MAX + 32];
+	unsigned seed;
+	size_t n;
+	int w;
+
+	n = strlen(o->url);
+	while (n > 0 && o->url[n - 1] == '/')
+		n--;
+	if (n >= 11 && strncmp(o->url + n - 11, "/v1/reports", 11) == 0)
+		w = snprintf(p->url, sizeof(p->url), "%.*s", (int)n, o->url);
+	else
+		w = snprintf(p->url, sizeof(p->url), "%.*s/v1/reports", (int)n, o->url);
+	if (w < 0 || (size_t)w >= sizeof(p->url)) {
+		log_warnx("--push: URL too long");
+		return -1;
+	}
+	if (strncmp(p->url, "https://", 8) != 0 && strncmp(p->url, "http://", 7) != 0) {
+		log_warnx("--push: \"%s\": expected an http:// or https:// URL", o->url);
+		return -1;
+	}
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->seed = seed;
+	p->tries = o->tries > 0 ? o->tries : 1;
+	if ((p->h = curl_easy_init()) == NULL) {
+		log_warnx("curl: cannot initialise");
+		return -1;
+	}
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	if ((p->hdrs = curl_slist_append(NULL, "Content-Type: application/json")) == NULL ||
+	    (p->hdrs = curl_slist_append(p->hdrs, auth)) == NULL ||
+	    (p->hdrs = curl_slist_append(p->hdrs, "Accept: application/json")) == NULL) {
+		memset(auth, 0, sizeof(auth));
+		log_warnx("out of memory");
+		return -1;
+	}
+	memset(auth, 0, sizeof(auth));
+	curl_easy_setopt(p->h, CURLOPT_URL, p->url);
+	curl_easy_setopt(p->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(p->h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(p->h, CURLOPT_HTTPHEADER, p->hdrs);
+	curl_easy_setopt(p->h, CURLOPT_POST, 1L);
+	curl_easy_setopt(p->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p->h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+	curl_easy_setopt(p->h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT_S);
+	curl_easy_setopt(p->h, CURLOPT_ERRORBUFFER, p->errbuf);
+	curl_easy_setopt(p->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(p->h, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(p->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(p->h, CURLOPT_HEADERDATA, p);
+	curl_easy_setopt(p->h, CURLOPT_USERAGENT, "iommu-agent/" IOMMU_FLEET_VERSION);
+	/* verified TLS always: a custom CA, never "insecure" */
+	curl_easy_setopt(p->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(p->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->cacert != NULL)
+		curl_easy_setopt(p->h, CURLOPT_CAINFO, o->cacert);
+	return 0;
+}
+
+static void
+pusher_free(struct pusher *p)
+{
+	curl_slist_free_all(p->hdrs); /* holds the token */
+	if (p->h != NULL)
+		curl_easy_cleanup(p->h);
+	p->hdrs = NULL;
+	p->h = NULL;
+}
+
+static enum outcome
+pusher_once(struct pusher *p, const char *body, size_t len)
+{
+	CURLcode rc;
+
+	p->status = 0;
+	p->retry_after = 0;
+	p->replylen = 0;
+	p->reply[0] = '\0';
+	p->errbuf[0] = '\0';
+	curl_easy_setopt(p->h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(p->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	rc = curl_easy_perform(p->h);
+	if (rc != CURLE_OK) {
+		if (p->errbuf[0] == '\0')
+			snprintf(p->errbuf, sizeof(p->errbuf), "%s", curl_easy_strerror(rc));
+		return OUT_RETRY;
+	}
+	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &p->status);
+	if (p->status >= 200 && p->status < 300)
+		return OUT_DELIVERED;
+	if (p->status == 429 || p->status >= 500)
+		return OUT_RETRY;
+	if (p->status == 400 || p->status == 413 || p->status == 415)
+		return OUT_BAD_REPORT;
+	return OUT_REFUSED;
+}
+
+/* Exponential backoff with full jitter in [d/2, 3d/2), at least what the
+ * collector asked for in Retry-After. */
+static void
+pusher_wait(struct pusher *p, unsigned attempt)
+{
+	unsigned long d = BACKOFF_BASE_MS;
+	struct timespec ts;
+	unsigned i;
+
+	for (i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	d = d / 2 + (unsigned long)rand_r(&p->seed) % (d + 1);
+	if (p->retry_after > 0 && d < p->retry_after * 1000ul)
+		d = p->retry_after * 1000ul;
+	ts.tv_sec = (time_t)(d / 1000);
+	ts.tv_nsec = (long)(d % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+pusher_say(struct pusher *p, const char *what, const char *verb)
+{
+	if (p->status == 0)
+		log_warnx("%s: %s %s: %s", what, verb, p->url, p->errbuf);
+	else
+		log_warnx("%s: %s %s: HTTP %ld: %s", what, verb, p->url, p->status,
+		    reply_text(p));
+}
+
+static enum outcome
+pusher_send(struct pusher *p, const char *body, size_t len, const char *what)
+{
+	enum outcome out;
+	unsigned attempt;
+
+	for (attempt = 1;; attempt++) {
+		out = pusher_once(p, body, len);
+		if (out != OUT_RETRY || attempt >= p->tries)
+			break;
+		log_info("%s: attempt %u: %s", what, attempt,
+		    p->status == 0 ? p->errbuf : "collector busy or failing");
+		pusher_wait(p, attempt);
+	}
+	if (out == OUT_DELIVERED)
+		log_info("%s: delivered (HTTP %ld)", what, p->status);
+	return out;
+}
+
+/* Keep the report for the next run: EXIT_SPOOLED, or EXIT_FAILURE_ when
+ * there is no spool or it cannot be written. */
+static int
+spool_keep(struct spool *sp, int have_spool, const char *json, size_t len,
+    const char *report_id)
+{
+	char dropped[2048], *line, *next;
+	int n;
+
+	if (!have_spool) {
+		log_warnx("report %s not delivered and not spooled (no --spool)", report_id);
+		return EXIT_FAILURE_;
+	}
+	if (spool_add(sp, report_id, json, len) == -1) {
+		log_warn("spool %s: cannot keep report %s", sp->dir, report_id);
+		return EXIT_FAILURE_;
+	}
+	n = spool_trim(sp, SPOOL_MAX_COUNT, SPOOL_MAX_BYTES, dropped, sizeof(dropped));
+	if (n == -1)
+		log_warn("spool %s: trimming", sp->dir);
+	for (line = dropped; n > 0 && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) == NULL)
+			break;
+		*next++ = '\0';
+		log_warnx("spool %s full: dropped the oldest report %s", sp->dir, line);
+	}
+	log_warnx("report %s spooled in %s (%zu waiting)", report_id, sp->dir, sp->n);
+	return EXIT_SPOOLED;
+}
+
+int
+push_report(const struct push_opts *o, const char *json, size_t len,
+    const char *report_id)
+{
+	struct pusher p;
+	struct spool sp;
+	enum outcome out;
+	char tok[TOKEN_FILE_MAX], what[SPOOL_NAME_MAX + 32], *buf;
+	size_t blen;
+	int have_spool = 0, rc;
+
+	memset(&p, 0, sizeof(p));
+	memset(&sp, 0, sizeof(sp));
+	sp.lockfd = -1;
+	if (o->spool != NULL) {
+		if (spool_open(&sp, o->spool) == -1)
+			log_warn("spool %s", o->spool);
+		else
+			have_spool = 1;
+	}
+	if (o->token_file == NULL) {
+		log_warnx("--push needs --token-file");
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		goto out;
+	}
+	if (token_read(o->token_file, tok, sizeof(tok)) == -1) {
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		goto out;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("curl: cannot initialise");
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		goto out;
+	}
+	rc = pusher_init(&p, o, tok);
+	memset(tok, 0, sizeof(tok));
+	if (rc == -1) {
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		goto out_curl;
+	}
+
+	/* older reports first, so the collector sees them in order */
+	while (have_spool && sp.n > 0) {
+		snprintf(what, sizeof(what), "spooled %s", sp.v[0].name);
+		if (spool_read(&sp, 0, REPORT_MAX_BYTES, &buf, &blen) == -1) {
+			log_warn("spool %s: %s unreadable, dropped", sp.dir, sp.v[0].name);
+			if (spool_remove(&sp, 0) == -1)
+				break;
+			continue;
+		}
+		out = pusher_send(&p, buf, blen, what);
+		free(buf);
+		if (out == OUT_DELIVERED || out == OUT_BAD_REPORT) {
+			if (out == OUT_BAD_REPORT)
+				pusher_say(&p, what, "refused by");
+			if (spool_remove(&sp, 0) == -1) {
+				log_warn("spool %s: removing %s", sp.dir, sp.v[0].name);
+				break;
+			}
+			continue;
+		}
+		pusher_say(&p, what, out == OUT_RETRY ? "cannot deliver to" : "refused by");
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		if (out == OUT_REFUSED)
+			rc = EXIT_REJECTED;
+		goto out_curl;
+	}
+
+	snprintf(what, sizeof(what), "report %s", report_id);
+	out = pusher_send(&p, json, len, what);
+	switch (out) {
+	case OUT_DELIVERED:
+		rc = EXIT_OK;
+		break;
+	case OUT_BAD_REPORT:
+		pusher_say(&p, what, "refused by");
+		rc = EXIT_REJECTED;
+		break;
+	case OUT_REFUSED:
+		/* the token or URL is wrong, not the report: keep it */
+		pusher_say(&p, what, "refused by");
+		spool_keep(&sp, have_spool, json, len, report_id);
+		rc = EXIT_REJECTED;
+		break;
+	case OUT_RETRY:
+	default:
+		pusher_say(&p, what, "cannot deliver to");
+		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		break;
+	}
+out_curl:
+	pusher_free(&p);
+	curl_global_cleanup();
+out:
+	if (have_spool)
+		spool_close(&sp);
+	return rc;
+}

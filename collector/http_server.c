@@ -1,0 +1,642 @@
+/*
+ * http_server.c - the libmicrohttpd adapter (the only file that includes
+ * microhttpd.h): routes, per-request state, body accumulation with limits,
+ * token check, hand-off to the writer, access log.  I/O: sockets, stderr,
+ * the database (tokens, through token.h).
+ */
+#include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "agent/log.h"
+#include "proto/report_json.h"
+
+#include "db.h"
+#include "http_parse.h"
+#include "http_server.h"
+#include "http_writer.h"
+#include "output.h"
+#include "store.h"
+#include "token.h"
+
+#define PATH_REPORTS "/v1/reports"
+#define PATH_HEALTH "/healthz"
+#define BODY_FIRST_ALLOC (64u * 1024)
+
+struct http_server {
+	struct http_server_opts o;
+	struct MHD_Daemon *d;
+	struct http_writer *w;
+	struct db *authdb;
+	pthread_mutex_t authlock;
+	pthread_mutex_t lock;     /* inflight, draining */
+	pthread_cond_t idle;      /* inflight reached 0 */
+	unsigned inflight;
+	int draining;
+	pthread_mutex_t loglock;
+};
+
+enum route { ROUTE_NONE = 0, ROUTE_REPORTS, ROUTE_HEALTH };
+
+/* One request: lives from the first call of the handler to the completed
+ * callback (MHD's per-request context). */
+struct request {
+	struct timespec start;
+	enum route route;
+	char method[16];
+	char path[160];
+	char peer[96];
+	char host[TOKEN_HOST_MAX];  /* from the token, "" until known */
+	char *body;
+	size_t len, cap;
+	unsigned long long clen;    /* Content-Length, when have_clen */
+	int have_clen;
+	int too_big;
+	unsigned status;            /* answered status, 0 none yet */
+	char result[40];            /* "stored", "bad-token", ... for the log */
+};
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* One access log line, written with a single fwrite so concurrent lines
+ * never interleave.  Every field that came from the peer is escaped. */
+static void
+access_log(struct http_server *s, const struct request *rq, const char *why)
+{
+	char ts[32], line[1024];
+	char *path, *host;
+	int n;
+
+	store_now(ts, sizeof(ts));
+	path = output_escape(rq->path);
+	host = output_escape(rq->host[0] != '\0' ? rq->host : "-");
+	n = snprintf(line, sizeof(line),
+	    "%s http peer=%s method=%s path=%s status=%u bytes=%zu host=%s ms=%.1f result=%s\n",
+	    ts, rq->peer, rq->method, path != NULL ? path : "?", rq->status, rq->len,
+	    host != NULL ? host : "?", elapsed_ms(&rq->start),
+	    why != NULL ? why : (rq->result[0] != '\0' ? rq->result : "-"));
+	free(path);
+	free(host);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	pthread_mutex_lock(&s->loglock);
+	fwrite(line, 1, (size_t)n, stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&s->loglock);
+}
+
+static void
+set_result(struct request *rq, const char *result)
+{
+	snprintf(rq->result, sizeof(rq->result), "%s", result);
+}
+
+/* Queue a JSON answer, then destroy our reference to it. */
+static enum MHD_Result
+respond(struct http_server *s, struct MHD_Connection *c, struct request *rq,
+    unsigned status, const char *body, int close_conn)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char ra[16];
+
+	resp = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS) {
+		snprintf(ra, sizeof(ra), "%u", s->o.retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"iommu-fleet\"");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		    rq->route == ROUTE_HEALTH ? "GET" : "POST");
+	pthread_mutex_lock(&s->lock);
+	if (s->draining)
+		close_conn = 1;
+	pthread_mutex_unlock(&s->lock);
+	if (close_conn)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	rq->status = status;
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+respond_error(struct http_server *s, struct MHD_Connection *c, struct request *rq,
+    unsigned status, const char *result, const char *msg, int close_conn)
+{
+	char esc[600], body[700];
+
+	set_result(rq, result);
+	snprintf(body, sizeof(body), "{\"status\":%u,\"error\":\"%s\"}\n", status,
+	    http_parse_json_escape(msg, esc, sizeof(esc)));
+	return respond(s, c, rq, status, body, close_conn);
+}
+
+/* Record a refused push for the token's host, without waiting. */
+static void
+record_refusal(struct http_server *s, struct request *rq, const char *error)
+{
+	if (rq->host[0] == '\0')
+		return;
+	if (http_writer_attempt(s->w, rq->host, "rejected", error) == -1)
+		log_warnx("writer queue full: attempt of %s not recorded", rq->host);
+}
+
+static void
+peer_name(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci;
+	char h[64], p[8];
+	socklen_t sl;
+
+	snprintf(out, outlen, "?");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	sl = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, sl, h, sizeof(h), p, sizeof(p),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	if (ci->client_addr->sa_family == AF_INET6)
+		snprintf(out, outlen, "[%s]:%s", h, p);
+	else
+		snprintf(out, outlen, "%s:%s", h, p);
+}
+
+/* First call for a POST /v1/reports: everything that can be refused from
+ * the headers is refused here, before a byte of the body is read. */
+static enum MHD_Result
+reports_headers(struct http_server *s, struct MHD_Connection *c, struct request *rq)
+{
+	const char *auth, *ct, *cl, *tok;
+	enum token_verdict v;
+	char msg[160];
+	size_t toklen;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->draining) {
+		pthread_mutex_unlock(&s->lock);
+		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting-down",
+		    "the collector is shutting down", 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (http_parse_bearer(auth, &tok, &toklen) == -1)
+		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "no-token",
+		    "missing bearer token", 1);
+	pthread_mutex_lock(&s->authlock);
+	v = token_db_check(s->authdb, tok, toklen, rq->host, sizeof(rq->host));
+	if (v == TOKEN_ERROR)
+		log_warnx("token check: %s", db_error(s->authdb));
+	pthread_mutex_unlock(&s->authlock);
+	switch (v) {
+	case TOKEN_VALID:
+		break;
+	case TOKEN_REVOKED:
+		record_refusal(s, rq, "token revoked");
+		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "revoked-token",
+		    "token revoked", 1);
+	case TOKEN_MALFORMED:
+	case TOKEN_UNKNOWN:
+		rq->host[0] = '\0';
+		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "bad-token",
+		    "unknown token", 1);
+	case TOKEN_ERROR:
+		rq->host[0] = '\0';
+		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "db-error",
+		    "token check failed", 1);
+	}
+
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!http_parse_is_json(ct)) {
+		record_refusal(s, rq, "content type is not application/json");
+		return respond_error(s, c, rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "bad-type",
+		    "expected Content-Type: application/json", 1);
+	}
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		if (http_parse_content_length(cl, &rq->clen) == -1)
+			return respond_error(s, c, rq, MHD_HTTP_BAD_REQUEST, "bad-length",
+			    "bad Content-Length", 1);
+		rq->have_clen = 1;
+		if (rq->clen > s->o.max_body) {
+			snprintf(msg, sizeof(msg), "body of %llu bytes is over the limit of %zu",
+			    rq->clen, s->o.max_body);
+			record_refusal(s, rq, msg);
+			return respond_error(s, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+			    msg, 1);
+		}
+	}
+	return MHD_YES; /* read the body (MHD sends 100 Continue if asked) */
+}
+
+/* A piece of the body: counted against the limit as it arrives. */
+static enum MHD_Result
+reports_body(struct http_server *s, struct request *rq, const char *data, size_t n)
+{
+	size_t want;
+	char *p;
+
+	if (elapsed_ms(&rq->start) > (double)s->o.request_timeout * 1e3) {
+		set_result(rq, "request-timeout");
+		return MHD_NO;
+	}
+	if (n > s->o.max_body - rq->len) {
+		rq->too_big = 1;
+		rq->status = MHD_HTTP_CONTENT_TOO_LARGE;
+		set_result(rq, "too-large");
+		return MHD_NO; /* mid-body: no answer can be queued, close */
+	}
+	if (rq->len + n > rq->cap) {
+		/* the announced length (already checked against the limit) in
+		 * one go; without one, doubling up to the limit */
+		if (rq->have_clen && rq->cap == 0 && rq->clen >= n)
+			want = (size_t)rq->clen;
+		else
+			want = rq->cap == 0 ? BODY_FIRST_ALLOC : rq->cap;
+		while (want < rq->len + n)
+			want = want > s->o.max_body / 2 ? s->o.max_body : want * 2;
+		if ((p = realloc(rq->body, want)) == NULL) {
+			set_result(rq, "out-of-memory");
+			return MHD_NO;
+		}
+		rq->body = p;
+		rq->cap = want;
+	}
+	memcpy(rq->body + rq->len, data, n);
+	rq->len += n;
+	return MHD_YES;
+}
+
+/* The whole body is here: check the host, store, answer. */
+static enum MHD_Result
+reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *rq)
+{
+	struct store_prepared *p;
+	struct store_result res;
+	struct report_error rerr;
+	struct report r;
+	char body[1024], e1[STORE_HOSTNAME_MAX * 2], e2[64], msg[STORE_HOSTNAME_MAX * 3];
+	char name[STORE_HOSTNAME_MAX];
+	unsigned status;
+	int rc, known;
+
+	/* the identity is the token's: a report naming another host is
+	 * refused, never stored under either name.  A scan finds the name;
+	 * the store decodes the report (once) */
+	rc = http_parse_hostname(rq->body != NULL ? rq->body : "", rq->len, name,
+	    sizeof(name));
+	if (rc == -1) {
+		report_init(&r);
+		if (rq->len > 0 && report_json_decode(rq->body, rq->len, &r, &rerr) == 0) {
+			rc = r.host.hostname != NULL;
+			snprintf(name, sizeof(name), "%s",
+			    r.host.hostname != NULL ? r.host.hostname : "");
+		}
+		report_free(&r);
+	}
+	if (rc == 0 || (rc == 1 && strcasecmp(name, rq->host) != 0)) {
+		snprintf(msg, sizeof(msg), "report is for host \"%.255s\", token is for \"%s\"",
+		    name, rq->host);
+		record_refusal(s, rq, msg);
+		return respond_error(s, c, rq, MHD_HTTP_FORBIDDEN, "wrong-host", msg, 0);
+	}
+
+	/* key and decode here, on this connection's thread, so the single
+	 * writer only writes (a content already stored is not decoded) */
+	if ((p = store_prepare(rq->body != NULL ? rq->body : "", rq->len, rq->host)) == NULL)
+		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
+		    "out of memory", 0);
+	pthread_mutex_lock(&s->authlock);
+	known = store_content_known(s->authdb, p);
+	pthread_mutex_unlock(&s->authlock);
+	if (known != 1)
+		(void)store_decode(p); /* a rejection is kept in p */
+	rc = http_writer_store(s->w, p, &res);
+	store_prepared_free(p);
+	if (rc == -1)
+		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+		    "the collector is busy, retry later", 0);
+	switch (res.status) {
+	case STORE_STORED:
+	case STORE_UNCHANGED:
+		status = MHD_HTTP_CREATED;
+		break;
+	case STORE_DUPLICATE:
+		/* the store records nothing for a resend; we still saw it */
+		if (http_writer_attempt(s->w, rq->host, "duplicate",
+		    "report_id already stored") == -1)
+			log_warnx("writer queue full: attempt of %s not recorded", rq->host);
+		status = MHD_HTTP_OK;
+		break;
+	case STORE_REJECTED:
+		return respond_error(s, c, rq, MHD_HTTP_BAD_REQUEST, "invalid", res.error, 0);
+	case STORE_FAILED:
+	default:
+		log_warnx("storing a report of %s: %s", rq->host, res.error);
+		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "db-error",
+		    "the report could not be stored", 0);
+	}
+	set_result(rq, store_status_name(res.status));
+	snprintf(body, sizeof(body),
+	    "{\"status\":\"%s\",\"report_id\":\"%s\",\"host\":\"%s\"}\n",
+	    store_status_name(res.status),
+	    http_parse_json_escape(res.report_id, e2, sizeof(e2)),
+	    http_parse_json_escape(res.hostname, e1, sizeof(e1)));
+	return respond(s, c, rq, status, body, 0);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+	struct http_server *s = cls;
+	struct request *rq = *req_cls;
+	int draining;
+
+	(void)version;
+	if (rq == NULL) {
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &rq->start);
+		snprintf(rq->method, sizeof(rq->method), "%s", method);
+		snprintf(rq->path, sizeof(rq->path), "%s", url);
+		peer_name(c, rq->peer, sizeof(rq->peer));
+		*req_cls = rq;
+		pthread_mutex_lock(&s->lock);
+		s->inflight++;
+		pthread_mutex_unlock(&s->lock);
+
+		/* a response queued before the request is read makes MHD close
+		 * the connection after it: only refusals are sent that early */
+		if (strcmp(url, PATH_HEALTH) == 0) {
+			rq->route = ROUTE_HEALTH;
+			if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+			    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "bad-method", "use GET", 1);
+			return MHD_YES;
+		}
+		if (strcmp(url, PATH_REPORTS) == 0) {
+			rq->route = ROUTE_REPORTS;
+			if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "bad-method", "use POST", 1);
+			return reports_headers(s, c, rq);
+		}
+		return MHD_YES; /* 404 once the request is read */
+	}
+	if (rq->status != 0) {
+		/* answered from the headers: drop whatever body follows */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (rq->route == ROUTE_REPORTS)
+			return reports_body(s, rq, upload, n);
+		/* a body nobody asked for: counted, not kept */
+		if (n > s->o.max_body - rq->len)
+			return MHD_NO;
+		rq->len += n;
+		return MHD_YES;
+	}
+	switch (rq->route) {
+	case ROUTE_REPORTS:
+		return reports_finish(s, c, rq);
+	case ROUTE_HEALTH:
+		pthread_mutex_lock(&s->lock);
+		draining = s->draining;
+		pthread_mutex_unlock(&s->lock);
+		if (draining)
+			return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "shutting-down", "the collector is shutting down", 1);
+		set_result(rq, "ok");
+		return respond(s, c, rq, MHD_HTTP_OK, "{\"status\":\"ok\"}\n", 0);
+	case ROUTE_NONE:
+	default:
+		return respond_error(s, c, rq, MHD_HTTP_NOT_FOUND, "not-found",
+		    "no such resource", 0);
+	}
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct request *rq = *req_cls;
+	char msg[160];
+
+	(void)c;
+	if (rq == NULL)
+		return;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		access_log(s, rq, NULL);
+	} else if (rq->route == ROUTE_REPORTS && rq->too_big) {
+		snprintf(msg, sizeof(msg), "body over the limit of %zu bytes", s->o.max_body);
+		record_refusal(s, rq, msg);
+		access_log(s, rq, "too-large");
+	} else {
+		/* the peer went away, timed out, or we closed: nothing stored */
+		if (rq->route == ROUTE_REPORTS && rq->status == 0 && rq->host[0] != '\0') {
+			const char *how = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ||
+			    strcmp(rq->result, "request-timeout") == 0 ?
+			    "timed out" : "truncated";
+
+			if (rq->have_clen)
+				snprintf(msg, sizeof(msg), "body %s: %zu of %llu bytes", how,
+				    rq->len, rq->clen);
+			else
+				snprintf(msg, sizeof(msg), "body %s after %zu bytes", how,
+				    rq->len);
+			if (http_writer_attempt(s->w, rq->host, "failed", msg) == -1)
+				log_warnx("writer queue full: attempt of %s not recorded",
+				    rq->host);
+		}
+		access_log(s, rq, rq->result[0] != '\0' ? rq->result :
+		    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted");
+	}
+	free(rq->body);
+	free(rq);
+	*req_cls = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (--s->inflight == 0)
+		pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_info("httpd: %s", msg);
+}
+
+struct http_server *
+http_server_start(const struct http_server_opts *o, struct http_writer *w,
+    struct db *authdb, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct http_server *s;
+	unsigned int flags;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, o->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)o->port);
+	} else if (inet_pton(AF_INET6, o->host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)o->port);
+	} else {
+		snprintf(err, errlen, "\"%s\": not a numeric IPv4 or IPv6 address", o->host);
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->o = *o;
+	s->w = w;
+	s->authdb = authdb;
+	pthread_mutex_init(&s->authlock, NULL);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->loglock, NULL);
+	pthread_cond_init(&s->idle, NULL);
+
+	/* a thread per connection: a request may wait for the writer without
+	 * holding up anyone else; the connection limits bound the threads */
+	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (o->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
+	if (o->tls_cert != NULL)
+		s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert,
+		    MHD_OPTION_HTTPS_MEM_KEY, o->tls_key,
+		    MHD_OPTION_END);
+	else
+		s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		    MHD_OPTION_END);
+	if (s->d == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %u%s (address in use, or a bad "
+		    "certificate or key)", o->host, o->port, o->tls_cert != NULL ? " with TLS" : "");
+		http_server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+unsigned
+http_server_port(struct http_server *s)
+{
+	const union MHD_DaemonInfo *di;
+
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	return di != NULL ? di->port : 0;
+}
+
+void
+http_server_quiesce(struct http_server *s)
+{
+	MHD_socket fd;
+
+	pthread_mutex_lock(&s->lock);
+	s->draining = 1;
+	pthread_mutex_unlock(&s->lock);
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned
+http_server_drain(struct http_server *s, unsigned timeout_ms)
+{
+	struct timespec until;
+	unsigned n;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->inflight > 0) {
+		if (pthread_cond_timedwait(&s->idle, &s->lock, &until) == ETIMEDOUT)
+			break;
+	}
+	n = s->inflight;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+void
+http_server_free(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	if (s->d != NULL)
+		MHD_stop_daemon(s->d);
+	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->loglock);
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->authlock);
+	free(s);
+}
