@@ -1,0 +1,473 @@
+/*
+ * inventory.c - parse and validate pull inventory lines (pure, no I/O).
+ * Only a small character set is accepted in names: a host or user name
+ * can never carry a shell metacharacter, a '%' token or a space.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+
+static int
+is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+valid_hostname(const char *s)
+{
+	size_t i, len = strlen(s), label = 0;
+
+	if (len == 0 || len >= INVENTORY_NAME_MAX || !is_alnum((unsigned char)s[0]))
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			/* no empty label, no label ending with '-' */
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!is_alnum(c) && c != '-' && c != '_')
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return s[len - 1] != '.' && s[len - 1] != '-';
+}
+
+static int
+valid_ipv6(const char *s)
+{
+	size_t i, len = strlen(s), colons = 0;
+
+	if (len < 2 || len > 45)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':')
+			colons++;
+		else if (!is_hex((unsigned char)s[i]) && s[i] != '.')
+			return 0;
+	}
+	return colons >= 2 && colons <= 7;
+}
+
+static int
+valid_ipv4(const char *s)
+{
+	int parts = 0, digits = 0, value = 0;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			value = value * 10 + (*s - '0');
+			if (++digits > 3 || value > 255)
+				return 0;
+		} else if (*s == '.' || *s == '\0') {
+			if (digits == 0)
+				return 0;
+			parts++;
+			digits = value = 0;
+			if (*s == '\0')
+				break;
+		} else
+			return 0;
+	}
+	return parts == 4;
+}
+
+int
+inventory_is_address(const char *s)
+{
+	return valid_ipv4(s) || valid_ipv6(s);
+}
+
+int
+inventory_valid_host(const char *s)
+{
+	return valid_hostname(s) || valid_ipv6(s);
+}
+
+int
+inventory_valid_user(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len >= INVENTORY_USER_MAX)
+		return 0;
+	if (!is_alnum((unsigned char)s[0]) && s[0] != '_')
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' &&
+		    s[i] != '.')
+			return 0;
+	return 1;
+}
+
+static int
+valid_tags(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len >= INVENTORY_TAGS_MAX || s[0] == ',' || s[len - 1] == ',')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ',') {
+			if (s[i + 1] == ',')
+				return 0;
+		} else if (!is_alnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-' && s[i] != '.')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+fail(char *err, size_t errlen, const char *msg, const char *subject)
+{
+	if (subject != NULL)
+		snprintf(err, errlen, "%s: \"%.64s\"", msg, subject);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+/* "[user@]host[:port]" or "[user@][v6]:port" in word (modified). */
+static int
+parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
+{
+	char *at, *host, *port = NULL, *end;
+	long p;
+
+	at = strchr(word, '@');
+	host = word;
+	if (at != NULL) {
+		*at = '\0';
+		if (!inventory_valid_user(word))
+			return fail(err, errlen, "invalid user name", word);
+		snprintf(h->user, sizeof(h->user), "%.32s", word);
+		host = at + 1;
+	}
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (end == NULL)
+			return fail(err, errlen, "unterminated '[' in host", host);
+		*end = '\0';
+		host++;
+		if (!valid_ipv6(host))
+			return fail(err, errlen, "invalid IPv6 address", host);
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0')
+			return fail(err, errlen, "garbage after ']'", end + 1);
+	} else {
+		port = strchr(host, ':');
+		if (port != NULL)
+			*port++ = '\0';
+		if (!valid_hostname(host))
+			return fail(err, errlen, "invalid host name", host);
+	}
+	snprintf(h->host, sizeof(h->host), "%.253s", host);
+	snprintf(h->name, sizeof(h->name), "%.253s", host);
+	if (port != NULL) {
+		if (port[0] < '0' || port[0] > '9' || strlen(port) > 5)
+			return fail(err, errlen, "invalid port", port);
+		p = strtol(port, &end, 10);
+		if (*end != '\0' || p < 1 || p > 65535)
+			return fail(err, errlen, "invalid port", port);
+		h->port = (int)p;
+	}
+	return 0;
+}
+
+/* A command= value: "quoted, with \" and \\" or a bare word.  Printable
+ * ASCII only.  *pp is left after the value. */
+static int
+parse_command(const char **pp, struct inventory_host *h, char *err, size_t errlen)
+{
+	char buf[INVENTORY_COMMAND_MAX];
+	const char *p = *pp;
+	size_t n = 0;
+	int quoted = 0;
+
+	if (*p == '"') {
+		quoted = 1;
+		p++;
+	}
+	for (;; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\0') {
+			if (quoted)
+				return fail(err, errlen, "unterminated quote in command=", NULL);
+			break;
+		}
+		if (quoted && c == '"') {
+			p++;
+			if (*p != '\0' && *p != ' ' && *p != '\t')
+				return fail(err, errlen, "garbage after quoted command=", NULL);
+			break;
+		}
+		if (!quoted && (c == ' ' || c == '\t'))
+			break;
+		if (quoted && c == '\\' && (p[1] == '"' || p[1] == '\\'))
+			c = (unsigned char)*++p;
+		if (c < 0x20 || c > 0x7e)
+			return fail(err, errlen, "control or non-ASCII byte in command=", NULL);
+		if (n + 1 >= sizeof(buf))
+			return fail(err, errlen, "command= too long", NULL);
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (n == 0)
+		return fail(err, errlen, "empty command=", NULL);
+	if (h->command != NULL)
+		return fail(err, errlen, "command= given twice", NULL);
+	h->command = strdup(buf);
+	if (h->command == NULL)
+		return fail(err, errlen, "out of memory", NULL);
+	*pp = p;
+	return 0;
+}
+
+/* The next blank-separated word of at most max-1 bytes into out. */
+static int
+next_word(const char **pp, char *out, size_t max)
+{
+	const char *p = *pp;
+	size_t n = 0;
+
+	while (*p != '\0' && *p != ' ' && *p != '\t') {
+		if (n + 1 >= max)
+			return -1;
+		out[n++] = *p++;
+	}
+	out[n] = '\0';
+	*pp = p;
+	return 0;
+}
+
+static int
+parse_setting(const char **pp, struct inventory_host *h, unsigned *seen,
+    char *err, size_t errlen)
+{
+	char key[16], value[INVENTORY_NAME_MAX + INVENTORY_TAGS_MAX];
+	const char *p = *pp, *eq;
+	size_t klen;
+	unsigned bit;
+
+	eq = p;
+	while (*eq != '\0' && *eq != '=' && *eq != ' ' && *eq != '\t')
+		eq++;
+	if (*eq != '=')
+		return fail(err, errlen, "expected key=value", p);
+	klen = (size_t)(eq - p);
+	if (klen == 0 || klen >= sizeof(key))
+		return fail(err, errlen, "unknown setting", p);
+	memcpy(key, p, klen);
+	key[klen] = '\0';
+	p = eq + 1;
+	if (strcmp(key, "command") == 0)
+		bit = 1;
+	else if (strcmp(key, "tags") == 0)
+		bit = 2;
+	else if (strcmp(key, "agent") == 0)
+		bit = 4;
+	else if (strcmp(key, "name") == 0)
+		bit = 8;
+	else
+		return fail(err, errlen, "unknown setting", key);
+	if (*seen & bit)
+		return fail(err, errlen, "setting given twice", key);
+	*seen |= bit;
+	if (bit == 1) {
+		if (parse_command(&p, h, err, errlen) == -1)
+			return -1;
+		*pp = p;
+		return 0;
+	}
+	if (next_word(&p, value, sizeof(value)) == -1)
+		return fail(err, errlen, "value too long for", key);
+	if (bit == 2) {
+		if (!valid_tags(value))
+			return fail(err, errlen, "invalid tags", value);
+		snprintf(h->tags, sizeof(h->tags), "%.255s", value);
+	} else if (bit == 4) {
+		if (strcmp(value, "none") == 0)
+			h->agent = INVENTORY_AGENT_NONE;
+		else if (strcmp(value, "auto") == 0)
+			h->agent = INVENTORY_AGENT_AUTO;
+		else
+			return fail(err, errlen, "agent= must be auto or none", value);
+	} else {
+		if (!valid_hostname(value))
+			return fail(err, errlen, "invalid name", value);
+		snprintf(h->name, sizeof(h->name), "%.253s", value);
+	}
+	*pp = p;
+	return 0;
+}
+
+void
+inventory_host_clear(struct inventory_host *h)
+{
+	free(h->command);
+	memset(h, 0, sizeof(*h));
+}
+
+int
+inventory_parse_line(const char *line, struct inventory_host *h, char *err,
+    size_t errlen)
+{
+	char target[INVENTORY_NAME_MAX + INVENTORY_USER_MAX + 16];
+	const char *p = line;
+	unsigned seen = 0;
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	if (strlen(line) >= INVENTORY_LINE_MAX)
+		return fail(err, errlen, "line too long", NULL);
+	for (i = 0; line[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(err, errlen, "control character in line", NULL);
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	if (next_word(&p, target, sizeof(target)) == -1)
+		return fail(err, errlen, "host too long", NULL);
+	if (parse_target(target, h, err, errlen) == -1)
+		return -1;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		if (parse_setting(&p, h, &seen, err, errlen) == -1) {
+			inventory_host_clear(h);
+			return -1;
+		}
+	}
+	return 1;
+}
+
+void
+inventory_init(struct inventory *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+}
+
+void
+inventory_free(struct inventory *inv)
+{
+	size_t i;
+
+	if (inv == NULL)
+		return;
+	for (i = 0; i < inv->n; i++)
+		free(inv->hosts[i].command);
+	free(inv->hosts);
+	memset(inv, 0, sizeof(*inv));
+}
+
+static int
+append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen)
+{
+	struct inventory_host *grown;
+	size_t i, cap;
+
+	for (i = 0; i < inv->n; i++)
+		if (strcmp(inv->hosts[i].name, h->name) == 0)
+			return fail(err, errlen, "host listed twice", h->name);
+	if (inv->n >= INVENTORY_HOSTS_MAX)
+		return fail(err, errlen, "too many hosts", NULL);
+	if (inv->n == inv->cap) {
+		cap = inv->cap ? inv->cap * 2 : 64;
+		grown = realloc(inv->hosts, cap * sizeof(*grown));
+		if (grown == NULL)
+			return fail(err, errlen, "out of memory", NULL);
+		inv->hosts = grown;
+		inv->cap = cap;
+	}
+	inv->hosts[inv->n++] = *h;
+	return 0;
+}
+
+int
+inventory_add(struct inventory *inv, const char *spec, int line, char *err,
+    size_t errlen)
+{
+	struct inventory_host h;
+	int rc;
+
+	rc = inventory_parse_line(spec, &h, err, errlen);
+	if (rc == 0)
+		return fail(err, errlen, "empty host", NULL);
+	if (rc == -1)
+		return -1;
+	h.line = line;
+	if (append(inv, &h, err, errlen) == -1) {
+		inventory_host_clear(&h);
+		return -1;
+	}
+	return 0;
+}
+
+int
+inventory_parse(const char *text, size_t len, struct inventory *inv,
+    char *err, size_t errlen)
+{
+	char line[INVENTORY_LINE_MAX], msg[256];
+	struct inventory_host h;
+	size_t pos = 0, n;
+	const char *nl;
+	int lineno = 0, rc;
+
+	while (pos < len) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		if (n >= sizeof(line)) {
+			snprintf(err, errlen, "line %d: line too long", lineno);
+			return -1;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			snprintf(err, errlen, "line %d: NUL byte", lineno);
+			return -1;
+		}
+		memcpy(line, text + pos, n);
+		pos += n + (nl != NULL);
+		/* CRLF files */
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		line[n] = '\0';
+		rc = inventory_parse_line(line, &h, msg, sizeof(msg));
+		if (rc == 0)
+			continue;
+		if (rc == 1) {
+			h.line = lineno;
+			rc = append(inv, &h, msg, sizeof(msg));
+			if (rc == -1)
+				inventory_host_clear(&h);
+		}
+		if (rc == -1) {
+			snprintf(err, errlen, "line %d: %s", lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
