@@ -41,4 +41,13 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || { echo "bad option: exit $rc, want 2" >&2; exit 1; }
+# --hostname names the host; a name with blanks is a usage error.
+"$AGENT" --root "$work" --hostname box-7 > "$work/named.json"
+printf 'host.hostname = "box-7"\nhost.kernel = null\n' > "$work/expect3"
+"$check" "$work/named.json" "$work/expect3"
+set +e
+"$AGENT" --hostname "two words" > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "bad --hostname: exit $rc, want 2" >&2; exit 1; }
 echo "agent_live: ok"
