@@ -62,10 +62,7 @@ cmd_hosts(struct collector *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum output_format fmt = OUTPUT_TABLE;
-	struct db_rows rows;
-	struct output o;
-	struct db *db;
-	int ch, rc;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -91,19 +88,5 @@ cmd_hosts(struct collector *c, int argc, char **argv)
 		hosts_usage();
 		return EXIT_USAGE;
 	}
-	if (collector_open(c, &db) == -1)
-		return EXIT_FAILURE_;
-	if (db_query(db, SQL_HOSTS, NULL, 0, &rows) == -1) {
-		log_warnx("hosts: %s", db_error(db));
-		db_close(db);
-		return EXIT_FAILURE_;
-	}
-	output_init(&o, stdout, fmt, 0);
-	rc = output_section(&o, "hosts", &rows) == -1 || output_end(&o) == -1 ?
-	    EXIT_FAILURE_ : EXIT_OK;
-	if (rc != EXIT_OK)
-		log_warn("stdout");
-	db_rows_free(&rows);
-	db_close(db);
-	return rc;
+	return collector_print_query(c, "hosts", SQL_HOSTS, fmt);
 }

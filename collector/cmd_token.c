@@ -75,26 +75,7 @@ token_revoke(struct collector *c, const char *host)
 static int
 token_list(struct collector *c, enum output_format fmt)
 {
-	struct db_rows rows;
-	struct output o;
-	struct db *db;
-	int rc;
-
-	if (collector_open(c, &db) == -1)
-		return EXIT_FAILURE_;
-	if (db_query(db, SQL_LIST, NULL, 0, &rows) == -1) {
-		log_warnx("token list: %s", db_error(db));
-		db_close(db);
-		return EXIT_FAILURE_;
-	}
-	output_init(&o, stdout, fmt, 0);
-	rc = output_section(&o, "tokens", &rows) == -1 || output_end(&o) == -1 ?
-	    EXIT_FAILURE_ : EXIT_OK;
-	if (rc != EXIT_OK)
-		log_warn("stdout");
-	db_rows_free(&rows);
-	db_close(db);
-	return rc;
+	return collector_print_query(c, "tokens", SQL_LIST, fmt);
 }
 
 int

@@ -5,6 +5,8 @@
 #ifndef IOMMU_FLEET_COLLECTOR_H
 #define IOMMU_FLEET_COLLECTOR_H
 
+#include "output.h"
+
 struct db;
 
 struct collector {
@@ -24,5 +26,10 @@ int cmd_token(struct collector *c, int argc, char **argv);
 /* Open c->db_path (created and migrated on first use); logs and returns -1
  * on failure. */
 int collector_open(struct collector *c, struct db **out);
+
+/* Run one parameterless query on c's database and print its rows as one
+ * output section titled title: an exit code. */
+int collector_print_query(struct collector *c, const char *title, const char *sql,
+			  enum output_format fmt);
 
 #endif

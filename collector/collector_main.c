@@ -12,6 +12,7 @@
 
 #include "collector.h"
 #include "db.h"
+#include "output.h"
 
 #define DEFAULT_DB "fleet.db"
 
@@ -57,6 +58,32 @@ collector_open(struct collector *c, struct db **out)
 		return -1;
 	}
 	return 0;
+}
+
+int
+collector_print_query(struct collector *c, const char *title, const char *sql,
+		      enum output_format fmt)
+{
+	struct db_rows rows;
+	struct output o;
+	struct db *db;
+	int rc;
+
+	if (collector_open(c, &db) == -1)
+		return EXIT_FAILURE_;
+	if (db_query(db, sql, NULL, 0, &rows) == -1) {
+		log_warnx("%s: %s", title, db_error(db));
+		db_close(db);
+		return EXIT_FAILURE_;
+	}
+	output_init(&o, stdout, fmt, 0);
+	rc = output_section(&o, title, &rows) == -1 || output_end(&o) == -1 ?
+	    EXIT_FAILURE_ : EXIT_OK;
+	if (rc != EXIT_OK)
+		log_warn("stdout");
+	db_rows_free(&rows);
+	db_close(db);
+	return rc;
 }
 
 int
