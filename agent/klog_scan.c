@@ -625,12 +625,20 @@ klog_starts_ci(const char *msg, const char *word)
  * pattern, related word and firmware-bug subject holds one of these anchors.
  * Most lines of a long log stop here, before the pattern table. */
 static int
-klog_gate(const char *msg)
+klog_gate(const char *msg, size_t n)
 {
+	int word, prev_word = 0;
 	const char *p;
+	size_t i;
+	int lc;
 
-	for (p = msg; *p != '\0'; p++) {
-		switch (*p | 0x20) {
+	for (i = 0; i < n; i++, prev_word = word) {
+		p = msg + i;
+		lc = *p | 0x20;
+		word = (lc >= 'a' && lc <= 'z') || (*p >= '0' && *p <= '9');
+		if (!word || prev_word)
+			continue; /* every anchor starts a word */
+		switch (lc) {
 		case 'a':
 			if (klog_starts_ci(p, "amd-vi") || klog_starts_ci(p, "acs override"))
 				return 1;
@@ -695,7 +703,7 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
 		} else
 			klog_intel_flush(s, NULL, 0);
 	}
-	if (!matched && !klog_gate(msg)) {
+	if (!matched && !klog_gate(msg, strlen(msg))) {
 		if (!cont) {
 			s->f.other_lines++;
 			s->last_kept = 0;
@@ -756,7 +764,6 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	n = l.text_len < sizeof(msg) - 1 ? l.text_len : sizeof(msg) - 1;
 	memcpy(msg, l.text, n);
 	msg[n] = '\0';
-	klog_sanitise(msg, n);
 
 	/* a new boot in the same file: only the last one describes the host */
 	if (strncmp(msg, "Linux version ", 14) == 0) {
@@ -778,6 +785,13 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	cont = l.format == KLOG_BARE && len > 0 &&
 	    (line[0] == ' ' || line[0] == '\t') && s->last_kept &&
 	    s->nlines > 0;
+	/* most lines of a long log stop here, before cleaning and matching */
+	if (!cont && !s->intel.active && !s->amd_split && !klog_gate(msg, n)) {
+		s->f.other_lines++;
+		s->last_kept = 0;
+		return 0;
+	}
+	klog_sanitise(msg, n);
 	if (cont && klog_append(s, msg) == -1)
 		s->failed = 1;
 	else if (klog_message(s, &l, msg, cont) == -1)

@@ -3,17 +3,25 @@
  * includes curl.h), retries with backoff and jitter, and the order of a
  * run: spooled reports first, then this one, spooling what does not get
  * through.  I/O: network, the token file, the spool (spool.h), stderr.
+ *
+ * libcurl is loaded with dlopen() when a push starts, not linked: linked, it
+ * maps some thirty libraries (TLS, HTTP/2, LDAP, Kerberos, ...) into every
+ * run of the agent, which doubled its peak RSS and start-up work for the
+ * common run that only prints a report.
  */
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <dlfcn.h>
 
 #include <curl/curl.h>
 
@@ -30,6 +38,54 @@
 #define RETRY_AFTER_CAP_S 30
 #define CONNECT_TIMEOUT_S 10L
 #define TOTAL_TIMEOUT_S 180L /* the collector may wait on a busy database */
+
+/* The libcurl functions push uses, resolved by curl_load(). */
+static struct {
+	void *handle;
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} lc;
+
+/* Load libcurl and resolve lc: 0, or -1 after logging why. */
+static int
+curl_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+#define SYM(f) { "curl_" #f, offsetof(__typeof__(lc), f) }
+		SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt),
+		SYM(easy_perform), SYM(easy_getinfo), SYM(easy_cleanup), SYM(easy_strerror),
+		SYM(slist_append), SYM(slist_free_all),
+#undef SYM
+	};
+	void *f;
+	size_t i;
+
+	if (lc.handle != NULL)
+		return 0;
+	if ((lc.handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_warnx("cannot load libcurl (install libcurl4): %s", dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		if ((f = dlsym(lc.handle, syms[i].name)) == NULL) {
+			log_warnx("libcurl lacks %s", syms[i].name);
+			return -1;
+		}
+		memcpy((char *)&lc + syms[i].offset, &f, sizeof(f));
+	}
+	return 0;
+}
 
 enum outcome {
 	OUT_DELIVERED,   /* 2xx: stored, or was already */
@@ -175,47 +231,47 @@ pusher_init(struct pusher *p, const struct push_opts *o, const char *token)
 		seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->seed = seed;
 	p->tries = o->tries > 0 ? o->tries : 1;
-	if ((p->h = curl_easy_init()) == NULL) {
+	if ((p->h = lc.easy_init()) == NULL) {
 		log_warnx("curl: cannot initialise");
 		return -1;
 	}
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	if ((p->hdrs = curl_slist_append(NULL, "Content-Type: application/json")) == NULL ||
-	    (p->hdrs = curl_slist_append(p->hdrs, auth)) == NULL ||
-	    (p->hdrs = curl_slist_append(p->hdrs, "Accept: application/json")) == NULL) {
+	if ((p->hdrs = lc.slist_append(NULL, "Content-Type: application/json")) == NULL ||
+	    (p->hdrs = lc.slist_append(p->hdrs, auth)) == NULL ||
+	    (p->hdrs = lc.slist_append(p->hdrs, "Accept: application/json")) == NULL) {
 		memset(auth, 0, sizeof(auth));
 		log_warnx("out of memory");
 		return -1;
 	}
 	memset(auth, 0, sizeof(auth));
-	curl_easy_setopt(p->h, CURLOPT_URL, p->url);
-	curl_easy_setopt(p->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(p->h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(p->h, CURLOPT_HTTPHEADER, p->hdrs);
-	curl_easy_setopt(p->h, CURLOPT_POST, 1L);
-	curl_easy_setopt(p->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-	curl_easy_setopt(p->h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT_S);
-	curl_easy_setopt(p->h, CURLOPT_ERRORBUFFER, p->errbuf);
-	curl_easy_setopt(p->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(p->h, CURLOPT_WRITEDATA, p);
-	curl_easy_setopt(p->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(p->h, CURLOPT_HEADERDATA, p);
-	curl_easy_setopt(p->h, CURLOPT_USERAGENT, "iommu-agent/" IOMMU_FLEET_VERSION);
+	lc.easy_setopt(p->h, CURLOPT_URL, p->url);
+	lc.easy_setopt(p->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(p->h, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(p->h, CURLOPT_HTTPHEADER, p->hdrs);
+	lc.easy_setopt(p->h, CURLOPT_POST, 1L);
+	lc.easy_setopt(p->h, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(p->h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+	lc.easy_setopt(p->h, CURLOPT_TIMEOUT, TOTAL_TIMEOUT_S);
+	lc.easy_setopt(p->h, CURLOPT_ERRORBUFFER, p->errbuf);
+	lc.easy_setopt(p->h, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(p->h, CURLOPT_WRITEDATA, p);
+	lc.easy_setopt(p->h, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(p->h, CURLOPT_HEADERDATA, p);
+	lc.easy_setopt(p->h, CURLOPT_USERAGENT, "iommu-agent/" IOMMU_FLEET_VERSION);
 	/* verified TLS always: a custom CA, never "insecure" */
-	curl_easy_setopt(p->h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(p->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	lc.easy_setopt(p->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	lc.easy_setopt(p->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->cacert != NULL)
-		curl_easy_setopt(p->h, CURLOPT_CAINFO, o->cacert);
+		lc.easy_setopt(p->h, CURLOPT_CAINFO, o->cacert);
 	return 0;
 }
 
 static void
 pusher_free(struct pusher *p)
 {
-	curl_slist_free_all(p->hdrs); /* holds the token */
+	lc.slist_free_all(p->hdrs); /* holds the token */
 	if (p->h != NULL)
-		curl_easy_cleanup(p->h);
+		lc.easy_cleanup(p->h);
 	p->hdrs = NULL;
 	p->h = NULL;
 }
@@ -230,15 +286,15 @@ pusher_once(struct pusher *p, const char *body, size_t len)
 	p->replylen = 0;
 	p->reply[0] = '\0';
 	p->errbuf[0] = '\0';
-	curl_easy_setopt(p->h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(p->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	rc = curl_easy_perform(p->h);
+	lc.easy_setopt(p->h, CURLOPT_POSTFIELDS, body);
+	lc.easy_setopt(p->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	rc = lc.easy_perform(p->h);
 	if (rc != CURLE_OK) {
 		if (p->errbuf[0] == '\0')
-			snprintf(p->errbuf, sizeof(p->errbuf), "%s", curl_easy_strerror(rc));
+			snprintf(p->errbuf, sizeof(p->errbuf), "%s", lc.easy_strerror(rc));
 		return OUT_RETRY;
 	}
-	curl_easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &p->status);
+	lc.easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &p->status);
 	if (p->status >= 200 && p->status < 300)
 		return OUT_DELIVERED;
 	if (p->status == 429 || p->status >= 500)
@@ -358,7 +414,7 @@ push_report(const struct push_opts *o, const char *json, size_t len,
 		rc = spool_keep(&sp, have_spool, json, len, report_id);
 		goto out;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (curl_load() == -1 || lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_warnx("curl: cannot initialise");
 		rc = spool_keep(&sp, have_spool, json, len, report_id);
 		goto out;
@@ -421,7 +477,7 @@ push_report(const struct push_opts *o, const char *json, size_t len,
 	}
 out_curl:
 	pusher_free(&p);
-	curl_global_cleanup();
+	lc.global_cleanup();
 out:
 	if (have_spool)
 		spool_close(&sp);
