@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "klog.h"
+#include "../proto/pci_addr.h"
 #include "../proto/report_json.h"
 
 #define KLOG_MSG_MAX 1024	/* bytes of a message looked at and kept */
@@ -109,18 +110,6 @@ klog_scan_free(struct klog_scan *s)
 	free(s);
 }
 
-static int
-klog_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse a PCI address ("1f:00.0", "0000:1f:00.0", "10000:1f:00.0",
  * "0x1f:0x00.0") at p into "DDDD:BB:DD.F".  0, or -1 when p holds none. */
 static int
@@ -133,7 +122,7 @@ klog_parse_bdf(const char *p, char *out, size_t outsz)
 	for (;;) {
 		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 			p += 2;
-		for (d = 0; (h = klog_hexval((unsigned char)*p)) >= 0; d++, p++)
+		for (d = 0; (h = pci_hexval((unsigned char)*p)) >= 0; d++, p++)
 			if (d < 6)
 				v[nv] = v[nv] * 16 + (unsigned long)h;
 		if (d == 0 || d > 5)
@@ -146,8 +135,8 @@ klog_parse_bdf(const char *p, char *out, size_t outsz)
 		p++;
 	}
 	p++;
-	h = klog_hexval((unsigned char)*p);
-	if (h < 0 || h > 7 || klog_hexval((unsigned char)p[1]) >= 0)
+	h = pci_hexval((unsigned char)*p);
+	if (h < 0 || h > 7 || pci_hexval((unsigned char)p[1]) >= 0)
 		return -1;
 	if (nv == 2) {
 		v[2] = v[1];

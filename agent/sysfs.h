@@ -53,7 +53,5 @@ int sysfs_parse_regions(const char *text, struct report_region **regions,
 int sysfs_parse_words(const char *text, struct strlist *out);
 /* 1 when /proc/interrupts text shows an interrupt-remapping chip, else 0. */
 int sysfs_parse_interrupts_ir(const char *text);
-/* "DDDD:BB:DD.F" (domain 4 or 5 hex digits): 1 when well formed. */
-int sysfs_valid_address(const char *name);
 
 #endif

@@ -186,33 +186,3 @@ sysfs_parse_interrupts_ir(const char *text)
 	return 0;
 }
 
-static int
-hexdigits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
-			return 0;
-	return 1;
-}
-
-int
-sysfs_valid_address(const char *name)
-{
-	size_t len, dom;
-
-	if (name == NULL)
-		return 0;
-	len = strlen(name);
-	if (len != 12 && len != 13)
-		return 0;
-	dom = len - 8; /* "BB:DD.F" and the domain's colon */
-	if (!hexdigits(name, dom) || name[dom] != ':' ||
-	    !hexdigits(name + dom + 1, 2) || name[dom + 3] != ':' ||
-	    !hexdigits(name + dom + 4, 2) || name[dom + 6] != '.' ||
-	    name[dom + 7] < '0' || name[dom + 7] > '7')
-		return 0;
-	/* device numbers stop at 0x1f */
-	return strtol(name + dom + 4, NULL, 16) <= 0x1f;
-}

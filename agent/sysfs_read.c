@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/pci_addr.h"
 #include "sysfs.h"
 
 #define SYSFS_PATH_MAX 256
@@ -335,7 +336,7 @@ read_bus(struct reader *r, struct sysfs_facts *facts, struct slot **slots,
 	}
 	for (i = 0; i < names.n && i < SYSFS_MAX_DEVICES; i++) {
 		join(base, sizeof(base), dir, names.v[i]);
-		if (!sysfs_valid_address(names.v[i])) {
+		if (!pci_addr_valid(names.v[i], strlen(names.v[i]))) {
 			add_message(r, base, "not a PCI address");
 			continue;
 		}
@@ -430,7 +431,7 @@ read_members(struct reader *r, const char *gdir, struct report_group *g,
 	}
 	for (i = 0; i < names.n && !r->nomem; i++) {
 		join(base, sizeof(base), dir, names.v[i]);
-		if (!sysfs_valid_address(names.v[i])) {
+		if (!pci_addr_valid(names.v[i], strlen(names.v[i]))) {
 			add_message(r, base, "not a PCI address");
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agentless.h"
+#include "proto/pci_addr.h"
 
 #define HEADER "iommu-fleet-agentless 1"
 
@@ -112,18 +113,6 @@ sink_err(struct agentless_parser *p, const char *path)
 	return -1;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One `od -An -v -tx1` line: blanks and two-digit hex bytes. */
 static int
 file_line(struct agentless_parser *p, const char *s, size_t n)
@@ -143,8 +132,8 @@ file_line(struct agentless_parser *p, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (i + 1 >= n || (hi = hexval((unsigned char)s[i])) < 0 ||
-		    (lo = hexval((unsigned char)s[i + 1])) < 0 ||
+		if (i + 1 >= n || (hi = pci_hexval((unsigned char)s[i])) < 0 ||
+		    (lo = pci_hexval((unsigned char)s[i + 1])) < 0 ||
 		    (i + 2 < n && s[i + 2] != ' ' && s[i + 2] != '\t'))
 			return perr(p, "not a hex byte line%s", NULL);
 		out[k++] = (unsigned char)(hi << 4 | lo);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pci_addr.h"
 #include "report_json.h"
 
 #define PATH_MAX_LEN 160 /* leaves room in report_error.msg for the message */
@@ -114,52 +115,6 @@ text_clean(const char *s, size_t len, size_t *outlen)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Value of exactly n hex digits at s, or -1. */
-static long
-hexn(const char *s, size_t n)
-{
-	long v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (hexval((unsigned char)s[i]) < 0)
-			return -1;
-		v = v * 16 + hexval((unsigned char)s[i]);
-	}
-	return v;
-}
-
-/* "DDDD:BB:DD.F" with a 4 or 5 hex digit domain, device <= 1f, function <= 7. */
-static int
-valid_pci_address(const char *s, size_t len)
-{
-	size_t dl;
-
-	if (len == 12)
-		dl = 4;
-	else if (len == 13)
-		dl = 5;
-	else
-		return 0;
-	if (hexn(s, dl) < 0 || s[dl] != ':' || hexn(s + dl + 1, 2) < 0 ||
-	    s[dl + 3] != ':' || hexn(s + dl + 4, 2) < 0 || hexn(s + dl + 4, 2) > 0x1f ||
-	    s[dl + 6] != '.' || s[dl + 7] < '0' || s[dl + 7] > '7')
-		return 0;
-	return 1;
-}
-
-static int
 valid_uuid(const char *s, size_t len)
 {
 	size_t i;
@@ -170,7 +125,7 @@ valid_uuid(const char *s, size_t len)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hexval((unsigned char)s[i]) < 0)
+		} else if (pci_hexval((unsigned char)s[i]) < 0)
 			return 0;
 	}
 	return 1;
@@ -855,7 +810,7 @@ get_hexid(struct dec *d, json_t *obj, const char *path, const char *key, size_t 
 	}
 	*out = -1;
 	if (json_is_string(v) && json_string_length(v) == digits)
-		*out = hexn(json_string_value(v), digits);
+		*out = pci_hexn(json_string_value(v), digits);
 	if (*out < 0)
 		return fail(d, child, "not %zu hex digits or null", digits);
 	return 0;
@@ -880,9 +835,9 @@ get_addr64(struct dec *d, json_t *obj, const char *path, const char *key, uint64
 		return fail(d, child, "not a 64-bit hex address");
 	*out = 0;
 	for (i = 2; i < n; i++) {
-		if (hexval((unsigned char)s[i]) < 0)
+		if (pci_hexval((unsigned char)s[i]) < 0)
 			return fail(d, child, "not a 64-bit hex address");
-		*out = (*out << 4) | (uint64_t)hexval((unsigned char)s[i]);
+		*out = (*out << 4) | (uint64_t)pci_hexval((unsigned char)s[i]);
 	}
 	return 0;
 }
@@ -904,7 +859,7 @@ get_address(struct dec *d, json_t *obj, const char *path, const char *key, char 
 	s = json_string_value(v);
 	n = json_string_length(v);
 	/* a fault record may not name its device: the scanner says "unknown" */
-	if (!valid_pci_address(s, n) && !(allow_unknown && strcmp(s, "unknown") == 0))
+	if (!pci_addr_valid(s, n) && !(allow_unknown && strcmp(s, "unknown") == 0))
 		return fail(d, child, "not a PCI address");
 	for (i = 0; i < n; i++)
 		buf[i] = (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i];

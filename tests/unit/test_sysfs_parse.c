@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "agent/sysfs.h"
+#include "proto/pci_addr.h"
 
 static void
 test_hex(void **state)
@@ -137,19 +138,19 @@ static void
 test_address(void **state)
 {
 	(void)state;
-	assert_int_equal(sysfs_valid_address("0000:01:00.0"), 1);
-	assert_int_equal(sysfs_valid_address("0000:00:1f.7"), 1);
-	assert_int_equal(sysfs_valid_address("10000:e1:00.0"), 1); /* VMD */
-	assert_int_equal(sysfs_valid_address("0000:00:20.0"), 0); /* device > 1f */
-	assert_int_equal(sysfs_valid_address("0000:00:1f.8"), 0);
-	assert_int_equal(sysfs_valid_address("01:00.0"), 0);
-	assert_int_equal(sysfs_valid_address("0000:0g:00.0"), 0);
-	assert_int_equal(sysfs_valid_address("0000:01:00:0"), 0);
-	assert_int_equal(sysfs_valid_address("0000:01:00.0x"), 0);
-	assert_int_equal(sysfs_valid_address("ff8d0000.usb"), 0);
-	assert_int_equal(sysfs_valid_address("../../etc/p"), 0);
-	assert_int_equal(sysfs_valid_address(""), 0);
-	assert_int_equal(sysfs_valid_address(NULL), 0);
+	assert_int_equal(pci_addr_valid("0000:01:00.0", 12), 1);
+	assert_int_equal(pci_addr_valid("0000:00:1f.7", 12), 1);
+	assert_int_equal(pci_addr_valid("10000:e1:00.0", 13), 1); /* VMD */
+	assert_int_equal(pci_addr_valid("0000:00:20.0", 12), 0); /* device > 1f */
+	assert_int_equal(pci_addr_valid("0000:00:1f.8", 12), 0);
+	assert_int_equal(pci_addr_valid("01:00.0", 7), 0);
+	assert_int_equal(pci_addr_valid("0000:0g:00.0", 12), 0);
+	assert_int_equal(pci_addr_valid("0000:01:00:0", 12), 0);
+	assert_int_equal(pci_addr_valid("0000:01:00.0x", 13), 0);
+	assert_int_equal(pci_addr_valid("ff8d0000.usb", 12), 0);
+	assert_int_equal(pci_addr_valid("../../etc/p", 11), 0);
+	assert_int_equal(pci_addr_valid("", 0), 0);
+	assert_int_equal(pci_addr_valid(NULL, 0), 0);
 }
 
 int

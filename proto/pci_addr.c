@@ -1,0 +1,46 @@
+/*
+ * pci_addr.c - PCI address text and hex digits.  Pure: no I/O.
+ */
+#include "pci_addr.h"
+
+int
+pci_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+pci_hexn(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+	int h;
+
+	for (i = 0; i < n; i++) {
+		if ((h = pci_hexval((unsigned char)s[i])) < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+int
+pci_addr_valid(const char *s, size_t len)
+{
+	size_t dl;
+	long dev;
+
+	if (s == NULL || (len != 12 && len != 13))
+		return 0;
+	dl = len - 8; /* the domain's digits */
+	dev = pci_hexn(s + dl + 4, 2);
+	return pci_hexn(s, dl) >= 0 && s[dl] == ':' && pci_hexn(s + dl + 1, 2) >= 0 &&
+	       s[dl + 3] == ':' && dev >= 0 && dev <= 0x1f && s[dl + 6] == '.' &&
+	       s[dl + 7] >= '0' && s[dl + 7] <= '7';
+}
