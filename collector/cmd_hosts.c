@@ -25,9 +25,9 @@ static const char SQL_HOSTS[] =
     " ORDER BY h.hostname";
 
 static void
-hosts_usage(void)
+hosts_usage(FILE *fp)
 {
-	fprintf(stderr, "usage: iommu-collector hosts [--format table|csv|json]\n"
+	fprintf(fp, "usage: iommu-collector hosts [--format table|csv|json]\n"
 	    "       iommu-collector hosts forget NAME\n");
 }
 
@@ -56,36 +56,17 @@ hosts_forget(struct collector *c, const char *name)
 int
 cmd_hosts(struct collector *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum output_format fmt = OUTPUT_TABLE;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (output_format_parse(optarg, &fmt) == -1) {
-				log_warnx("unknown format \"%s\" (table, csv, json)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			hosts_usage();
-			return EXIT_OK;
-		default:
-			hosts_usage();
-			return EXIT_USAGE;
-		}
-	}
+	if ((ch = collector_listing_opts(argc, argv, &fmt, hosts_usage)) != -1)
+		return ch;
 	argc -= optind;
 	argv += optind;
 	if (argc > 0) {
 		if (strcmp(argv[0], "forget") == 0 && argc == 2)
 			return hosts_forget(c, argv[1]);
-		hosts_usage();
+		hosts_usage(stderr);
 		return EXIT_USAGE;
 	}
 	return collector_print_query(c, "hosts", SQL_HOSTS, fmt);

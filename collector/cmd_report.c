@@ -56,9 +56,9 @@ static const char SQL_ATTEMPTS[] =
     " ORDER BY started_at, hostname";
 
 static void
-report_usage(void)
+report_usage(FILE *fp)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: iommu-collector report [--format table|csv|json] WHAT\n"
 	    "  WHAT: fleet | host NAME | devices [HOST] | changes [HOST] |\n"
 	    "        outliers | attempts [HOST]\n");
@@ -118,37 +118,19 @@ report_host(struct db *db, struct output *o, const char *name)
 int
 cmd_report(struct collector *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum output_format fmt = OUTPUT_TABLE;
+	int ch;
 	struct output o;
 	struct db *db;
 	const char *what, *arg, *sql;
-	int ch, rc, maxargs;
+	int rc, maxargs;
 
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (output_format_parse(optarg, &fmt) == -1) {
-				log_warnx("unknown format \"%s\" (table, csv, json)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			report_usage();
-			return EXIT_OK;
-		default:
-			report_usage();
-			return EXIT_USAGE;
-		}
-	}
+	if ((ch = collector_listing_opts(argc, argv, &fmt, report_usage)) != -1)
+		return ch;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		report_usage();
+		report_usage(stderr);
 		return EXIT_USAGE;
 	}
 	what = argv[0];
@@ -160,7 +142,7 @@ cmd_report(struct collector *c, int argc, char **argv)
 		sql = NULL;
 		maxargs = 2;
 		if (arg == NULL) {
-			report_usage();
+			report_usage(stderr);
 			return EXIT_USAGE;
 		}
 	} else if (strcmp(what, "devices") == 0) {
@@ -176,11 +158,11 @@ cmd_report(struct collector *c, int argc, char **argv)
 		maxargs = 2;
 	} else {
 		log_warnx("unknown report \"%s\"", what);
-		report_usage();
+		report_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (argc > maxargs) {
-		report_usage();
+		report_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (collector_open(c, &db) == -1)

@@ -81,30 +81,11 @@ token_list(struct collector *c, enum output_format fmt)
 int
 cmd_token(struct collector *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum output_format fmt = OUTPUT_TABLE;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (output_format_parse(optarg, &fmt) == -1) {
-				log_warnx("unknown format \"%s\" (table, csv, json)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			token_usage(stdout);
-			return EXIT_OK;
-		default:
-			token_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((ch = collector_listing_opts(argc, argv, &fmt, token_usage)) != -1)
+		return ch;
 	argc -= optind;
 	argv += optind;
 	if (argc == 2 && strcmp(argv[0], "add") == 0)

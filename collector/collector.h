@@ -5,6 +5,8 @@
 #ifndef IOMMU_FLEET_COLLECTOR_H
 #define IOMMU_FLEET_COLLECTOR_H
 
+#include <stdio.h>
+
 #include "output.h"
 
 struct db;
@@ -29,6 +31,12 @@ int collector_open(struct collector *c, struct db **out);
 
 /* Run one parameterless query on c's database and print its rows as one
  * output section titled title: an exit code. */
+/* The options of the listing subcommands (report, hosts, token): --format F
+ * into *fmt and --help.  -1 to go on (optind past them), or the exit code
+ * to return. */
+int collector_listing_opts(int argc, char **argv, enum output_format *fmt,
+			   void (*print_usage)(FILE *));
+
 int collector_print_query(struct collector *c, const char *title, const char *sql,
 			  enum output_format fmt);
 

@@ -87,6 +87,35 @@ collector_print_query(struct collector *c, const char *title, const char *sql,
 }
 
 int
+collector_listing_opts(int argc, char **argv, enum output_format *fmt, void (*print_usage)(FILE *))
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (output_format_parse(optarg, fmt) == -1) {
+				log_warnx("unknown format \"%s\" (table, csv, json)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			print_usage(stdout);
+			return EXIT_OK;
+		default:
+			print_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
