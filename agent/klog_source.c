@@ -11,37 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "growbuf.h"
 #include "klog_source.h"
 
 #define CAPTURE_DIR "var/log/iommu-fleet/kernel-log."
-
-struct growbuf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-
-static int
-growbuf_append(struct growbuf *b, const char *p, size_t n)
-{
-	char *grown;
-	size_t want;
-
-	if (b->len + n + 1 > b->cap) {
-		want = b->cap ? b->cap : 65536;
-		while (want < b->len + n + 1)
-			want *= 2;
-		grown = realloc(b->data, want);
-		if (grown == NULL)
-			return -1;
-		b->data = grown;
-		b->cap = want;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
 
 /* /dev/kmsg as a character device: one record per read(), EAGAIN at the end,
  * EPIPE when the ring buffer overwrote records we had not read yet. */

@@ -31,6 +31,7 @@
 #include "proto/report_json.h"
 
 #include "agentless.h"
+#include "agent/growbuf.h"
 #include "collector.h"
 #include "db.h"
 #include "inventory.h"
@@ -158,32 +159,10 @@ fail(struct pull_outcome *out, const char *status, const char *fmt, ...)
 	scrub(out->error);
 }
 
-struct growbuf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-
 static int
 growbuf_sink(void *arg, const char *p, size_t n)
 {
-	struct growbuf *b = arg;
-	size_t want;
-	char *grown;
-
-	if (b->len + n + 1 > b->cap) {
-		want = b->cap ? b->cap : 65536;
-		while (want < b->len + n + 1)
-			want *= 2;
-		if ((grown = realloc(b->data, want)) == NULL)
-			return -1;
-		b->data = grown;
-		b->cap = want;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
+	return growbuf_append(arg, p, n);
 }
 
 static int
