@@ -21,11 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
-
 #include <curl/curl.h>
 
 #include "../proto/report_json.h"
+#include "dynload.h"
 #include "exitcode.h"
 #include "log.h"
 #include "push.h"
@@ -58,31 +57,21 @@ static struct {
 static int
 curl_load(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dynload_sym syms[] = {
 #define SYM(f) { "curl_" #f, offsetof(__typeof__(lc), f) }
 		SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt),
 		SYM(easy_perform), SYM(easy_getinfo), SYM(easy_cleanup), SYM(easy_strerror),
 		SYM(slist_append), SYM(slist_free_all),
 #undef SYM
 	};
-	void *f;
-	size_t i;
+	char err[256];
 
 	if (lc.handle != NULL)
 		return 0;
-	if ((lc.handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		log_warnx("cannot load libcurl (install libcurl4): %s", dlerror());
+	if (dynload("libcurl.so.4", syms, sizeof(syms) / sizeof(syms[0]), &lc, &lc.handle,
+		    err, sizeof(err)) == -1) {
+		log_warnx("%s (install libcurl4 to push)", err);
 		return -1;
-	}
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		if ((f = dlsym(lc.handle, syms[i].name)) == NULL) {
-			log_warnx("libcurl lacks %s", syms[i].name);
-			return -1;
-		}
-		memcpy((char *)&lc + syms[i].offset, &f, sizeof(f));
 	}
 	return 0;
 }
