@@ -19,7 +19,6 @@ struct facts {
 	const char *enabled_why;
 	enum tristate ir;
 	const char *ir_why;
-	const char *fix; /* the one-line next step when the platform is not ready */
 };
 
 static int
