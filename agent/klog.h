@@ -22,6 +22,8 @@ enum klog_format {
 	KLOG_KMSG_CONT,    /* " SUBSYSTEM=pci" dictionary line of a kmsg record */
 	KLOG_JOURNAL,      /* "Nov 23 21:34:24 host kernel: text" and variants */
 	KLOG_NOISE,        /* shell prompt, password prompt, empty line */
+	KLOG_USERSPACE,    /* a journal / syslog line of another program than
+			      the kernel: not evidence, whatever it says */
 };
 
 struct klog_line {

@@ -179,9 +179,12 @@ klog_ishostchar(int c)
 /* "host tag[pid]: " at p (after a timestamp and its space).  With any_tag
  * zero only the tag "kernel" (or a tag with a [pid]) is accepted, so that a
  * kernel message such as "usb 3-2: new device" is not taken for one.
- * Returns the bytes used through ": ", 0 if not one. */
+ * *is_kernel tells whether the tag is the kernel's: a line of any other
+ * program (`logger -p kern.err` writes such lines into kern.log) is not a
+ * kernel message, whatever it says.  Returns the bytes used through ": ",
+ * 0 if not one. */
 static size_t
-klog_parse_host_tag(const char *p, size_t n, int any_tag)
+klog_parse_host_tag(const char *p, size_t n, int any_tag, int *is_kernel)
 {
 	size_t i = 0, tag;
 	int pid = 0;
@@ -208,8 +211,8 @@ klog_parse_host_tag(const char *p, size_t n, int any_tag)
 	}
 	if (i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
 		return 0;
-	if (!any_tag && !pid &&
-	    !(i - tag == 6 && memcmp(p + tag, "kernel", 6) == 0))
+	*is_kernel = !pid && i - tag == 6 && memcmp(p + tag, "kernel", 6) == 0;
+	if (!any_tag && !pid && !*is_kernel)
 		return 0;
 	return i + 2;
 }
@@ -355,6 +358,7 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 {
 	const char *p = line;
 	size_t n = len, k;
+	int is_kernel = 0;
 	double secs;
 
 	out->format = KLOG_BARE;
@@ -417,11 +421,13 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 		p += k;
 		n -= k;
 		if (n > 0 && p[0] == ' ') {
-			k = klog_parse_host_tag(p + 1, n - 1, 0);
-			if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0)
+			k = klog_parse_host_tag(p + 1, n - 1, 0, &is_kernel);
+			if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0) {
 				k = 8;
+				is_kernel = 1;
+			}
 			if (k > 0) {
-				out->format = KLOG_JOURNAL;
+				out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
 				p += 1 + k;
 				n -= 1 + k;
 			}
@@ -435,10 +441,10 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 		return;
 	}
 	if ((k = klog_parse_iso(p, n)) > 0 && k < n && p[k] == ' ') {
-		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 0);
+		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 0, &is_kernel);
 
 		if (t > 0) {
-			out->format = KLOG_JOURNAL;
+			out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
 			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
 		} else {
 			out->format = KLOG_DMESG_CTIME;
@@ -447,10 +453,10 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 		return;
 	}
 	if ((k = klog_parse_syslog_date(p, n)) > 0 && k < n && p[k] == ' ') {
-		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 1);
+		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 1, &is_kernel);
 
 		if (t > 0) {
-			out->format = KLOG_JOURNAL;
+			out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
 			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
 			return;
 		}

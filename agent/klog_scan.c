@@ -748,14 +748,15 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	klog_line_parse(line, len, &l);
 	if (l.format == KLOG_NOISE && memmem(line, len, "grep", 4) != NULL)
 		s->grep_seen = 1;
-	if (l.format == KLOG_NOISE || l.format == KLOG_KMSG_CONT)
+	if (l.format == KLOG_NOISE || l.format == KLOG_KMSG_CONT || l.format == KLOG_USERSPACE)
 		return 0;
 	n = l.text_len < sizeof(msg) - 1 ? l.text_len : sizeof(msg) - 1;
 	memcpy(msg, l.text, n);
 	msg[n] = '\0';
 
-	/* a new boot in the same file: only the last one describes the host */
-	if (strncmp(msg, "Linux version ", 14) == 0) {
+	/* a new boot in the same file: only the last one describes the host
+	 * (the kernel prints it at time 0, or the format carries no time) */
+	if (l.time <= 0.0 && strncmp(msg, "Linux version ", 14) == 0) {
 		klog_scan_clear(s);
 		s->f.boot_start = 1;
 	}
@@ -766,8 +767,9 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	if (l.seq >= 0 && s->f.first_seq < 0)
 		s->f.first_seq = l.seq;
 	/* VT-d and AMD-Vi initialise before init runs: a log that reaches
-	 * userspace would show them */
-	if (l.time >= 5.0 || strncmp(msg, "Run /", 5) == 0 ||
+	 * userspace would show them.  Not a time: big servers take many
+	 * seconds to get there. */
+	if (strncmp(msg, "Run /", 5) == 0 ||
 	    strstr(msg, "Freeing unused kernel") != NULL || strstr(msg, "systemd[1]") != NULL)
 		s->f.reached_userspace = 1;
 

@@ -157,10 +157,15 @@ test_journal(void **state)
 	assert_int_equal(l.format, KLOG_JOURNAL);
 	assert_text(&l, "vfio-pci 0000:04:00.1: y");
 
-	/* a syslog line of another program */
+	/* a syslog line of another program: not a kernel message, even when
+	 * it says what the kernel would (`logger -p kern.err` writes these) */
 	l = parse("Nov 23 21:34:24 host qemu-system-x86_64[42]: vfio: group 10 is not viable");
-	assert_int_equal(l.format, KLOG_JOURNAL);
+	assert_int_equal(l.format, KLOG_USERSPACE);
 	assert_text(&l, "vfio: group 10 is not viable");
+	l = parse("Nov 23 21:34:24 host root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set");
+	assert_int_equal(l.format, KLOG_USERSPACE);
+	l = parse("2026-11-23T21:34:24+0000 host sudo[7]: Linux version 9.9");
+	assert_int_equal(l.format, KLOG_USERSPACE);
 
 	/* short-monotonic */
 	l = parse("[    0.785796] host kernel: DMAR: x");

@@ -715,6 +715,44 @@ test_fixture_intel_hosts(void **state)
 	result_free(r);
 }
 
+/* kern.log holds lines of other programs too (`logger -p kern.err`): they
+ * neither add faults nor wipe the real ones with a fake "Linux version". */
+static void
+test_userspace_lines_are_not_evidence(void **state)
+{
+	struct result *r;
+
+	(void)state;
+	r = scan("Nov 23 21:34:20 h kernel: [    1.5] DMAR: [DMA Read NO_PASID] Request device [0b:00.0] fault addr 0x1000 [fault reason 0x06] PTE Read access is not set\n"
+		 "Nov 23 21:34:21 h root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set\n"
+		 "Nov 23 21:34:22 h mallory[99]: Linux version 9.9.9 (fake)\n"
+		 "Nov 23 21:34:23 h kernel: [    9.1] Linux version 9.9.9 (late, not a boot)\n");
+	assert_int_equal(r->kl.fault_total, 1);
+	assert_int_equal(r->kl.nfaults, 1);
+	assert_string_equal(r->kl.faults[0].address, "0000:0b:00.0");
+	assert_int_equal(r->f.boot_start, 0);
+	result_free(r);
+}
+
+/* Time alone does not show the log reached userspace: a big server takes
+ * many seconds to get to VT-d's initialisation. */
+static void
+test_reaching_userspace_needs_a_marker(void **state)
+{
+	struct result *r;
+
+	(void)state;
+	r = scan("[    0.000000] Linux version 6.1.0\n"
+		 "[    0.785796] DMAR: Host address width 46\n"
+		 "[    6.103456] devtmpfs: initialized\n");
+	assert_int_equal(r->f.reached_userspace, 0);
+	result_free(r);
+	r = scan("[    0.000000] Linux version 6.1.0\n"
+		 "[    9.000000] Run /init as init process\n");
+	assert_int_equal(r->f.reached_userspace, 1);
+	result_free(r);
+}
+
 int
 main(void)
 {
@@ -733,6 +771,8 @@ main(void)
 		cmocka_unit_test(test_fixture_amd_faults),
 		cmocka_unit_test(test_fixture_amd_hosts),
 		cmocka_unit_test(test_fixture_intel_hosts),
+		cmocka_unit_test(test_userspace_lines_are_not_evidence),
+		cmocka_unit_test(test_reaching_userspace_needs_a_marker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
