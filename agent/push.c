@@ -79,8 +79,8 @@ curl_load(void)
 enum outcome {
 	OUT_DELIVERED,   /* 2xx: stored, or was already */
 	OUT_RETRY,       /* network error, 429, 5xx: try again later */
-	OUT_BAD_REPORT,  /* 400, 413, 415: this report will never be taken */
-	OUT_REFUSED,     /* 401, 403, other 3xx/4xx: the token or the URL is wrong */
+	OUT_BAD_REPORT,  /* the collector said 400, 403, 413, 415: never taken, not kept */
+	OUT_REFUSED,     /* 401, other 3xx/4xx: the token or the URL is wrong */
 };
 
 struct pusher {
@@ -96,6 +96,16 @@ struct pusher {
 	char reply[REPLY_MAX];
 	size_t replylen;
 };
+
+/* Is the last answer the collector's JSON error, {"status":NNN,"error":...}? */
+static int
+collector_said(const struct pusher *p)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "{\"status\":%ld,\"error\":", p->status);
+	return strncmp(p->reply, want, strlen(want)) == 0;
+}
 
 /* Keep the first REPLY_MAX - 1 bytes of the answer for messages. */
 static size_t
@@ -288,8 +298,10 @@ pusher_once(struct pusher *p, const char *body, size_t len)
 		return OUT_DELIVERED;
 	if (p->status == 429 || p->status >= 500)
 		return OUT_RETRY;
-	if (p->status == 400 || p->status == 413 || p->status == 415)
-		return OUT_BAD_REPORT;
+	/* Only the collector's own verdict condemns a report: a proxy's 413
+	 * or 400 in between says nothing about it, so that is tried again. */
+	if (p->status == 400 || p->status == 403 || p->status == 413 || p->status == 415)
+		return collector_said(p) ? OUT_BAD_REPORT : OUT_RETRY;
 	return OUT_REFUSED;
 }
 
@@ -419,7 +431,14 @@ push_report(const struct push_opts *o, const char *json, size_t len,
 	while (have_spool && sp.n > 0) {
 		snprintf(what, sizeof(what), "spooled %s", sp.v[0].name);
 		if (spool_read(&sp, 0, REPORT_MAX_BYTES, &buf, &blen) == -1) {
-			log_warn("spool %s: %s unreadable, dropped", sp.dir, sp.v[0].name);
+			if (errno != EFBIG) {
+				/* maybe passing (EMFILE, ENOMEM, EIO): keep it */
+				log_warn("spool %s: reading %s", sp.dir, sp.v[0].name);
+				rc = spool_keep(&sp, have_spool, json, len, report_id);
+				goto out_curl;
+			}
+			log_warnx("spool %s: %s is larger than any report, dropped", sp.dir,
+				  sp.v[0].name);
 			if (spool_remove(&sp, 0) == -1)
 				break;
 			continue;

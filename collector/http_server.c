@@ -85,17 +85,20 @@ static void
 access_log(struct http_server *s, const struct request *rq, const char *why)
 {
 	char ts[32], line[1024];
-	char *path, *host;
+	char *method, *path, *host;
 	int n;
 
 	store_now(ts, sizeof(ts));
+	/* everything a client sent is escaped: an operator tails this log */
+	method = output_escape(rq->method);
 	path = output_escape(rq->path);
 	host = output_escape(rq->host[0] != '\0' ? rq->host : "-");
 	n = snprintf(line, sizeof(line),
 	    "%s http peer=%s method=%s path=%s status=%u bytes=%zu host=%s ms=%.1f result=%s\n",
-	    ts, rq->peer, rq->method, path != NULL ? path : "?", rq->status, rq->len,
+	    ts, rq->peer, method != NULL ? method : "?", path != NULL ? path : "?", rq->status, rq->len,
 	    host != NULL ? host : "?", elapsed_ms(&rq->start),
 	    why != NULL ? why : (rq->result[0] != '\0' ? rq->result : "-"));
+	free(method);
 	free(path);
 	free(host);
 	if (n < 0)

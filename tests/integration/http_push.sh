@@ -162,6 +162,20 @@ codes=$(curl -s -o /dev/null -w '%{http_code} %{num_connects}\n' \
 	--data-binary "@$work/k2.json" "$url/v1/reports" | tr '\n' ' ')
 expect "keep-alive" "$codes" "201 1 201 0 "
 
+# a client's bytes never reach the operator's terminal raw: an escape in
+# the method or the path is written escaped in the access log
+python3 - "$port" <<'PY'
+import socket, sys
+for req in (b"\x1b[31mGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET /\x1b]0;PWNED\x07 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(req)
+    try:
+        s.recv(4096)
+    except OSError:
+        pass
+    s.close()
+PY
 serve_stop
 
 # every received report is an attempt with transport http
@@ -180,4 +194,6 @@ expect "401 lines" "$(grep -c "status=401 " "$work/serve.log")" 7
 grep -q 'status=413 .*result=too-large' "$work/serve.log" || fail "access log 413"
 grep -q 'status=403 .*host=web1 .*result=wrong-host' "$work/serve.log" || fail "access log 403"
 grep -q 'iommu-collector: stopped' "$work/serve.log" || fail "no clean stop"
+if grep -q "$(printf '\033')" "$work/serve.log"; then fail "raw escape byte in the access log"; fi
+grep -q 'method=\\x1b\[31mGET' "$work/serve.log" || fail "escaped method not logged"
 echo ok

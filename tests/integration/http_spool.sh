@@ -59,6 +59,43 @@ push 2> "$work/agent4.err" || fail "run with a bad spooled report: $?"
 grep -q 'HTTP 400' "$work/agent4.err" || fail "bad spooled report not reported"
 expect "bad report dropped" "$(ls "$spool" | grep -c '\.json$' || true)" 0
 
+# a spooled report of another host (403, e.g. the host was renamed) is
+# dropped with a warning and does not block the reports behind it
+report web2 "$work/other.json"
+cp "$work/other.json" "$spool/00000000000000000003-$(report_id "$work/other.json").json"
+push 2> "$work/agent5.err" || fail "run with another host's spooled report: $?"
+grep -q 'HTTP 403' "$work/agent5.err" || fail "403 of a spooled report not reported"
+expect "other host's report dropped" "$(ls "$spool" | grep -c '\.json$' || true)" 0
+push || fail "the run after: $?"
+expect "nothing stuck" "$(ls "$spool" | grep -c '\.json$' || true)" 0
+
+# a 413 from something in between (not the collector's JSON) is not a
+# verdict on the report: it stays spooled
+python3 - "$work/proxy.port" > "$work/proxy.log" 2>&1 <<'PY' &
+import http.server, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.send_response(413)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<html>413 Request Entity Too Large (proxy)</html>")
+    def log_message(self, *a):
+        pass
+with socketserver.TCPServer(("127.0.0.1", 0), H) as srv:
+    open(sys.argv[1], "w").write(str(srv.server_address[1]))
+    srv.serve_forever()
+PY
+proxy_pid=$!
+for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+"$AGENT" --root "$work/root" --push "http://127.0.0.1:$(cat "$work/proxy.port")" \
+	--token-file "$work/tok" --spool "$spool" 2> "$work/agent6.err" && rc=0 || rc=$?
+kill "$proxy_pid" 2> /dev/null || true
+wait "$proxy_pid" 2> /dev/null || true
+expect "proxy 413: spooled" "$rc" 4
+expect "proxy 413: kept" "$(ls "$spool" | grep -c '\.json$')" 1
+push || fail "through to the collector again: $?"
+expect "proxy 413: delivered later" "$(ls "$spool" | grep -c '\.json$' || true)" 0
+
 # the report the agent refuses to spool: no --spool, collector down
 serve_stop
 "$AGENT" --root "$work/root" --push "$url" --token-file "$work/tok" 2> /dev/null && rc=0 || rc=$?
