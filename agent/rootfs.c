@@ -23,19 +23,97 @@ struct rootfs_capture {
 	struct strlist linked; /* "path\ntarget" symlinks to recreate */
 };
 
+#define ROOTFS_MAX_LINKS 40
+
+/* Without openat2 (kernels before 5.6, seccomp profiles that refuse it):
+ * resolve rel one component at a time, never following a link the kernel
+ * would follow outside the root.  A link's target is spliced into what is
+ * left to resolve, absolute ones from the root; ".." stops at the root. */
+static int
+open_by_hand(int dirfd, const char *rel, int flags)
+{
+	char resolved[PATH_MAX] = "", todo[PATH_MAX], target[PATH_MAX], cand[PATH_MAX];
+	char *comp, *rest, *slash;
+	struct stat st;
+	int links = 0;
+	ssize_t n;
+
+	if (strlen(rel) >= sizeof(todo)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(todo, rel, strlen(rel) + 1);
+	rest = todo;
+	while (rest != NULL && *rest != '\0') {
+		comp = rest;
+		if ((rest = strchr(rest, '/')) != NULL)
+			*rest++ = '\0';
+		if (comp[0] == '\0' || strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			slash = strrchr(resolved, '/');
+			if (slash != NULL)
+				*slash = '\0';
+			else
+				resolved[0] = '\0';
+			continue;
+		}
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", resolved,
+				     resolved[0] ? "/" : "", comp) >= sizeof(cand)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (fstatat(dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			return -1;
+		if (!S_ISLNK(st.st_mode)) {
+			memcpy(resolved, cand, strlen(cand) + 1);
+			continue;
+		}
+		if (++links > ROOTFS_MAX_LINKS) {
+			errno = ELOOP;
+			return -1;
+		}
+		if ((n = readlinkat(dirfd, cand, target, sizeof(target) - 1)) == -1)
+			return -1;
+		target[n] = '\0';
+		if (target[0] == '/')
+			resolved[0] = '\0';
+		/* what is left becomes target + "/" + rest */
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", target, rest ? "/" : "",
+				     rest ? rest : "") >= sizeof(cand)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(todo, cand, strlen(cand) + 1);
+		rest = todo;
+	}
+	return openat(dirfd, resolved[0] ? resolved : ".", flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int openat2_missing;
+
 static int
 openat_in_root(int dirfd, const char *rel, int flags)
 {
 	struct open_how how;
 	int fd;
 
-	memset(&how, 0, sizeof(how));
-	how.flags = (unsigned long long)flags | O_CLOEXEC;
-	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
-		fd = openat(dirfd, rel, flags | O_CLOEXEC); /* pre-5.6 kernels, seccomp */
-	return fd;
+	if (!openat2_missing) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (unsigned long long)flags | O_CLOEXEC;
+		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+		if (fd != -1 || (errno != ENOSYS && errno != EPERM))
+			return fd;
+		openat2_missing = 1;
+	}
+	return open_by_hand(dirfd, rel, flags);
+}
+
+void
+rootfs_force_manual_resolution(void)
+{
+	openat2_missing = 1;
 }
 
 int

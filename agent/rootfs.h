@@ -46,6 +46,10 @@ int rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
 /* 1 when rel exists (stat inside the root), 0 when it does not, -1 on other
  * errors.  Captured as an empty file or directory of the same kind. */
 int rootfs_exists(struct rootfs *fs, const char *rel);
+/* Resolve paths component by component, as on kernels without openat2,
+ * so tests can check that fallback keeps to the root too. */
+void rootfs_force_manual_resolution(void);
+
 /* Record text as the content of rel in the capture (for evidence that was not
  * read from a file, such as the journal): 0 or -1.  No-op when not capturing. */
 int rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,

@@ -69,6 +69,9 @@ setup(void **state)
 	put("outside-secret", "secret\n");
 	link_("/outside-secret", "root/etc/escape-abs");
 	link_("../../outside-secret", "root/etc/escape-rel");
+	link_("hostname", "root/etc/alias");
+	link_("/etc/hostname", "root/etc/abs-inside");
+	link_("../../../../../etc", "root/etc/up");
 	mk("root/sys/empty");
 	return 0;
 }
@@ -214,6 +217,35 @@ test_capture_round_trip(void **state)
 	rootfs_close(&fs);
 }
 
+/* The same containment without openat2 (old kernels, seccomp). */
+static void
+test_manual_resolution_stays_inside_root(void **state)
+{
+	struct rootfs fs;
+	char *v;
+	size_t len;
+
+	(void)state;
+	rootfs_force_manual_resolution();
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_read(&fs, "etc/escape-abs", 100, &v, &len, NULL), -1);
+	assert_int_equal(rootfs_read(&fs, "etc/escape-rel", 100, &v, &len, NULL), -1);
+	assert_int_equal(rootfs_read(&fs, "../outside-secret", 100, &v, &len, NULL), -1);
+	/* links inside the root resolve as the kernel would resolve them there */
+	assert_int_equal(rootfs_read_attr(&fs, "etc/alias", &v), 0);
+	assert_string_equal(v, "box-1");
+	free(v);
+	assert_int_equal(rootfs_read_attr(&fs, "etc/abs-inside", &v), 0);
+	assert_string_equal(v, "box-1");
+	free(v);
+	/* ".." through a link stops at the root: etc/up is the root's etc */
+	assert_int_equal(rootfs_read_attr(&fs, "etc/up/hostname", &v), 0);
+	assert_string_equal(v, "box-1");
+	free(v);
+	assert_int_equal(rootfs_exists(&fs, "sys/empty"), 1);
+	rootfs_close(&fs);
+}
+
 int
 main(void)
 {
@@ -223,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_read_is_bounded),
 		cmocka_unit_test(test_link_and_list),
 		cmocka_unit_test(test_capture_round_trip),
+		cmocka_unit_test(test_manual_resolution_stays_inside_root), /* last: sets a global */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
