@@ -101,7 +101,7 @@ struct pusher {
 static int
 collector_said(const struct pusher *p)
 {
-	char want[32];
+	char want[64];
 
 	snprintf(want, sizeof(want), "{\"status\":%ld,\"error\":", p->status);
 	return strncmp(p->reply, want, strlen(want)) == 0;
