@@ -23,7 +23,7 @@ static char tmp[64];
 static void
 mkpath(const char *rel)
 {
-	char path[512], *p;
+	char path[640], *p;
 
 	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
 	for (p = strchr(path + strlen(tmp) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
@@ -37,7 +37,7 @@ mkpath(const char *rel)
 static void
 put(const char *rel, const char *text)
 {
-	char path[512], dir[512], *slash;
+	char path[640], dir[512], *slash;
 	FILE *f;
 
 	snprintf(dir, sizeof(dir), "%s", rel);
@@ -56,7 +56,7 @@ put(const char *rel, const char *text)
 static void
 ln(const char *target, const char *rel)
 {
-	char path[512];
+	char path[640];
 
 	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
 	assert_int_equal(symlink(target, path), 0);
@@ -110,7 +110,7 @@ static void
 put_dmar(const char *rel, int haw, int flags)
 {
 	unsigned char b[48];
-	char path[512];
+	char path[640];
 	FILE *f;
 
 	memset(b, 0, sizeof(b));
