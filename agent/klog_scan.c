@@ -769,8 +769,9 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	/* VT-d and AMD-Vi initialise before init runs: a log that reaches
 	 * userspace would show them.  Not a time: big servers take many
 	 * seconds to get there. */
-	if (strncmp(msg, "Run /", 5) == 0 ||
-	    strstr(msg, "Freeing unused kernel") != NULL || strstr(msg, "systemd[1]") != NULL)
+	if (!s->f.reached_userspace &&
+	    (strncmp(msg, "Run /", 5) == 0 || strncmp(msg, "Freeing unused kernel", 21) == 0 ||
+	     strncmp(msg, "systemd[1]: ", 12) == 0))
 		s->f.reached_userspace = 1;
 
 	cont = l.format == KLOG_BARE && len > 0 &&
