@@ -70,13 +70,22 @@ import socket, sys, time
 port, tok, body = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read()
 s = socket.create_connection(("127.0.0.1", port))
 s.settimeout(10)
+# "Expect: 100-continue": the server's "100 Continue" proves it has taken the
+# request, so the SIGTERM below lands on a request in flight, not on a
+# connection still waiting in the listen backlog
 s.sendall(("POST /v1/reports HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
-           "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-           % (tok, len(body))).encode())
-for i in range(0, len(body), max(1, len(body) // 20)):
-    s.sendall(body[i:i + max(1, len(body) // 20)])
-    if i == 0:
-        open(sys.argv[4], "w").close()
+           "Content-Type: application/json\r\nContent-Length: %d\r\n"
+           "Expect: 100-continue\r\n\r\n" % (tok, len(body))).encode())
+got = b""
+while b"\r\n\r\n" not in got:
+    got += s.recv(4096)
+if not got.startswith(b"HTTP/1.1 100"):
+    print("no 100 Continue: %r" % got[:40])
+    sys.exit(1)
+open(sys.argv[4], "w").close()
+step = max(1, len(body) // 20)
+for i in range(0, len(body), step):
+    s.sendall(body[i:i + step])
     time.sleep(0.1)
 d = s.recv(4096)
 print(d.split(b" ")[1].decode() if d.startswith(b"HTTP/1.1") else "closed")
