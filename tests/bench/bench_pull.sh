@@ -26,18 +26,8 @@ cleanup() {
 trap cleanup EXIT
 [ -d /run/sshd ] || mkdir -p /run/sshd
 
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "no free port" >&2
-	exit 1
-}
+# shellcheck source=../lib/free_port.bash
+. "$(dirname "$0")/../lib/free_port.bash"
 
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$T/user"

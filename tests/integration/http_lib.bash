@@ -37,9 +37,8 @@ q() {
 	sqlite3 -batch -bail "$db" "$1"
 }
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# shellcheck source=../lib/free_port.bash
+. "$SOURCE_DIR/tests/lib/free_port.bash"
 
 port=$(free_port)
 scheme=http

@@ -24,18 +24,8 @@ step() { echo "--- $*"; }
 # privilege separation directory, created by the sshd service normally
 [ -d /run/sshd ] || mkdir -p /run/sshd || fail "sshd needs /run/sshd"
 
-# A free TCP port on 127.0.0.1 (nothing answers; sshd checks again on bind).
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	fail "no free port"
-}
+# shellcheck source=../lib/free_port.bash
+. "$SOURCE_DIR/tests/lib/free_port.bash"
 
 wait_port() { # addr port
 	for _ in $(seq 100); do
