@@ -102,10 +102,7 @@ read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report
 		return -1;
 	}
 	if (text == NULL) {
-		memset(&ev->klog, 0, sizeof(ev->klog));
-		ev->klog.ir_enabled = ev->klog.x2apic_optout = TRI_UNKNOWN;
-		ev->klog.first_seq = -1;
-		ev->klog.max_group = -1;
+		klog_facts_init(&ev->klog);
 		return 0;
 	}
 	ev->klog_read = 1;

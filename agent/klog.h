@@ -78,6 +78,9 @@ struct klog_facts {
 				      ("Run /sbin/init", systemd, time >= 5 s) */
 };
 
+/* Facts of a log that said nothing: every marker unknown. */
+void klog_facts_init(struct klog_facts *f);
+
 struct klog_scan;
 
 /* A scan keeps at most max_lines IOMMU-related lines (oldest kept first) and

@@ -54,7 +54,7 @@ struct klog_pattern {
 #define NOCOUNT ((size_t)-1)
 #define FACT(m) offsetof(struct klog_facts, m)
 
-static void
+void
 klog_facts_init(struct klog_facts *f)
 {
 	memset(f, 0, sizeof(*f));

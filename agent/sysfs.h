@@ -36,6 +36,9 @@ struct sysfs_facts {
 	char hypervisor_type[16];     /* sys/hypervisor/type ("xen"), "" */
 };
 
+/* Facts when nothing was read: every one unknown. */
+void sysfs_facts_init(struct sysfs_facts *f);
+
 /* Read groups (with their devices and reserved regions) into iommu->groups,
  * PCI devices in no group into iommu->ungrouped, and the facts.  What could
  * not be read is added to errors as "path: reason".  0, or -1 on allocation

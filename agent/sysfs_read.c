@@ -712,8 +712,8 @@ read_interrupts(struct reader *r, struct sysfs_facts *facts)
 	free(text);
 }
 
-static void
-facts_init(struct sysfs_facts *f)
+void
+sysfs_facts_init(struct sysfs_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->present = f->groups_dir = TRI_UNKNOWN;
@@ -732,7 +732,7 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu,
 	size_t nslots = 0, i;
 	int incomplete = 0;
 
-	facts_init(facts);
+	sysfs_facts_init(facts);
 	read_interrupts(&r, facts);
 	switch (rootfs_exists(fs, "sys")) {
 	case 1:

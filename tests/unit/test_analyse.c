@@ -16,14 +16,8 @@ static void
 evidence_unknown(struct evidence *ev)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->sys.present = ev->sys.groups_dir = TRI_UNKNOWN;
-	ev->sys.ngroups = ev->sys.pci_devices = ev->sys.iommu_units = -1;
-	ev->sys.acpi_dmar = ev->sys.acpi_ivrs = ev->sys.acpi_iort = TRI_UNKNOWN;
-	ev->sys.dmar_haw = ev->sys.dmar_flags = -1;
-	ev->sys.vfio_pci = ev->sys.allow_unsafe_interrupts = ev->sys.ir_chips = TRI_UNKNOWN;
-	ev->klog.first_seq = -1;
-	ev->klog.max_group = -1;
-	ev->klog.ir_enabled = ev->klog.x2apic_optout = TRI_UNKNOWN;
+	sysfs_facts_init(&ev->sys);
+	klog_facts_init(&ev->klog);
 	ev->cpu_hypervisor = -1;
 }
 
