@@ -667,10 +667,11 @@ klog_gate(const char *msg, size_t n)
 	return 0;
 }
 
-/* Match one sanitised message; cont is set for a continuation line. */
+/* Match one sanitised message; cont is set for a continuation line, gated
+ * when klog_gate() found an anchor in it. */
 static int
 klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
-    int cont)
+    int cont, int gated)
 {
 	const struct klog_pattern *pt;
 	const char *hit;
@@ -692,7 +693,7 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
 		} else
 			klog_intel_flush(s, NULL, 0);
 	}
-	if (!matched && !klog_gate(msg, strlen(msg))) {
+	if (!matched && !gated) {
 		if (!cont) {
 			s->f.other_lines++;
 			s->last_kept = 0;
@@ -741,7 +742,7 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	struct klog_line l;
 	char msg[KLOG_MSG_MAX];
 	size_t n;
-	int cont;
+	int cont, gated;
 
 	if (s == NULL || line == NULL)
 		return -1;
@@ -778,7 +779,8 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	    (line[0] == ' ' || line[0] == '\t') && s->last_kept &&
 	    s->nlines > 0;
 	/* most lines of a long log stop here, before cleaning and matching */
-	if (!cont && !s->intel.active && !s->amd_split && !klog_gate(msg, n)) {
+	gated = klog_gate(msg, n);
+	if (!gated && !cont && !s->intel.active && !s->amd_split) {
 		s->f.other_lines++;
 		s->last_kept = 0;
 		return 0;
@@ -786,7 +788,7 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	klog_sanitise(msg, n);
 	if (cont && klog_append(s, msg) == -1)
 		s->failed = 1;
-	else if (klog_message(s, &l, msg, cont) == -1)
+	else if (klog_message(s, &l, msg, cont, gated) == -1)
 		s->failed = 1;
 	return s->failed ? -1 : 0;
 }
