@@ -50,4 +50,15 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || { echo "bad --hostname: exit $rc, want 2" >&2; exit 1; }
+# A kernel log that cannot be read, or is over the 32 MiB bound, is named in
+# errors and the report says the log is missing, not that the host is fine.
+"$AGENT" --root "$work" --kernel-log "$work/no-such.log" > "$work/nolog.json"
+printf 'kernel_log.source = "none"\nverdict != "ready"\nchecks[id=dma-faults].status = "unknown"\n' > "$work/expect4"
+"$check" "$work/nolog.json" "$work/expect4"
+grep -q 'no-such.log: No such file or directory' "$work/nolog.json"
+truncate -s 33M "$work/huge.log"
+"$AGENT" --root "$work" --kernel-log "$work/huge.log" > "$work/huge.json"
+"$check" "$work/huge.json" "$work/expect4"
+grep -q 'huge.log: File too large' "$work/huge.json"
+rm -f "$work/huge.log"
 echo "agent_live: ok"
