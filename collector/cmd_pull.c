@@ -36,7 +36,7 @@
 #include "db.h"
 #include "inventory.h"
 #include "output.h"
-#include "ssh_claim.h"
+#include "report_claim.h"
 #include "ssh_session.h"
 #include "store.h"
 
@@ -198,7 +198,7 @@ check_report(const struct inventory_host *h, struct pull_outcome *out)
 	if (inventory_is_address(h->name))
 		return 0;
 	/* the common case without a second full decode (the store's) */
-	if (ssh_claim_hostname(out->json, out->len, claim, sizeof(claim)) == 1) {
+	if (report_claim_hostname(out->json, out->len, claim, sizeof(claim)) == 1) {
 		if (same_host(claim, h->name))
 			return 0;
 		fail(out, "wrong-host", "report claims to be host \"%.200s\"", claim);

@@ -24,13 +24,6 @@ int http_parse_content_length(const char *s, unsigned long long *out);
 int http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
     char *err, size_t errlen);
 
-/* The report's host.hostname, found by a scan of the JSON text (no
- * decoding: the store decodes and validates the report once, later).
- * 1 and the name in out; 0 when the report has no host.hostname string;
- * -1 when the scan cannot tell (malformed, escapes in the name, too long):
- * decode it properly then. */
-int http_parse_hostname(const char *json, size_t len, char *out, size_t outlen);
-
 /* s as the inside of a JSON string (quotes, backslashes and control bytes
  * escaped, bytes over 0x7f as '?'), truncated to fit out.  Returns out. */
 char *http_parse_json_escape(const char *s, char *out, size_t outlen);

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "http_parse.h"
 #include "http_server.h"
+#include "report_claim.h"
 #include "http_writer.h"
 #include "output.h"
 #include "store.h"
@@ -309,39 +310,32 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 {
 	struct store_prepared *p;
 	struct store_result res;
-	struct report_error rerr;
-	struct report r;
+	const char *claimed;
 	char body[1024], e1[STORE_HOSTNAME_MAX * 2], e2[64], msg[STORE_HOSTNAME_MAX * 3];
-	char name[STORE_HOSTNAME_MAX];
+	char name[STORE_HOSTNAME_MAX] = "";
 	unsigned status;
 	int rc, known;
 
 	/* the identity is the token's: a report naming another host is
-	 * refused, never stored under either name.  A scan finds the name;
-	 * the store decodes the report (once) */
-	rc = http_parse_hostname(rq->body != NULL ? rq->body : "", rq->len, name,
-	    sizeof(name));
-	if (rc == -1) {
-		report_init(&r);
-		if (rq->len > 0 && report_json_decode(rq->body, rq->len, &r, &rerr) == 0) {
-			rc = r.host.hostname != NULL;
-			snprintf(name, sizeof(name), "%s",
-			    r.host.hostname != NULL ? r.host.hostname : "");
-		}
-		report_free(&r);
-	}
-	if (rc == 0 || (rc == 1 && strcasecmp(name, rq->host) != 0)) {
-		snprintf(msg, sizeof(msg), "report is for host \"%.255s\", token is for \"%s\"",
-		    name, rq->host);
-		record_refusal(s, rq, msg);
-		return respond_error(s, c, rq, MHD_HTTP_FORBIDDEN, "wrong-host", msg, 0);
-	}
-
-	/* key and decode here, on this connection's thread, so the single
-	 * writer only writes (a content already stored is not decoded) */
+	 * refused, never stored under either name.  A scan finds the name
+	 * cheaply; when it cannot tell, the report is decoded here, once, and
+	 * the store reuses that.  Keying and decoding happen on this
+	 * connection's thread, so the single writer only writes. */
 	if ((p = store_prepare(rq->body != NULL ? rq->body : "", rq->len, rq->host)) == NULL)
 		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
 		    "out of memory", 0);
+	claimed = report_claim_hostname(rq->body != NULL ? rq->body : "", rq->len, name,
+	    sizeof(name)) == 1 ? name : NULL;
+	if (claimed == NULL && store_decode(p) == 0)
+		claimed = store_prepared_hostname(p);
+	if (claimed != NULL && strcasecmp(claimed, rq->host) != 0) {
+		snprintf(msg, sizeof(msg), "report is for host \"%.255s\", token is for \"%s\"",
+		    claimed, rq->host);
+		store_prepared_free(p);
+		record_refusal(s, rq, msg);
+		return respond_error(s, c, rq, MHD_HTTP_FORBIDDEN, "wrong-host", msg, 0);
+	}
+	/* an invalid report (claimed == NULL) is rejected by the store: 400 */
 	pthread_mutex_lock(&s->authlock);
 	known = store_content_known(s->authdb, p);
 	pthread_mutex_unlock(&s->authlock);

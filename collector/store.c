@@ -645,6 +645,12 @@ struct store_prepared {
 	struct content_ctx ctx;
 };
 
+const char *
+store_prepared_hostname(const struct store_prepared *p)
+{
+	return p->decoded && !p->rejected ? p->r.host.hostname : NULL;
+}
+
 struct store_prepared *
 store_prepare(const char *json, size_t len, const char *expected_hostname)
 {

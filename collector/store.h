@@ -66,6 +66,9 @@ int store_content_known(struct db *db, const struct store_prepared *p);
 enum store_status store_commit(struct db *db, struct store_prepared *p,
     const char *transport, struct store_result *res);
 void store_prepared_free(struct store_prepared *p); /* NULL is a no-op */
+/* The host.hostname of a decoded report (borrowed, lives as long as p), or
+ * NULL when p was not decoded or was rejected. */
+const char *store_prepared_hostname(const struct store_prepared *p);
 
 /* Record an attempt that brought no report ("failed", "timeout",
  * "host-key-changed", ...).  started_at: RFC 3339 UTC, NULL for now.

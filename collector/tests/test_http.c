@@ -120,53 +120,6 @@ test_json_escape(void **state)
 	assert_string_equal(http_parse_json_escape(NULL, out, sizeof(out)), "");
 }
 
-static int
-scan(const char *json, char *out, size_t outlen)
-{
-	return http_parse_hostname(json, strlen(json), out, outlen);
-}
-
-static void
-test_hostname_scan(void **state)
-{
-	char name[64], tiny[4];
-	FILE *fp;
-	char *text;
-	long n;
-
-	(void)state;
-	assert_int_equal(scan("{\"host\":{\"hostname\":\"web1\"}}", name, sizeof(name)), 1);
-	assert_string_equal(name, "web1");
-	/* nested keys of the same name elsewhere do not count */
-	assert_int_equal(scan("{\"x\":{\"host\":{\"hostname\":\"evil\"}},"
-	    "\"hostname\":\"evil2\",\"list\":[\"host\",{\"hostname\":\"e3\"}],"
-	    "\"host\" : { \"dmi\": {\"hostname\": \"inner\"}, \"k\": \"a,\\\"hostname\\\":\",\n"
-	    "\"hostname\" : \"r640-01\" } }", name, sizeof(name)), 1);
-	assert_string_equal(name, "r640-01");
-	assert_int_equal(scan("{\"host\":{\"hostname\":null}}", name, sizeof(name)), 0);
-	assert_int_equal(scan("{\"host\":{\"kernel\":\"6.1\"}}", name, sizeof(name)), 0);
-	assert_int_equal(scan("{\"host\":null}", name, sizeof(name)), 0);
-	/* cannot tell: the caller decodes properly */
-	assert_int_equal(scan("{\"host\":{\"hostname\":\"a\\u0062\"}}", name, sizeof(name)), -1);
-	assert_int_equal(scan("{\"host\":{\"hostname\":\"web1", name, sizeof(name)), -1);
-	assert_int_equal(scan("{\"host\":{\"hostname\":\"web1\"}}", tiny, sizeof(tiny)), -1);
-	assert_int_equal(scan("{\"a\":[}", name, sizeof(name)), -1);
-	assert_int_equal(scan("", name, sizeof(name)), -1);
-	assert_int_equal(scan("{}", name, sizeof(name)), -1);
-
-	/* the realistic report used by the store tests */
-	assert_non_null(fp = fopen(TEMPLATE_JSON, "r"));
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	assert_non_null(text = malloc((size_t)n + 1));
-	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	assert_int_equal(http_parse_hostname(text, (size_t)n, name, sizeof(name)), 1);
-	assert_string_equal(name, "r640-01");
-	free(text);
-}
-
 static void
 test_token_format(void **state)
 {
@@ -268,7 +221,6 @@ main(void)
 		cmocka_unit_test(test_content_length),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_json_escape),
-		cmocka_unit_test(test_hostname_scan),
 		cmocka_unit_test(test_token_format),
 		cmocka_unit_test(test_token_hash_equal),
 		cmocka_unit_test(test_token_db),

@@ -1,5 +1,5 @@
 /*
- * test_ssh_claim.c - unit tests of ssh_claim_hostname: the host a report
+ * test_report_claim.c - unit tests of report_claim_hostname: the host a report
  * claims, found without decoding, and "cannot tell" whenever in doubt.
  */
 #include <setjmp.h>
@@ -11,12 +11,12 @@
 
 #include <cmocka.h>
 
-#include "ssh_claim.h"
+#include "report_claim.h"
 
 static int
 claim(const char *json, char *out, size_t outlen)
 {
-	return ssh_claim_hostname(json, strlen(json), out, outlen);
+	return report_claim_hostname(json, strlen(json), out, outlen);
 }
 
 static void

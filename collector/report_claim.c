@@ -1,11 +1,11 @@
 /*
- * ssh_claim.c - find host.hostname in a report's JSON text with a small
+ * report_claim.c - find host.hostname in a report's JSON text with a small
  * tokenizer that skips everything else (pure).  Anything unusual answers
  * "cannot tell", so the full decoder has the last word.
  */
 #include <string.h>
 
-#include "ssh_claim.h"
+#include "report_claim.h"
 
 struct scan {
 	const char *p;
@@ -134,7 +134,7 @@ find_member(struct scan *s, const char *want)
 }
 
 int
-ssh_claim_hostname(const char *json, size_t len, char *out, size_t outlen)
+report_claim_hostname(const char *json, size_t len, char *out, size_t outlen)
 {
 	struct scan s = { json, json + len };
 	const char *name;
