@@ -72,22 +72,25 @@ read_fd_whole(int fd, struct growbuf *b)
 	}
 }
 
-/* dev/kmsg under the root: a live character device, or a captured file. */
+/* dev/kmsg under the root: the live character device (only when the root
+ * is "/": a device node in a captured tree would read this machine's log),
+ * or a captured file. */
 static int
-try_kmsg(struct rootfs *fs, struct growbuf *b, enum tristate *lost, int *captured_file)
+try_kmsg(struct rootfs *fs, int live_root, struct growbuf *b, enum tristate *lost,
+	 int *captured_file)
 {
 	struct stat st;
 	int fd, rc;
 
 	*captured_file = 0;
-	fd = openat(fs->dirfd, "dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	fd = rootfs_openat(fs, "dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		return -1;
 	}
-	if (S_ISCHR(st.st_mode)) {
+	if (S_ISCHR(st.st_mode) && live_root) {
 		rc = read_kmsg_device(fd, b, lost);
 	} else if (S_ISREG(st.st_mode)) {
 		*captured_file = 1;
@@ -168,7 +171,7 @@ klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts,
 		}
 	}
 
-	if (try_kmsg(fs, &b, complete_hint, &captured_file) == 0)
+	if (try_kmsg(fs, opts->live_root, &b, complete_hint, &captured_file) == 0)
 		return finish(fs, &b, "kmsg", !captured_file, text, len, source);
 	if (errno != ENOENT)
 		add_error(errors, "dev/kmsg", errno);

@@ -110,6 +110,12 @@ openat_in_root(int dirfd, const char *rel, int flags)
 	return open_by_hand(dirfd, rel, flags);
 }
 
+int
+rootfs_openat(struct rootfs *fs, const char *rel, int flags)
+{
+	return openat_in_root(fs->dirfd, rel, flags);
+}
+
 void
 rootfs_force_manual_resolution(void)
 {

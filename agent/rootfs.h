@@ -46,6 +46,11 @@ int rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
 /* 1 when rel exists (stat inside the root), 0 when it does not, -1 on other
  * errors.  Captured as an empty file or directory of the same kind. */
 int rootfs_exists(struct rootfs *fs, const char *rel);
+/* Open rel inside the root (links resolved there) for a reader that must
+ * see the file itself, such as dev/kmsg: a descriptor, or -1 with errno.
+ * Not captured: the caller captures what it read. */
+int rootfs_openat(struct rootfs *fs, const char *rel, int flags);
+
 /* Resolve paths component by component, as on kernels without openat2,
  * so tests can check that fallback keeps to the root too. */
 void rootfs_force_manual_resolution(void);

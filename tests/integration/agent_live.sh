@@ -61,4 +61,15 @@ truncate -s 33M "$work/huge.log"
 "$check" "$work/huge.json" "$work/expect4"
 grep -q 'huge.log: File too large' "$work/huge.json"
 rm -f "$work/huge.log"
+# A tree given with --root never reads this machine's kernel log: not
+# through a link that points out of it, nor through a device node in it.
+mkdir -p "$work/tree1" "$work/tree2/dev"
+ln -s / "$work/tree1/dev"
+"$AGENT" --root "$work/tree1" > "$work/tree1.json"
+printf 'kernel_log.source = "none"\n' > "$work/expect5"
+"$check" "$work/tree1.json" "$work/expect5"
+if [ "$(id -u)" -eq 0 ] && mknod "$work/tree2/dev/kmsg" c 1 11 2> /dev/null; then
+	"$AGENT" --root "$work/tree2" > "$work/tree2.json"
+	"$check" "$work/tree2.json" "$work/expect5"
+fi
 echo "agent_live: ok"
