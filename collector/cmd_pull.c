@@ -75,6 +75,7 @@ struct pull_outcome {
 	char error[512];
 	char *json;          /* report text to store, or NULL */
 	size_t len;
+	struct store_prepared *prep; /* json keyed (and maybe decoded), or NULL */
 	int agentless;       /* the report was made on the collector side */
 };
 
@@ -189,10 +190,8 @@ same_host(const char *a, const char *b)
 static int
 check_report(const struct inventory_host *h, struct pull_outcome *out)
 {
-	struct report_error rerr;
-	struct report r;
 	char claim[STORE_HOSTNAME_MAX];
-	int rc = 0;
+	const char *claimed;
 
 	/* an address says nothing a report's hostname could be compared to */
 	if (inventory_is_address(h->name))
@@ -204,17 +203,21 @@ check_report(const struct inventory_host *h, struct pull_outcome *out)
 		fail(out, "wrong-host", "report claims to be host \"%.200s\"", claim);
 		return -1;
 	}
-	if (report_json_decode(out->json, out->len, &r, &rerr) == -1) {
-		fail(out, "bad-report", "invalid report: %s", rerr.msg);
+	/* cannot tell cheaply: decode it, once; the store reuses the result */
+	if ((out->prep = store_prepare(out->json, out->len, h->name)) == NULL) {
+		fail(out, "collector-error", "out of memory");
 		return -1;
 	}
-	if (r.host.hostname == NULL || !same_host(r.host.hostname, h->name)) {
-		fail(out, "wrong-host", "report claims to be host \"%.200s\"",
-		    r.host.hostname != NULL ? r.host.hostname : "");
-		rc = -1;
+	if (store_decode(out->prep) == -1) {
+		fail(out, "bad-report", "invalid report: %s", store_prepared_error(out->prep));
+		return -1;
 	}
-	report_free(&r);
-	return rc;
+	claimed = store_prepared_hostname(out->prep);
+	if (!same_host(claimed, h->name)) {
+		fail(out, "wrong-host", "report claims to be host \"%.200s\"", claimed);
+		return -1;
+	}
+	return 0;
 }
 
 static const char *
@@ -381,6 +384,8 @@ pull_host(const struct pull_opts *o, const struct inventory_host *h,
 	out->len = b.len;
 	b.data = NULL;
 	if (check_report(h, out) == -1) {
+		store_prepared_free(out->prep);
+		out->prep = NULL;
 		free(out->json);
 		out->json = NULL;
 	}
@@ -424,8 +429,8 @@ finish_host(struct pull *p, const struct inventory_host *h, struct pull_outcome 
 	char *ename, *eerr;
 	int ok = 0;
 
-	if (out->json != NULL) {
-		store_report_text(p->db, out->json, out->len, PULL_TRANSPORT, h->name, &res);
+	if (out->prep != NULL) {
+		store_commit(p->db, out->prep, PULL_TRANSPORT, &res);
 		switch (res.status) {
 		case STORE_STORED:
 		case STORE_UNCHANGED:
@@ -468,6 +473,30 @@ finish_host(struct pull *p, const struct inventory_host *h, struct pull_outcome 
 	free(eerr);
 }
 
+/* Key and, unless its content is already stored, decode the report here,
+ * so the workers decode side by side and only the commit is serialised. */
+static void
+prepare_outside_lock(struct pull *p, const struct inventory_host *h,
+    struct pull_outcome *out)
+{
+	int known;
+
+	if (out->json == NULL)
+		return;
+	if (out->prep == NULL &&
+	    (out->prep = store_prepare(out->json, out->len, h->name)) == NULL) {
+		fail(out, "collector-error", "out of memory");
+		free(out->json);
+		out->json = NULL;
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	known = store_content_known(p->db, out->prep);
+	pthread_mutex_unlock(&p->lock);
+	if (known != 1)
+		(void)store_decode(out->prep); /* a rejection is kept for the commit */
+}
+
 static void *
 worker(void *arg)
 {
@@ -482,10 +511,12 @@ worker(void *arg)
 		if (i == p->inv->n)
 			break;
 		pull_host(p->o, &p->inv->hosts[i], &out);
+		prepare_outside_lock(p, &p->inv->hosts[i], &out);
 		pthread_mutex_lock(&p->lock);
 		finish_host(p, &p->inv->hosts[i], &out);
 		pthread_cond_signal(&p->cond);
 		pthread_mutex_unlock(&p->lock);
+		store_prepared_free(out.prep);
 		free(out.json);
 	}
 	return NULL;

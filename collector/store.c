@@ -651,6 +651,12 @@ store_prepared_hostname(const struct store_prepared *p)
 	return p->decoded && !p->rejected ? p->r.host.hostname : NULL;
 }
 
+const char *
+store_prepared_error(const struct store_prepared *p)
+{
+	return p->rejected ? p->error : NULL;
+}
+
 struct store_prepared *
 store_prepare(const char *json, size_t len, const char *expected_hostname)
 {

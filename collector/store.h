@@ -69,6 +69,8 @@ void store_prepared_free(struct store_prepared *p); /* NULL is a no-op */
 /* The host.hostname of a decoded report (borrowed, lives as long as p), or
  * NULL when p was not decoded or was rejected. */
 const char *store_prepared_hostname(const struct store_prepared *p);
+/* Why store_decode() rejected p, or NULL when it did not. */
+const char *store_prepared_error(const struct store_prepared *p);
 
 /* Record an attempt that brought no report ("failed", "timeout",
  * "host-key-changed", ...).  started_at: RFC 3339 UTC, NULL for now.
