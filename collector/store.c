@@ -774,30 +774,17 @@ reject(struct db *db, struct store_prepared *p, const char *transport,
 }
 
 /* Inside the transaction: the observation, the host's latest pointer, the
- * attempt.  latest / latest_content: the host's current latest. */
+ * attempt.  latest / latest_at: the host's current latest observation and
+ * its collected_at (from latest_content). */
 static int
 observe(struct db *db, long long host_id, long long cid, long long latest,
-    const char *report_id, const char *collected_at, const char *transport,
-    enum store_status status, struct store_result *res)
+    const char *latest_at, const char *report_id, const char *collected_at,
+    const char *transport, enum store_status status, struct store_result *res)
 {
 	struct db_stmt *st;
-	char now[32], latest_at[32];
+	char now[32];
 	long long obs;
-	int rc;
 
-	latest_at[0] = '\0';
-	if (latest > 0) {
-		if ((st = db_prepare(db, SQL_LATEST)) == NULL)
-			return -1;
-		db_bind_int(st, 1, latest);
-		if ((rc = db_step(st)) == -1)
-			return -1;
-		if (rc == DB_ROW) {
-			snprintf(latest_at, sizeof(latest_at), "%s",
-			    db_column_text(st, 1) != NULL ? db_column_text(st, 1) : "");
-			db_step(st);
-		}
-	}
 	store_now(now, sizeof(now));
 	if ((st = db_prepare(db, SQL_INSERT_OBS)) == NULL)
 		return -1;
@@ -826,14 +813,16 @@ observe(struct db *db, long long host_id, long long cid, long long latest,
 	return 0;
 }
 
-/* The content of this host's latest observation, 0 when none. */
+/* The content of this host's latest observation, 0 when none; its
+ * collected_at into at ("" when none). */
 static long long
-latest_content(struct db *db, long long latest)
+latest_content(struct db *db, long long latest, char *at, size_t atsz)
 {
 	struct db_stmt *st;
 	long long cid = 0;
 	int rc;
 
+	at[0] = '\0';
 	if (latest <= 0)
 		return 0;
 	if ((st = db_prepare(db, SQL_LATEST)) == NULL)
@@ -843,6 +832,7 @@ latest_content(struct db *db, long long latest)
 		return -1;
 	if (rc == DB_ROW) {
 		cid = db_column_int(st, 0);
+		snprintf(at, atsz, "%s", db_column_text(st, 1) != NULL ? db_column_text(st, 1) : "");
 		db_step(st);
 	}
 	return cid;
@@ -874,6 +864,7 @@ commit_known(struct db *db, struct store_prepared *p, const char *transport,
 {
 	struct db_stmt *st;
 	long long cid, host_id, latest, lc;
+	char latest_at[32];
 	int rc;
 
 	if (db_begin(db) == -1)
@@ -902,10 +893,10 @@ commit_known(struct db *db, struct store_prepared *p, const char *transport,
 		*status = STORE_DUPLICATE;
 		return 1;
 	}
-	if ((lc = latest_content(db, latest)) == -1)
+	if ((lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1)
 		goto fail;
 	*status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
-	if (observe(db, host_id, cid, latest, p->key.report_id, p->key.collected_at,
+	if (observe(db, host_id, cid, latest, latest_at, p->key.report_id, p->key.collected_at,
 	    transport, *status, res) == -1 || db_commit(db) == -1)
 		goto fail;
 	return 1;
@@ -923,6 +914,7 @@ commit_decoded(struct db *db, struct store_prepared *p, const char *transport,
 	long long host_id, latest, lc, cid;
 	enum store_status status;
 	struct db_stmt *st;
+	char latest_at[32];
 	int rc;
 
 	hostname = p->has_expected ? p->expected : r->host.hostname;
@@ -937,7 +929,7 @@ commit_decoded(struct db *db, struct store_prepared *p, const char *transport,
 		return finish(res, STORE_DUPLICATE);
 	}
 	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
-	    (lc = latest_content(db, latest)) == -1)
+	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1)
 		goto dberr;
 	if ((st = db_prepare(db, SQL_FIND_CONTENT)) == NULL)
 		goto dberr;
@@ -955,7 +947,7 @@ commit_decoded(struct db *db, struct store_prepared *p, const char *transport,
 			goto dberr;
 		status = STORE_STORED;
 	}
-	if (observe(db, host_id, cid, latest, r->report_id, r->collected_at,
+	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at,
 	    transport, status, res) == -1 || db_commit(db) == -1)
 		goto dberr;
 	return finish(res, status);
