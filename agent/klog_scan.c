@@ -190,59 +190,31 @@ klog_sanitise(char *b, size_t n)
 	}
 }
 
-static char *
-klog_strndup(const char *p, size_t n)
-{
-	char *c;
-
-	c = malloc(n + 1);
-	if (c == NULL)
-		return NULL;
-	memcpy(c, p, n);
-	c[n] = '\0';
-	return c;
-}
-
-static int
-klog_streq_null(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 /* Count one fault record and aggregate it under (address, kind, reason). */
 static void
 klog_fault_add(struct klog_scan *s, const char *address, const char *kind,
     const char *reason, size_t reason_len)
 {
 	struct report_fault *nf, *f;
-	char *r = NULL;
 	size_t i;
 
 	s->fault_total++;
 	while (reason_len > 0 && reason[reason_len - 1] == ' ')
 		reason_len--;
-	if (reason_len > 0 && (r = klog_strndup(reason, reason_len)) == NULL) {
-		s->failed = 1;
-		return;
-	}
+	/* a fault storm repeats one record: look before copying anything */
 	for (i = 0; i < s->nfaults; i++) {
 		f = &s->faults[i];
-		if (strcmp(f->address, address) == 0 &&
-		    strcmp(f->kind, kind) == 0 && klog_streq_null(f->reason, r)) {
+		if (strcmp(f->address, address) == 0 && strcmp(f->kind, kind) == 0 &&
+		    (f->reason == NULL ? reason_len == 0 :
+		     strlen(f->reason) == reason_len && memcmp(f->reason, reason, reason_len) == 0)) {
 			f->count++;
-			free(r);
 			return;
 		}
 	}
-	if (s->nfaults >= REPORT_MAX_ITEMS) {
-		free(r);
+	if (s->nfaults >= REPORT_MAX_ITEMS)
 		return;
-	}
 	nf = realloc(s->faults, (s->nfaults + 1) * sizeof(*nf));
 	if (nf == NULL) {
-		free(r);
 		s->failed = 1;
 		return;
 	}
@@ -250,10 +222,10 @@ klog_fault_add(struct klog_scan *s, const char *address, const char *kind,
 	f = &s->faults[s->nfaults];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->address, sizeof(f->address), "%s", address);
-	f->reason = r;
 	f->count = 1;
-	if ((f->kind = strdup(kind)) == NULL) {
-		free(r);
+	if ((f->kind = strdup(kind)) == NULL ||
+	    (reason_len > 0 && (f->reason = strndup(reason, reason_len)) == NULL)) {
+		free(f->kind);
 		s->failed = 1;
 		return;
 	}
