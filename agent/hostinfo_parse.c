@@ -42,6 +42,23 @@ key_has_prefix(const char *key, const char *prefix)
 	return strlen(key) >= strlen(prefix) && param_eq(key, prefix, strlen(prefix));
 }
 
+/* 1 when the comma list value holds word. */
+static int
+list_has(const char *value, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = value;
+
+	while (p != NULL) {
+		if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
 /* Parameters that decide or describe IOMMU, interrupt remapping and vfio. */
 static int
 cmdline_interesting(const char *key, const char *value)
@@ -64,35 +81,7 @@ cmdline_interesting(const char *key, const char *value)
 		if (key_has_prefix(key, prefix[i]))
 			return 1;
 	/* pci= is a comma list; only noats concerns the IOMMU */
-	if (key_is(key, "pci") && value != NULL) {
-		const char *p = value;
-
-		while (p != NULL) {
-			if (strncmp(p, "noats", 5) == 0 && (p[5] == ',' || p[5] == '\0'))
-				return 1;
-			p = strchr(p, ',');
-			if (p != NULL)
-				p++;
-		}
-	}
-	return 0;
-}
-
-/* 1 when the comma list value holds word. */
-static int
-list_has(const char *value, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = value;
-
-	while (p != NULL) {
-		if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
-	return 0;
+	return key_is(key, "pci") && value != NULL && list_has(value, "noats");
 }
 
 /* The kernel's boolean parameter spellings (kstrtobool). */

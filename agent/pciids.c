@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/pci_addr.h"
+#include "growbuf.h"
 #include "pciids.h"
 
 #define PCIIDS_NAME_MAX 256 /* vendor or device name */
@@ -31,8 +33,7 @@ struct scan {
 	int (*match)(struct scan *, const struct span *vendor,
 		     const struct span *vname, const struct span *device,
 		     const struct span *dname, struct want *w, int first);
-	char *out; /* subset text being built */
-	size_t outlen, outsz;
+	struct growbuf out; /* subset text being built */
 	int vendor_done; /* the current vendor line is in out */
 };
 
@@ -92,17 +93,11 @@ fail:
 static long
 parse_id(const char *p, size_t n, struct span *name)
 {
-	long v = 0;
+	long v;
 	size_t i;
 
-	if (n < 6)
+	if (n < 6 || (v = pci_hexn(p, 4)) < 0)
 		return -1;
-	for (i = 0; i < 4; i++) {
-		if (!isxdigit((unsigned char)p[i]))
-			return -1;
-		v = v * 16 + (isdigit((unsigned char)p[i]) ? p[i] - '0' :
-			      tolower((unsigned char)p[i]) - 'a' + 10);
-	}
 	if (p[4] != ' ' && p[4] != '\t')
 		return -1;
 	for (i = 4; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
@@ -222,24 +217,8 @@ pciids_name_devices(const char *text, size_t len, struct report_iommu *iommu)
 static int
 out_append(struct scan *s, const struct span *line)
 {
-	char *grown;
-	size_t need = s->outlen + line->n + 2, sz;
-
-	if (need > s->outsz) {
-		sz = s->outsz > 0 ? s->outsz : 1024;
-		while (sz < need)
-			sz *= 2;
-		grown = realloc(s->out, sz);
-		if (grown == NULL)
-			return -1;
-		s->out = grown;
-		s->outsz = sz;
-	}
-	memcpy(s->out + s->outlen, line->p, line->n);
-	s->outlen += line->n;
-	s->out[s->outlen++] = '\n';
-	s->out[s->outlen] = '\0';
-	return 0;
+	return growbuf_append(&s->out, line->p, line->n) == -1 ||
+	       growbuf_append(&s->out, "\n", 1) == -1 ? -1 : 0;
 }
 
 static int
@@ -277,10 +256,10 @@ pciids_subset(const char *text, size_t len, const struct report_iommu *iommu,
 	if (out_append(&s, &header) == -1 ||
 	    (s.n > 0 && scan_text(&s, text, len) == -1)) {
 		free(s.v);
-		free(s.out);
+		free(s.out.data);
 		return NULL;
 	}
 	free(s.v);
-	*outlen = s.outlen;
-	return s.out;
+	*outlen = s.out.len;
+	return s.out.data;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/pci_addr.h"
 #include "sysfs.h"
 
 #define SYSFS_MAX_REGIONS 256
@@ -32,9 +33,7 @@ sysfs_parse_hex(const char *text, long max)
 		p++;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	for (; isxdigit((unsigned char)*p); p++) {
-		d = isdigit((unsigned char)*p) ? *p - '0' :
-		    tolower((unsigned char)*p) - 'a' + 10;
+	for (; (d = pci_hexval((unsigned char)*p)) >= 0; p++) {
 		if (v > max / 16 || v * 16 > max - d)
 			return -1; /* above max, and no overflow on the way */
 		v = v * 16 + d;
