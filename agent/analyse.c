@@ -255,7 +255,8 @@ fix_for_disabled(const struct report *r, const struct evidence *ev, const char *
 	const char *v;
 
 	v = cmdline_get(c, "intel_iommu");
-	if (v != NULL && strncmp(v, "off", 3) == 0)
+	/* "DMAR: IOMMU disabled" echoes intel_iommu=off when only the log says */
+	if ((v != NULL && strncmp(v, "off", 3) == 0) || (v == NULL && ev->klog.dmar_off_echo))
 		return "remove intel_iommu=off from the kernel command line";
 	v = cmdline_get(c, "amd_iommu");
 	if (v != NULL && strcmp(v, "off") == 0)
@@ -380,7 +381,10 @@ host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
 				? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
 				: "default domain %s", r->iommu.default_domain);
 
-	if (r->cmdline.raw == NULL)
+	if (r->cmdline.raw == NULL && ev->klog.amd_unknown_option)
+		rc |= check_add(r, "cmdline", CHECK_WARN, "log: \"AMD-Vi: Unknown option\"",
+				"amd_iommu=on is not an option: the kernel ignored it (AMD-Vi is on by default)");
+	else if (r->cmdline.raw == NULL)
 		rc |= check_add(r, "cmdline", CHECK_UNKNOWN, "", "/proc/cmdline not read");
 	else if (r->cmdline.warnings.n > 0)
 		rc |= check_add(r, "cmdline", CHECK_WARN, r->cmdline.raw, "%s", r->cmdline.warnings.v[0]);

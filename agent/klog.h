@@ -45,7 +45,6 @@ void klog_line_parse(const char *line, size_t len, struct klog_line *out);
 struct klog_facts {
 	int boot_start;          /* "Linux version", time 0.000000 or kmsg seq 0 */
 	long long first_seq;     /* first kmsg sequence number seen, -1 none */
-	int any_timestamp;       /* at least one line carried a time */
 	int acpi_dmar;           /* "ACPI: DMAR" table line or DMAR table parse */
 	int acpi_ivrs;           /* "ACPI: IVRS" */
 	int drhd_units;          /* "DMAR: dmarN: reg_base_addr" lines */
@@ -67,7 +66,6 @@ struct klog_facts {
 	enum tristate x2apic_optout;
 	char default_domain[16];   /* "translated" / "passthrough" / "blocked" / "" */
 	int group_adds;            /* "Adding to iommu group N" lines */
-	int max_group;             /* highest group number seen, -1 */
 	int vfio_no_ir;            /* vfio: "No interrupt remapping support" */
 	int rmrr_ineligible;       /* RMRR / 1:1 mapping assignment refusals */
 	int acs_override;          /* "PCIe ACS overrides enabled" */

@@ -61,7 +61,6 @@ klog_facts_init(struct klog_facts *f)
 	f->first_seq = -1;
 	f->ir_enabled = TRI_UNKNOWN;
 	f->x2apic_optout = TRI_UNKNOWN;
-	f->max_group = -1;
 }
 
 static void
@@ -439,8 +438,6 @@ static void
 klog_on_group_add(struct klog_scan *s, const char *msg, const char *hit)
 {
 	const char *p;
-	char *end;
-	long g;
 
 	if (strncmp(hit, "iommu: Adding device ", 21) == 0) {
 		if ((p = strstr(hit, " to group ")) == NULL)
@@ -449,12 +446,8 @@ klog_on_group_add(struct klog_scan *s, const char *msg, const char *hit)
 	} else
 		p = hit + strlen("Adding to iommu group ");
 	(void)msg;
-	if (*p < '0' || *p > '9')
-		return;
-	g = strtol(p, &end, 10);
-	s->f.group_adds++;
-	if (g >= 0 && g <= 1000000 && g > s->f.max_group)
-		s->f.max_group = (int)g;
+	if (*p >= '0' && *p <= '9')
+		s->f.group_adds++;
 }
 
 static void
@@ -733,8 +726,6 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 		klog_scan_clear(s);
 		s->f.boot_start = 1;
 	}
-	if (l.format != KLOG_BARE)
-		s->f.any_timestamp = 1;
 	if (l.time == 0.0 || l.seq == 0)
 		s->f.boot_start = 1;
 	if (l.seq >= 0 && s->f.first_seq < 0)

@@ -22,13 +22,11 @@ struct sysfs_facts {
 	enum tristate present;        /* sys/ exists */
 	enum tristate groups_dir;     /* sys/kernel/iommu_groups exists */
 	int ngroups;                  /* -1 unknown */
-	int pci_devices;              /* entries of sys/bus/pci/devices, -1 unknown */
 	int iommu_units;              /* entries of sys/class/iommu, -1 unknown */
 	char iommu_kind[8];           /* "dmar", "ivhd", "smmu", "" */
 	enum tristate acpi_dmar;      /* sys/firmware/acpi/tables/DMAR exists */
 	enum tristate acpi_ivrs;
 	enum tristate acpi_iort;
-	int dmar_haw;                 /* host address width from DMAR byte 36, -1 */
 	int dmar_flags;               /* DMAR byte 37, -1 when unreadable */
 	enum tristate vfio_pci;       /* sys/module/vfio_pci */
 	enum tristate allow_unsafe_interrupts; /* vfio_iommu_type1 parameter */

@@ -307,8 +307,7 @@ slot_find(struct slot *slots, size_t n, uint64_t key)
 
 /* Every device of sys/bus/pci/devices into *slots, sorted by address. */
 static void
-read_bus(struct reader *r, struct sysfs_facts *facts, struct slot **slots,
-	 size_t *nslots)
+read_bus(struct reader *r, struct slot **slots, size_t *nslots)
 {
 	const char *dir = "sys/bus/pci/devices";
 	char base[SYSFS_PATH_MAX];
@@ -325,7 +324,6 @@ read_bus(struct reader *r, struct sysfs_facts *facts, struct slot **slots,
 			add_error(r, dir, errno);
 		return;
 	}
-	facts->pci_devices = (int)names.n;
 	if (names.n > SYSFS_MAX_DEVICES)
 		add_message(r, dir, "too many devices, the rest ignored");
 	v = calloc(names.n > 0 ? names.n : 1, sizeof(*v));
@@ -648,7 +646,6 @@ read_acpi(struct reader *r, struct sysfs_facts *facts)
 	}
 	b = (const unsigned char *)buf;
 	if (len >= 38 && memcmp(buf, "DMAR", 4) == 0) {
-		facts->dmar_haw = b[36] + 1;
 		facts->dmar_flags = b[37];
 	} else if (len > 0) /* an empty file is a capture's placeholder */
 		add_message(r, dmar, "not a DMAR table");
@@ -717,9 +714,9 @@ sysfs_facts_init(struct sysfs_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->present = f->groups_dir = TRI_UNKNOWN;
-	f->ngroups = f->pci_devices = f->iommu_units = -1;
+	f->ngroups = f->iommu_units = -1;
 	f->acpi_dmar = f->acpi_ivrs = f->acpi_iort = TRI_UNKNOWN;
-	f->dmar_haw = f->dmar_flags = -1;
+	f->dmar_flags = -1;
 	f->vfio_pci = f->allow_unsafe_interrupts = f->ir_chips = TRI_UNKNOWN;
 }
 
@@ -747,7 +744,7 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu,
 		add_error(&r, "sys", errno);
 		return r.nomem ? -1 : 0;
 	}
-	read_bus(&r, facts, &slots, &nslots);
+	read_bus(&r, &slots, &nslots);
 	r.ndevices = nslots;
 	read_groups(&r, iommu, facts, slots, nslots, &incomplete);
 	place_ungrouped(&r, iommu, slots, nslots, incomplete);

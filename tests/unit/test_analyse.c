@@ -134,6 +134,34 @@ test_intel_iommu_off_on_cmdline_is_the_fix(void **state)
 	report_free(&r);
 }
 
+/* Only a log: its echoes of boot parameters still name the fix. */
+static void
+test_log_echoes_of_boot_parameters(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.acpi_dmar = 1;
+	ev.klog.intel_lines = 4;
+	ev.klog.reached_userspace = 1;
+	ev.klog.dmar_off_echo = 1;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.reason, "remove intel_iommu=off from the kernel command line");
+	report_free(&r);
+
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.amd_unknown_option = 1;
+	ev.klog.amd_initialised = 1;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(check(&r, "cmdline")->status, CHECK_WARN);
+	assert_non_null(strstr(check(&r, "cmdline")->summary, "amd_iommu=on is not an option"));
+	report_free(&r);
+}
+
 /* sysfs outranks the log: groups present means on, whatever the log says. */
 static void
 test_sysfs_groups_isolation_and_verdicts(void **state)
@@ -350,6 +378,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intel_table_without_vtd_needs_intel_iommu_on),
 		cmocka_unit_test(test_intel_iommu_off_on_cmdline_is_the_fix),
+		cmocka_unit_test(test_log_echoes_of_boot_parameters),
 		cmocka_unit_test(test_sysfs_groups_isolation_and_verdicts),
 		cmocka_unit_test(test_gpu_sharing_a_group_makes_host_not_ready),
 		cmocka_unit_test(test_ir_off_is_not_ready),

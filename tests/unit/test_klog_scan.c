@@ -270,7 +270,6 @@ test_facts(void **state)
 	assert_int_equal(r->f.x2apic_optout, TRI_FALSE);
 	assert_string_equal(r->f.default_domain, "passthrough");
 	assert_int_equal(r->f.group_adds, 2);
-	assert_int_equal(r->f.max_group, 20);
 	assert_int_equal(r->f.vfio_no_ir, 1);
 	assert_int_equal(r->f.rmrr_ineligible, 1);
 	assert_int_equal(r->f.acs_override, 1);
@@ -278,7 +277,6 @@ test_facts(void **state)
 	assert_int_equal(r->f.amdv2_unavailable, 1);
 	assert_int_equal(r->f.amd_lines, 0);
 	assert_int_equal(r->f.boot_start, 0);
-	assert_int_equal(r->f.any_timestamp, 1);
 	assert_int_equal(r->kl.fault_total, 0);
 	result_free(r);
 
@@ -300,7 +298,6 @@ test_facts(void **state)
 	assert_string_equal(r->f.ir_mode, "");
 	assert_int_equal(r->f.arm_smmu, 1);
 	assert_string_equal(r->f.default_domain, "translated");
-	assert_int_equal(r->f.any_timestamp, 0);
 	assert_int_equal(r->f.intel_lines, 0);
 	result_free(r);
 
@@ -308,7 +305,6 @@ test_facts(void **state)
 	r = scan("[ 1.0] usb 1-1: new device\n");
 	assert_int_equal(r->f.ir_enabled, TRI_UNKNOWN);
 	assert_int_equal(r->f.x2apic_optout, TRI_UNKNOWN);
-	assert_int_equal(r->f.max_group, -1);
 	assert_int_equal(r->f.first_seq, -1);
 	assert_int_equal(r->kl.nlines, 0);
 	result_free(r);
@@ -500,7 +496,6 @@ test_hostile(void **state)
 
 	r = scan_n("", 0, 10);
 	assert_int_equal(r->kl.nlines, 0);
-	assert_int_equal(r->f.any_timestamp, 0);
 	result_free(r);
 }
 
@@ -521,7 +516,6 @@ test_fixture_dell_r410(void **state)
 	assert_int_equal(r->f.ir_enabled, TRI_FALSE);
 	assert_string_equal(r->f.default_domain, "translated");
 	assert_int_equal(r->f.group_adds, 71);
-	assert_int_equal(r->f.max_group, 24);
 	assert_int_equal(r->f.drhd_units, 1);
 	assert_true(r->f.intel_lines > 0);
 	assert_int_equal(r->f.amd_lines, 0);
@@ -578,7 +572,6 @@ test_fixture_intel_faults(void **state)
 	assert_int_equal(r->kl.fault_total, 1);
 	assert_int_equal(count(r, "0000:00:1e.0", "dma-read"), 1);
 	assert_int_equal(r->f.ir_enabled, TRI_FALSE);
-	assert_int_equal(r->f.any_timestamp, 0);
 	result_free(r);
 }
 
@@ -622,7 +615,6 @@ test_fixture_amd_hosts(void **state)
 	assert_int_equal(r->f.amd_found, 1);
 	assert_true(r->f.amd_initialised >= 1);
 	assert_int_equal(r->f.group_adds, 47);
-	assert_int_equal(r->f.max_group, 31);
 	assert_string_equal(r->f.default_domain, "translated");
 	assert_int_equal(r->f.ir_enabled, TRI_UNKNOWN);
 	assert_int_equal(r->f.amd_lines, 2);
@@ -662,7 +654,6 @@ test_fixture_intel_hosts(void **state)
 	assert_int_equal(r->f.ir_enabled, TRI_TRUE);
 	assert_string_equal(r->f.ir_mode, "xapic");
 	assert_int_equal(r->f.x2apic_optout, TRI_TRUE);
-	assert_int_equal(r->f.any_timestamp, 1);
 	assert_int_equal(r->f.boot_start, 0);
 	assert_int_equal(r->kl.fault_total, 0);
 	assert_int_equal(r->kl.firmware_bugs, 0);
@@ -688,7 +679,6 @@ test_fixture_intel_hosts(void **state)
 	assert_int_equal(r->f.vtd_initialised, 0);
 	assert_string_equal(r->f.default_domain, "passthrough");
 	assert_int_equal(r->f.group_adds, 5);
-	assert_int_equal(r->f.max_group, 3);
 	result_free(r);
 
 	r = scan_file("klog-xilinx-dma-115-x2apic-mode");
