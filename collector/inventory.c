@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/pci_addr.h"
 #include "inventory.h"
 
 static int
@@ -14,13 +15,6 @@ is_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9');
-}
-
-static int
-is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
 }
 
 static int
@@ -58,7 +52,7 @@ valid_ipv6(const char *s)
 	for (i = 0; i < len; i++) {
 		if (s[i] == ':')
 			colons++;
-		else if (!is_hex((unsigned char)s[i]) && s[i] != '.')
+		else if (pci_hexval((unsigned char)s[i]) < 0 && s[i] != '.')
 			return 0;
 	}
 	return colons >= 2 && colons <= 7;

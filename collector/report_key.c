@@ -6,13 +6,8 @@
  */
 #include <string.h>
 
+#include "proto/pci_addr.h"
 #include "report_key.h"
-
-static int
-ishex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static int
 isdig(int c)
@@ -31,7 +26,7 @@ report_key_valid_uuid(const char *s, size_t len)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (!ishex((unsigned char)s[i]))
+		} else if (pci_hexval((unsigned char)s[i]) < 0)
 			return 0;
 	}
 	return 1;
