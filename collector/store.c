@@ -12,40 +12,23 @@
 #include "proto/report_json.h"
 
 #include "db.h"
+#include "agent/growbuf.h"
 #include "report_key.h"
 #include "sha256.h"
 #include "store.h"
 
-/* A growing string; on allocation failure it stays marked failed. */
+/* A growing string (growbuf) that stays marked failed after an allocation
+ * failure, so a chain of appends is checked once at its end. */
 struct sbuf {
-	char *s;
-	size_t len, cap;
+	struct growbuf g;
 	int failed;
 };
 
 static void
 sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
-	char *p;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (p == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	if (!b->failed && growbuf_append(&b->g, s, n) == -1)
+		b->failed = 1;
 }
 
 static void
@@ -57,9 +40,9 @@ sbuf_adds(struct sbuf *b, const char *s)
 static void
 sbuf_reset(struct sbuf *b)
 {
-	b->len = 0;
-	if (b->s != NULL)
-		b->s[0] = '\0';
+	b->g.len = 0;
+	if (b->g.data != NULL)
+		b->g.data[0] = '\0';
 }
 
 /* Join a strlist with sep; NULL for an empty list. */
@@ -76,7 +59,7 @@ sbuf_join(struct sbuf *b, const struct strlist *l, const char *sep)
 			sbuf_adds(b, sep);
 		sbuf_adds(b, l->v[i]);
 	}
-	return b->failed ? NULL : b->s;
+	return b->failed ? NULL : b->g.data;
 }
 
 const char *
@@ -155,7 +138,7 @@ content_ctx_free(struct content_ctx *c)
 	}
 	free(c->members);
 	free(c->devs);
-	free(c->tmp.s);
+	free(c->tmp.g.data);
 }
 
 /*
@@ -220,13 +203,13 @@ content_prepare(struct content_ctx *c, const struct report *r, char *msg, size_t
 		for (j = 0; j < c->ndevs; j++) {
 			if (c->devs[j].gidx != i)
 				continue;
-			if (c->tmp.len > 0)
+			if (c->tmp.g.len > 0)
 				sbuf_adds(&c->tmp, " ");
 			sbuf_adds(&c->tmp, c->devs[j].d->address);
 		}
 		if (c->tmp.failed)
 			goto out;
-		c->members[i] = strdup(c->tmp.s != NULL ? c->tmp.s : "");
+		c->members[i] = strdup(c->tmp.g.data != NULL ? c->tmp.g.data : "");
 		if (c->members[i] == NULL)
 			goto out;
 	}
@@ -243,13 +226,13 @@ content_prepare(struct content_ctx *c, const struct report *r, char *msg, size_t
 	}
 	if (all.failed)
 		goto out;
-	sha256_hex(all.s != NULL ? all.s : "", all.len, hex);
+	sha256_hex(all.g.data != NULL ? all.g.data : "", all.g.len, hex);
 	snprintf(c->grouping, sizeof(c->grouping), "%zu:%.12s", io->ngroups, hex);
 	rc = 1;
 out:
 	free(addrs);
 	free(ids);
-	free(all.s);
+	free(all.g.data);
 	return rc;
 }
 
@@ -359,7 +342,7 @@ store_device(struct db *db, long long cid, const struct content_ctx *c,
 		rc = -1;
 	else
 		rc = run(st);
-	free(reasons.s);
+	free(reasons.g.data);
 	return rc;
 }
 
