@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "db.h"
 #include "output.h"
+#include "readall.h"
 #include "store.h"
 
 #define QUEUE_LEN 8
@@ -56,48 +57,11 @@ import_usage(void)
 	fprintf(stderr, "usage: iommu-collector import [FILE | DIR | -]...\n");
 }
 
-/* Read at most REPORT_MAX_BYTES + 1 bytes: one more says "too big"
- * without reading a huge file to its end. */
-static int
-read_bounded(FILE *fp, char **out, size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0, got;
-	char *buf, *p;
-
-	*out = NULL;
-	if ((buf = malloc(cap)) == NULL)
-		return -1;
-	for (;;) {
-		if (n == cap) {
-			if (cap > REPORT_MAX_BYTES)
-				break;
-			cap *= 2;
-			if (cap > REPORT_MAX_BYTES + 1)
-				cap = REPORT_MAX_BYTES + 1;
-			if ((p = realloc(buf, cap)) == NULL) {
-				free(buf);
-				return -1;
-			}
-			buf = p;
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* Reader thread side: read, key, and decode unless the content is known. */
 static void
 item_load(struct pipeline *pl, struct item *it, const char *name)
 {
+	struct growbuf buf = { 0 };
 	FILE *fp;
 
 	memset(it, 0, sizeof(*it));
@@ -108,8 +72,11 @@ item_load(struct pipeline *pl, struct item *it, const char *name)
 		it->read_errno = errno;
 		return;
 	}
-	if (read_bounded(fp, &it->text, &it->len) == -1)
+	errno = 0;
+	if (readall_bounded(fp, REPORT_MAX_BYTES, &buf) == -1)
 		it->read_errno = errno != 0 ? errno : EIO;
+	it->text = buf.data;
+	it->len = buf.len;
 	if (fp != stdin)
 		fclose(fp);
 	if (it->read_errno != 0)

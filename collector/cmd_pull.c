@@ -33,6 +33,7 @@
 #include "agentless.h"
 #include "agent/growbuf.h"
 #include "collector.h"
+#include "readall.h"
 #include "db.h"
 #include "inventory.h"
 #include "output.h"
@@ -605,8 +606,8 @@ run(struct pull *p)
 static int
 read_inventory(const char *path, struct inventory *inv)
 {
-	char err[300], *buf = NULL, *grown;
-	size_t len = 0, cap = 0, n;
+	struct growbuf b = { 0 };
+	char err[300];
 	FILE *fp;
 	int rc;
 
@@ -615,38 +616,22 @@ read_inventory(const char *path, struct inventory *inv)
 		log_warn("%s", path);
 		return -1;
 	}
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > PULL_INVENTORY_MAX + 1)
-				cap = PULL_INVENTORY_MAX + 1;
-			if (len == cap || (grown = realloc(buf, cap)) == NULL) {
-				log_warnx("%s: %s", path, len == cap ? "over 16 MiB" : "out of memory");
-				goto fail;
-			}
-			buf = grown;
-		}
-		n = fread(buf + len, 1, cap - len, fp);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		log_warn("%s", path);
-		goto fail;
-	}
+	rc = readall_bounded(fp, PULL_INVENTORY_MAX, &b);
 	if (fp != stdin)
 		fclose(fp);
-	rc = inventory_parse(buf != NULL ? buf : "", len, inv, err, sizeof(err));
-	free(buf);
+	if (rc != 0) {
+		if (rc == 1)
+			log_warnx("%s: over 16 MiB", path);
+		else
+			log_warn("%s", path);
+		free(b.data);
+		return -1;
+	}
+	rc = inventory_parse(b.data != NULL ? b.data : "", b.len, inv, err, sizeof(err));
+	free(b.data);
 	if (rc == -1)
 		log_warnx("%s: %s", path, err);
 	return rc;
-fail:
-	if (fp != stdin)
-		fclose(fp);
-	free(buf);
-	return -1;
 }
 
 int
