@@ -67,7 +67,6 @@ struct agentless_tree {
 	char dir[4096]; /* the temporary root, "" when none */
 	int dirfd;      /* -1 when none */
 	int fd;         /* the file being written, -1 */
-	size_t written;
 };
 
 /* A new private directory under tmpdir (NULL: $TMPDIR or /tmp): 0 or -1

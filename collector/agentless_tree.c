@@ -93,7 +93,6 @@ tree_file_begin(void *arg, const char *path)
 	saved = errno;
 	close(dfd);
 	errno = saved;
-	t->written = 0;
 	return t->fd == -1 ? -1 : 0;
 }
 
@@ -111,7 +110,6 @@ tree_file_data(void *arg, const unsigned char *p, size_t n)
 			return -1;
 		p += w;
 		n -= (size_t)w;
-		t->written += (size_t)w;
 	}
 	return 0;
 }
@@ -177,7 +175,6 @@ agentless_tree_create(struct agentless_tree *t, const char *tmpdir)
 	t->dirfd = -1;
 	t->fd = -1;
 	t->dir[0] = '\0';
-	t->written = 0;
 	if (base == NULL)
 		base = getenv("TMPDIR");
 	if (base == NULL || *base == '\0')

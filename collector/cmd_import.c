@@ -48,7 +48,7 @@ struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct item q[QUEUE_LEN];
-	size_t head, count, produced;
+	size_t head, count;
 };
 
 static void
@@ -101,7 +101,6 @@ reader(void *arg)
 			pthread_cond_wait(&pl->cv, &pl->mu);
 		pl->q[(pl->head + pl->count) % QUEUE_LEN] = it;
 		pl->count++;
-		pl->produced++;
 		pthread_cond_broadcast(&pl->cv);
 		pthread_mutex_unlock(&pl->mu);
 	}

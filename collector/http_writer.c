@@ -37,7 +37,6 @@ struct http_writer {
 	pthread_cond_t work;  /* a job was queued, or stop */
 	struct job *head, *tail;
 	unsigned queued;      /* in the list */
-	unsigned running;     /* taken by the thread, 0 or 1 */
 	unsigned qmax;
 	int stopping;
 	pthread_t thread;
@@ -73,13 +72,11 @@ writer_main(void *arg)
 		if (w->head == NULL)
 			w->tail = NULL;
 		w->queued--;
-		w->running = 1;
 		pthread_mutex_unlock(&w->lock);
 
 		writer_run(w, j);
 
 		pthread_mutex_lock(&w->lock);
-		w->running = 0;
 		if (j->kind == JOB_STORE) {
 			j->done = 1;
 			pthread_cond_signal(&j->done_cv);
@@ -175,17 +172,6 @@ http_writer_attempt(struct http_writer *w, const char *host, const char *status,
 	}
 	pthread_mutex_unlock(&w->lock);
 	return 0;
-}
-
-unsigned
-http_writer_backlog(struct http_writer *w)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&w->lock);
-	n = w->queued + w->running;
-	pthread_mutex_unlock(&w->lock);
-	return n;
 }
 
 struct db *

@@ -30,9 +30,6 @@ int http_writer_store(struct http_writer *w, struct store_prepared *p,
 int http_writer_attempt(struct http_writer *w, const char *host,
     const char *status, const char *error);
 
-/* Jobs waiting or running now (for the health check and logs). */
-unsigned http_writer_backlog(struct http_writer *w);
-
 /* Finish every queued job, stop the thread, and return its db (the caller
  * closes it).  NULL w is a no-op returning NULL. */
 struct db *http_writer_stop(struct http_writer *w);
