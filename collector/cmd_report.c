@@ -65,49 +65,55 @@ report_usage(FILE *fp)
 }
 
 static int
-section(struct db *db, struct output *o, const char *title, const char *sql,
-    const char *param, int transpose)
+print_rows(struct output *o, const char *title, struct db_rows *rows, int transpose)
 {
-	struct db_rows rows, t;
+	struct db_rows t;
 	int rc;
 
-	if (db_query(db, sql, &param, 1, &rows) == -1) {
-		log_warnx("%s: %s", title, db_error(db));
-		return -1;
-	}
 	if (transpose) {
-		rc = output_transpose(&rows, &t);
-		db_rows_free(&rows);
+		rc = output_transpose(rows, &t);
+		db_rows_free(rows);
 		if (rc == -1) {
 			log_warnx("out of memory");
 			return -1;
 		}
-		rows = t;
+		*rows = t;
 	}
-	rc = output_section(o, title, &rows);
-	db_rows_free(&rows);
+	rc = output_section(o, title, rows);
+	db_rows_free(rows);
 	if (rc == -1)
 		log_warn("stdout");
 	return rc;
 }
 
 static int
+section(struct db *db, struct output *o, const char *title, const char *sql,
+    const char *param, int transpose)
+{
+	struct db_rows rows;
+
+	if (db_query(db, sql, &param, 1, &rows) == -1) {
+		log_warnx("%s: %s", title, db_error(db));
+		return -1;
+	}
+	return print_rows(o, title, &rows, transpose);
+}
+
+static int
 report_host(struct db *db, struct output *o, const char *name)
 {
 	struct db_rows rows;
-	size_t n;
 
 	if (db_query(db, SQL_HOST, &name, 1, &rows) == -1) {
 		log_warnx("host: %s", db_error(db));
 		return EXIT_FAILURE_;
 	}
-	n = rows.nrows;
-	db_rows_free(&rows);
-	if (n == 0) {
+	if (rows.nrows == 0) {
+		db_rows_free(&rows);
 		log_warnx("unknown host");
 		return EXIT_FAILURE_;
 	}
-	if (section(db, o, "host", SQL_HOST, name, o->fmt == OUTPUT_TABLE) == -1 ||
+	if (print_rows(o, "host", &rows, o->fmt == OUTPUT_TABLE) == -1 ||
 	    section(db, o, "checks", SQL_HOST_CHECKS, name, 0) == -1 ||
 	    section(db, o, "devices", SQL_HOST_DEVICES, name, 0) == -1 ||
 	    section(db, o, "attempts", SQL_HOST_ATTEMPTS, name, 0) == -1)
