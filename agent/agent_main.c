@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/report_json.h"
-#include "exitcode.h"
-#include "gather.h"
-#include "log.h"
-#include "push.h"
+#include "proto/report_json.h"
+#include "common/exitcode.h"
+#include "agent/gather.h"
+#include "common/log.h"
+#include "agent/push.h"
 #ifdef HAVE_SYSTEMD
-#include "journal_read.h"
+#include "agent/journal_read.h"
 #endif
 
 static void

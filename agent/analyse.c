@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyse.h"
-#include "hostinfo.h"
+#include "agent/analyse.h"
+#include "agent/hostinfo.h"
 
 #define CLASS_BASE(c) ((int)(((c) >> 16) & 0xff))
 #define CLASS_SUB(c) ((int)(((c) >> 8) & 0xffff))

@@ -4,9 +4,9 @@
 #ifndef IOMMU_FLEET_ANALYSE_H
 #define IOMMU_FLEET_ANALYSE_H
 
-#include "../proto/report.h"
-#include "klog.h"
-#include "sysfs.h"
+#include "proto/report.h"
+#include "agent/klog.h"
+#include "agent/sysfs.h"
 
 struct evidence {
 	struct sysfs_facts sys;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dynload.h"
+#include "agent/dynload.h"
 
 int
 dynload(const char *soname, const struct dynload_sym *syms, size_t nsyms,

@@ -10,13 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../proto/report_json.h"
-#include "analyse.h"
-#include "gather.h"
-#include "hostinfo.h"
-#include "klog.h"
-#include "pciids.h"
-#include "sysfs.h"
+#include "proto/report_json.h"
+#include "agent/analyse.h"
+#include "agent/gather.h"
+#include "agent/hostinfo.h"
+#include "agent/klog.h"
+#include "agent/pciids.h"
+#include "agent/sysfs.h"
 
 #define PCIIDS_MAX_BYTES (8u * 1024 * 1024)
 

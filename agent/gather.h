@@ -6,9 +6,9 @@
 #ifndef IOMMU_FLEET_GATHER_H
 #define IOMMU_FLEET_GATHER_H
 
-#include "../proto/report.h"
-#include "klog_source.h"
-#include "rootfs.h"
+#include "proto/report.h"
+#include "agent/klog_source.h"
+#include "agent/rootfs.h"
 
 struct gather_opts {
 	struct klog_source_opts klog;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostinfo.h"
+#include "agent/hostinfo.h"
 
 #define HOSTINFO_CMDLINE_MAX (64 * 1024)
 #define HOSTINFO_CPUINFO_MAX (32 * 1024) /* the first processor block */

@@ -6,8 +6,8 @@
 #ifndef IOMMU_FLEET_HOSTINFO_H
 #define IOMMU_FLEET_HOSTINFO_H
 
-#include "../proto/report.h"
-#include "rootfs.h"
+#include "proto/report.h"
+#include "agent/rootfs.h"
 
 /* Fill host, cmdline and *hypervisor (1 when cpuinfo has the "hypervisor"
  * flag, 0 when not, -1 unknown).  Unreadable sources go to errors.  0, or -1

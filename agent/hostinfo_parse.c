@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostinfo.h"
+#include "agent/hostinfo.h"
 
 #define CMDLINE_MAX_PARAMS 256
 #define CMDLINE_MAX_TOKEN 4096

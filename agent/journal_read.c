@@ -14,9 +14,9 @@
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
-#include "dynload.h"
-#include "growbuf.h"
-#include "journal_read.h"
+#include "agent/dynload.h"
+#include "common/growbuf.h"
+#include "agent/journal_read.h"
 
 /* The libsystemd functions used here, resolved by journal_load(). */
 static struct {

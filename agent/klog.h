@@ -12,7 +12,7 @@
 #define IOMMU_FLEET_KLOG_H
 
 #include <stddef.h>
-#include "../proto/report.h"
+#include "proto/report.h"
 
 enum klog_format {
 	KLOG_BARE = 0,     /* no recognised decoration */

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "klog.h"
+#include "agent/klog.h"
 
 #define KLOG_HEAD_MAX 256	/* how far a decoration may reach into a line */
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "klog.h"
-#include "../proto/pci_addr.h"
-#include "../proto/report_json.h"
+#include "agent/klog.h"
+#include "proto/pci_addr.h"
+#include "proto/report_json.h"
 
 #define KLOG_MSG_MAX 1024	/* bytes of a message looked at and kept */
 #define KLOG_KIND_MAX 32

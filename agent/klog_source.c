@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "growbuf.h"
-#include "klog_source.h"
+#include "common/growbuf.h"
+#include "agent/klog_source.h"
 
 #define CAPTURE_DIR "var/log/iommu-fleet/kernel-log."
 

@@ -9,8 +9,8 @@
 #define IOMMU_FLEET_KLOG_SOURCE_H
 
 #include <stddef.h>
-#include "../proto/report.h"
-#include "rootfs.h"
+#include "proto/report.h"
+#include "agent/rootfs.h"
 
 #define KLOG_SOURCE_MAX_BYTES (32u * 1024 * 1024)
 

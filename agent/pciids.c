@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/pci_addr.h"
-#include "growbuf.h"
-#include "pciids.h"
+#include "proto/pci_addr.h"
+#include "common/growbuf.h"
+#include "agent/pciids.h"
 
 #define PCIIDS_NAME_MAX 256 /* vendor or device name */
 #define SUBSET_HEADER "# pci.ids lines for this host's devices (iommu-agent)"

@@ -7,7 +7,7 @@
 #define IOMMU_FLEET_PCIIDS_H
 
 #include <stddef.h>
-#include "../proto/report.h"
+#include "proto/report.h"
 
 /* Set name on every device of iommu (groups and ungrouped) whose vendor and
  * device id are in text: "NVIDIA Corporation GM206 [GeForce GTX 960]".

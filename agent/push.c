@@ -23,12 +23,12 @@
 
 #include <curl/curl.h>
 
-#include "../proto/report_json.h"
-#include "dynload.h"
-#include "exitcode.h"
-#include "log.h"
-#include "push.h"
-#include "spool.h"
+#include "proto/report_json.h"
+#include "agent/dynload.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "agent/push.h"
+#include "agent/spool.h"
 
 #define TOKEN_FILE_MAX 4096
 #define REPLY_MAX 512

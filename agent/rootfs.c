@@ -15,7 +15,7 @@
 
 #include <linux/openat2.h>
 
-#include "rootfs.h"
+#include "agent/rootfs.h"
 
 struct rootfs_capture {
 	int dirfd;

@@ -10,7 +10,7 @@
 #define IOMMU_FLEET_ROOTFS_H
 
 #include <stddef.h>
-#include "../proto/report.h"
+#include "proto/report.h"
 
 struct rootfs_capture;
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spool.h"
+#include "agent/spool.h"
 
 #define NS_DIGITS 20
 #define SUFFIX ".json"

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../proto/report.h"
-#include "rootfs.h"
+#include "proto/report.h"
+#include "agent/rootfs.h"
 
 #define SYSFS_MAX_GROUPS 4096
 #define SYSFS_MAX_DEVICES 4096

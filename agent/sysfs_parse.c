@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/pci_addr.h"
-#include "sysfs.h"
+#include "proto/pci_addr.h"
+#include "agent/sysfs.h"
 
 #define SYSFS_MAX_REGIONS 256
 #define SYSFS_MAX_WORDS 64

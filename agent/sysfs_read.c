@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/pci_addr.h"
-#include "sysfs.h"
+#include "proto/pci_addr.h"
+#include "agent/sysfs.h"
 
 #define SYSFS_PATH_MAX 256
 #define SYSFS_REGIONS_MAX_BYTES (64 * 1024)

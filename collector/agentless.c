@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agentless.h"
+#include "collector/agentless.h"
 #include "proto/pci_addr.h"
 
 #define HEADER "iommu-fleet-agentless 1"

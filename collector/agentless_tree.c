@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agentless.h"
+#include "collector/agentless.h"
 
 /* Open (creating as needed) the directory holding path's last component:
  * an O_PATH descriptor, *base set to that component.  mkdir_last: create

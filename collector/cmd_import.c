@@ -14,15 +14,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "agent/exitcode.h"
-#include "agent/log.h"
+#include "common/exitcode.h"
+#include "common/log.h"
 #include "proto/report_json.h"
 
-#include "collector.h"
-#include "db.h"
-#include "output.h"
-#include "readall.h"
-#include "store.h"
+#include "collector/collector.h"
+#include "collector/db.h"
+#include "collector/output.h"
+#include "common/readall.h"
+#include "collector/store.h"
 
 #define QUEUE_LEN 8
 

@@ -24,22 +24,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/exitcode.h"
+#include "common/exitcode.h"
 #include "agent/gather.h"
-#include "agent/log.h"
+#include "common/log.h"
 #include "agent/rootfs.h"
 #include "proto/report_json.h"
 
-#include "agentless.h"
-#include "agent/growbuf.h"
-#include "collector.h"
-#include "readall.h"
-#include "db.h"
-#include "inventory.h"
-#include "output.h"
-#include "report_claim.h"
-#include "ssh_session.h"
-#include "store.h"
+#include "collector/agentless.h"
+#include "common/growbuf.h"
+#include "collector/collector.h"
+#include "common/readall.h"
+#include "collector/db.h"
+#include "collector/inventory.h"
+#include "collector/output.h"
+#include "collector/report_claim.h"
+#include "collector/ssh_session.h"
+#include "collector/store.h"
 
 #define PULL_DEFAULT_COMMAND "iommu-agent"
 #define PULL_DEFAULT_JOBS 32

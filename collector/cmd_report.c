@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/exitcode.h"
-#include "agent/log.h"
+#include "common/exitcode.h"
+#include "common/log.h"
 
-#include "collector.h"
-#include "db.h"
-#include "output.h"
+#include "collector/collector.h"
+#include "collector/db.h"
+#include "collector/output.h"
 
 /* The table for people: the columns that fit a terminal.  CSV and JSON get
  * every column of host_status. */

@@ -13,15 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/exitcode.h"
-#include "agent/log.h"
+#include "common/exitcode.h"
+#include "common/log.h"
 #include "proto/report_json.h"
 
-#include "collector.h"
-#include "db.h"
-#include "http_parse.h"
-#include "http_server.h"
-#include "http_writer.h"
+#include "collector/collector.h"
+#include "collector/db.h"
+#include "collector/http_parse.h"
+#include "collector/http_server.h"
+#include "collector/http_writer.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8470"
 #define PEM_MAX (1024 * 1024)

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/exitcode.h"
-#include "agent/log.h"
+#include "common/exitcode.h"
+#include "common/log.h"
 
-#include "collector.h"
-#include "db.h"
-#include "output.h"
-#include "token.h"
+#include "collector/collector.h"
+#include "collector/db.h"
+#include "collector/output.h"
+#include "collector/token.h"
 
 static const char SQL_LIST[] =
     "SELECT host, token_id, created_at, revoked_at,"

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "output.h"
+#include "collector/output.h"
 
 struct db;
 

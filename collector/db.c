@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "db.h"
+#include "collector/db.h"
 
 #define DB_BUSY_TIMEOUT_MS 60000 /* a long sqlite3 session must not fail a cron run */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_parse.h"
+#include "collector/http_parse.h"
 
 static int
 is_space(char c)

@@ -21,17 +21,17 @@
 
 #include <microhttpd.h>
 
-#include "agent/log.h"
+#include "common/log.h"
 #include "proto/report_json.h"
 
-#include "db.h"
-#include "http_parse.h"
-#include "http_server.h"
-#include "report_claim.h"
-#include "http_writer.h"
-#include "output.h"
-#include "store.h"
-#include "token.h"
+#include "collector/db.h"
+#include "collector/http_parse.h"
+#include "collector/http_server.h"
+#include "collector/report_claim.h"
+#include "collector/http_writer.h"
+#include "collector/output.h"
+#include "collector/store.h"
+#include "collector/token.h"
 
 #define PATH_REPORTS "/v1/reports"
 #define PATH_HEALTH "/healthz"

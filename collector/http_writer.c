@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/log.h"
+#include "common/log.h"
 
-#include "db.h"
-#include "http_writer.h"
-#include "store.h"
+#include "collector/db.h"
+#include "collector/http_writer.h"
+#include "collector/store.h"
 
 enum job_kind { JOB_STORE, JOB_ATTEMPT };
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "store.h"
+#include "collector/store.h"
 
 struct db;
 struct http_writer;

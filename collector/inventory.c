@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "proto/pci_addr.h"
-#include "inventory.h"
+#include "collector/inventory.h"
 
 static int
 is_alnum(int c)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "collector/output.h"
 
 #define ANSI_BOLD "\033[1m"
 #define ANSI_RED "\033[31m"

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "db.h"
+#include "collector/db.h"
 
 enum output_format { OUTPUT_TABLE = 0, OUTPUT_CSV, OUTPUT_JSON };
 

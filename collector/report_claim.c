@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "report_claim.h"
+#include "collector/report_claim.h"
 
 struct scan {
 	const char *p;

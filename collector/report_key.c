@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "proto/pci_addr.h"
-#include "report_key.h"
+#include "collector/report_key.h"
 
 static int
 isdig(int c)

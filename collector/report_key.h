@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "sha256.h"
+#include "collector/sha256.h"
 
 struct report_key {
 	char sha256[SHA256_HEX_LEN];

@@ -13,7 +13,7 @@
 
 #include <libssh/libssh.h>
 
-#include "ssh_session.h"
+#include "collector/ssh_session.h"
 
 struct ssh_session_key {
 	ssh_key key;

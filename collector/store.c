@@ -11,11 +11,11 @@
 #include "proto/report.h"
 #include "proto/report_json.h"
 
-#include "db.h"
-#include "agent/growbuf.h"
-#include "report_key.h"
-#include "sha256.h"
-#include "store.h"
+#include "collector/db.h"
+#include "common/growbuf.h"
+#include "collector/report_key.h"
+#include "collector/sha256.h"
+#include "collector/store.h"
 
 /* A growing string (growbuf) that stays marked failed after an allocation
  * failure, so a chain of appends is checked once at its end. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "token.h"
+#include "collector/token.h"
 
 void
 token_format(const unsigned char rnd[TOKEN_RANDOM_BYTES], char *out, size_t outlen)

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "sha256.h"
+#include "collector/sha256.h"
 
 #define TOKEN_PREFIX "ift_"
 #define TOKEN_RANDOM_BYTES 32

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "db.h"
-#include "store.h"
-#include "token.h"
+#include "collector/db.h"
+#include "collector/store.h"
+#include "collector/token.h"
 
 static const char SQL_ADD[] =
     "INSERT INTO tokens (host, token_id, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";

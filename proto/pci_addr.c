@@ -1,7 +1,7 @@
 /*
  * pci_addr.c - PCI address text and hex digits.  Pure: no I/O.
  */
-#include "pci_addr.h"
+#include "proto/pci_addr.h"
 
 int
 pci_hexval(int c)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "proto/report.h"
 
 void
 report_device_init(struct report_device *d)

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci_addr.h"
-#include "report_json.h"
+#include "proto/pci_addr.h"
+#include "proto/report_json.h"
 
 #define PATH_MAX_LEN 160 /* leaves room in report_error.msg for the message */
 

@@ -7,7 +7,7 @@
 #define IOMMU_FLEET_REPORT_JSON_H
 
 #include <stddef.h>
-#include "report.h"
+#include "proto/report.h"
 
 /* Limits applied when decoding untrusted input. */
 #define REPORT_MAX_BYTES (8u * 1024 * 1024)

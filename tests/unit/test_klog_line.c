@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../agent/klog.h"
+#include "agent/klog.h"
 
 static struct klog_line
 parse(const char *s)

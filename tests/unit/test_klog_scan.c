@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../agent/klog.h"
+#include "agent/klog.h"
 
 struct result {
 	struct report_kernel_log kl;

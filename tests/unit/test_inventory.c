@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "inventory.h"
+#include "collector/inventory.h"
 
 static void
 test_forms(void **state)

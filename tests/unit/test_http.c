@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "db.h"
-#include "http_parse.h"
-#include "token.h"
+#include "collector/db.h"
+#include "collector/http_parse.h"
+#include "collector/token.h"
 
 static void
 test_bearer(void **state)

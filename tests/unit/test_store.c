@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "db.h"
-#include "output.h"
-#include "sha256.h"
-#include "store.h"
+#include "collector/db.h"
+#include "collector/output.h"
+#include "collector/sha256.h"
+#include "collector/store.h"
 
 static char *template_text;
 

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "agent/growbuf.h"
+#include "common/growbuf.h"
 
 /* Append fp's bytes to b until its end or until b holds max + 1 bytes
  * (enough to tell "too large" without reading a huge file to its end);

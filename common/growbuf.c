@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "growbuf.h"
+#include "common/growbuf.h"
 
 int
 growbuf_append(struct growbuf *b, const char *p, size_t n)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 
 static const char *log_progname = "iommu-fleet";
 static int log_verbose;

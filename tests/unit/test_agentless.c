@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "agentless.h"
+#include "collector/agentless.h"
 
 /* A sink that writes a transcript: "D path", "E path", "L path name",
  * "F path <bytes>". */

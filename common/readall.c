@@ -3,7 +3,7 @@
  */
 #include <errno.h>
 
-#include "readall.h"
+#include "common/readall.h"
 
 int
 readall_bounded(FILE *fp, size_t max, struct growbuf *b)

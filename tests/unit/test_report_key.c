@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "report_key.h"
+#include "collector/report_key.h"
 
 #define ID1 "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6b"
 #define ID2 "0e8f7a6b-1111-4222-8333-444455556666"
