@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "agent/klog.h"
+#include "common/utf8.h"
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
 
@@ -153,8 +154,9 @@ klog_parse_bdf(const char *p, char *out, size_t outsz)
 static void
 klog_sanitise(char *b, size_t n)
 {
-	size_t i = 0, k, len;
-	unsigned char c, c1;
+	size_t i = 0, len;
+	unsigned char c;
+	uint32_t cp;
 
 	while (i < n) {
 		c = (unsigned char)b[i];
@@ -166,26 +168,10 @@ klog_sanitise(char *b, size_t n)
 			i++;
 			continue;
 		}
-		len = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ?
-		    3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-		if (len == 0 || i + len > n) {
+		if ((len = utf8_seq((const unsigned char *)b + i, n - i, &cp)) == 0)
 			b[i++] = '?';
-			continue;
-		}
-		c1 = (unsigned char)b[i + 1];
-		if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) ||
-		    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f)) {
-			b[i++] = '?';
-			continue;
-		}
-		for (k = 1; k < len; k++)
-			if (((unsigned char)b[i + k] & 0xc0) != 0x80)
-				break;
-		if (k < len) {
-			b[i++] = '?';
-			continue;
-		}
-		i += len;
+		else
+			i += len;
 	}
 }
 

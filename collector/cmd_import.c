@@ -22,7 +22,7 @@
 #include "collector/db.h"
 #include "collector/output.h"
 #include "common/readall.h"
-#include "collector/store.h"
+#include "collector/ingest.h"
 
 #define QUEUE_LEN 8
 
@@ -38,7 +38,7 @@ struct item {
 	char *text;
 	size_t len;
 	int read_errno; /* nonzero: could not be read */
-	struct store_prepared *p;
+	struct ingest *in;
 };
 
 struct pipeline {
@@ -57,10 +57,11 @@ import_usage(void)
 	fprintf(stderr, "usage: iommu-collector import [FILE | DIR | -]...\n");
 }
 
-/* Reader thread side: read, key, and decode unless the content is known. */
+/* Reader thread side: read, and the first half of ingesting it. */
 static void
 item_load(struct pipeline *pl, struct item *it, const char *name)
 {
+	struct ingest_reader rd = { pl->ro, NULL };
 	struct growbuf buf = { 0 };
 	FILE *fp;
 
@@ -81,10 +82,9 @@ item_load(struct pipeline *pl, struct item *it, const char *name)
 		fclose(fp);
 	if (it->read_errno != 0)
 		return;
-	if ((it->p = store_prepare(it->text, it->len, NULL)) == NULL)
+	if ((it->in = ingest_new(it->text, it->len, "import", NULL)) == NULL)
 		return;
-	if (pl->ro == NULL || store_content_known(pl->ro, it->p) != 1)
-		(void)store_decode(it->p); /* a rejection is kept in p */
+	ingest_prepare(it->in, &rd);
 }
 
 static void *
@@ -117,7 +117,8 @@ print_line(const char *name, const struct store_result *res)
 	eerr = output_escape(res->error);
 	if (ename == NULL || ehost == NULL || eerr == NULL) {
 		log_warnx("out of memory");
-	} else if (res->status == STORE_REJECTED || res->status == STORE_FAILED) {
+	} else if (res->status != STORE_STORED && res->status != STORE_UNCHANGED &&
+	    res->status != STORE_DUPLICATE) {
 		printf("%s: %s: %s\n", ename, store_status_name(res->status), eerr);
 	} else {
 		printf("%s: %s host %s report %s\n", ename,
@@ -142,21 +143,23 @@ item_store(struct db *db, struct item *it, struct import_stats *st)
 		st->rejected++;
 		return;
 	}
-	if (it->p == NULL) {
+	if (it->in == NULL) {
 		log_warnx("out of memory");
 		st->failed++;
 		return;
 	}
-	switch (store_commit(db, it->p, "import", &res)) {
+	switch (ingest_commit(db, it->in, &res)) {
 	case STORE_STORED:
 	case STORE_UNCHANGED:
 	case STORE_DUPLICATE:
 		st->ok++;
 		break;
 	case STORE_REJECTED:
+	case STORE_WRONG_HOST:
 		st->rejected++;
 		break;
 	case STORE_FAILED:
+	case STORE_NOT_KNOWN:
 		st->failed++;
 		break;
 	}
@@ -288,7 +291,7 @@ cmd_import(struct collector *c, int argc, char **argv)
 			pthread_cond_broadcast(&pl.cv);
 			pthread_mutex_unlock(&pl.mu);
 			item_store(db, &it, &st);
-			store_prepared_free(it.p);
+			ingest_free(it.in);
 			free(it.text);
 		}
 		pthread_join(tid, NULL);

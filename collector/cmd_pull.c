@@ -37,9 +37,8 @@
 #include "collector/db.h"
 #include "collector/inventory.h"
 #include "collector/output.h"
-#include "collector/report_claim.h"
 #include "collector/ssh_session.h"
-#include "collector/store.h"
+#include "collector/ingest.h"
 
 #define PULL_DEFAULT_COMMAND "iommu-agent"
 #define PULL_DEFAULT_JOBS 32
@@ -76,7 +75,7 @@ struct pull_outcome {
 	char error[512];
 	char *json;          /* report text to store, or NULL */
 	size_t len;
-	struct store_prepared *prep; /* json keyed (and maybe decoded), or NULL */
+	struct ingest *in;   /* json on its way in, or NULL */
 	int agentless;       /* the report was made on the collector side */
 };
 
@@ -171,54 +170,6 @@ static int
 parser_sink(void *arg, const char *p, size_t n)
 {
 	return agentless_parser_feed(arg, p, n);
-}
-
-/* "db1" matches "db1.example.org" and the other way round. */
-static int
-same_host(const char *a, const char *b)
-{
-	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-
-	if (strcasecmp(a, b) == 0)
-		return 1;
-	if ((a[la] == '\0' || b[lb] == '\0') && la == lb && strncasecmp(a, b, la) == 0)
-		return 1;
-	return 0;
-}
-
-/* The agent's report is about the host we asked: 0 keeps json in out for
- * the store (which validates it), -1 sets the failure. */
-static int
-check_report(const struct inventory_host *h, struct pull_outcome *out)
-{
-	char claim[STORE_HOSTNAME_MAX];
-	const char *claimed;
-
-	/* an address says nothing a report's hostname could be compared to */
-	if (inventory_is_address(h->name))
-		return 0;
-	/* the common case without a second full decode (the store's) */
-	if (report_claim_hostname(out->json, out->len, claim, sizeof(claim)) == 1) {
-		if (same_host(claim, h->name))
-			return 0;
-		fail(out, "wrong-host", "report claims to be host \"%.200s\"", claim);
-		return -1;
-	}
-	/* cannot tell cheaply: decode it, once; the store reuses the result */
-	if ((out->prep = store_prepare(out->json, out->len, h->name)) == NULL) {
-		fail(out, "collector-error", "out of memory");
-		return -1;
-	}
-	if (store_decode(out->prep) == -1) {
-		fail(out, "bad-report", "invalid report: %s", store_prepared_error(out->prep));
-		return -1;
-	}
-	claimed = store_prepared_hostname(out->prep);
-	if (!same_host(claimed, h->name)) {
-		fail(out, "wrong-host", "report claims to be host \"%.200s\"", claimed);
-		return -1;
-	}
-	return 0;
 }
 
 static const char *
@@ -384,12 +335,6 @@ pull_host(const struct pull_opts *o, const struct inventory_host *h,
 	out->json = b.data;
 	out->len = b.len;
 	b.data = NULL;
-	if (check_report(h, out) == -1) {
-		store_prepared_free(out->prep);
-		out->prep = NULL;
-		free(out->json);
-		out->json = NULL;
-	}
 done:
 	free(b.data);
 	ssh_session_close(conn);
@@ -430,26 +375,19 @@ finish_host(struct pull *p, const struct inventory_host *h, struct pull_outcome 
 	char *ename, *eerr;
 	int ok = 0;
 
-	if (out->prep != NULL) {
-		store_commit(p->db, out->prep, PULL_TRANSPORT, &res);
-		switch (res.status) {
+	if (out->in != NULL) {
+		switch (ingest_commit(p->db, out->in, &res)) {
 		case STORE_STORED:
 		case STORE_UNCHANGED:
 		case STORE_DUPLICATE:
 			ok = 1;
-			snprintf(out->status, sizeof(out->status), "%s",
-			    store_status_name(res.status));
 			break;
-		case STORE_REJECTED: /* recorded by the store, in its words */
-			snprintf(out->status, sizeof(out->status), "rejected");
-			snprintf(out->error, sizeof(out->error), "rejected: %.400s", res.error);
-			break;
-		case STORE_FAILED:
-			snprintf(out->status, sizeof(out->status), "db-error");
+		default:
 			snprintf(out->error, sizeof(out->error), "%s", res.error);
 			break;
 		}
-	} else if (store_attempt(p->db, h->name, PULL_TRANSPORT, out->started_at,
+		snprintf(out->status, sizeof(out->status), "%s", store_status_name(res.status));
+	} else if (ingest_record(p->db, h->name, PULL_TRANSPORT, out->started_at,
 	    out->status, out->error) == -1) {
 		log_warnx("%s: recording the attempt: %s", h->name, db_error(p->db));
 	}
@@ -474,28 +412,21 @@ finish_host(struct pull *p, const struct inventory_host *h, struct pull_outcome 
 	free(eerr);
 }
 
-/* Key and, unless its content is already stored, decode the report here,
- * so the workers decode side by side and only the commit is serialised. */
+/* The first half of ingesting the report, here, so the workers decode side
+ * by side and only the commit is serialised. */
 static void
 prepare_outside_lock(struct pull *p, const struct inventory_host *h,
     struct pull_outcome *out)
 {
-	int known;
+	struct ingest_reader rd = { p->db, &p->lock };
 
 	if (out->json == NULL)
 		return;
-	if (out->prep == NULL &&
-	    (out->prep = store_prepare(out->json, out->len, h->name)) == NULL) {
+	if ((out->in = ingest_new(out->json, out->len, PULL_TRANSPORT, h->name)) == NULL) {
 		fail(out, "collector-error", "out of memory");
-		free(out->json);
-		out->json = NULL;
 		return;
 	}
-	pthread_mutex_lock(&p->lock);
-	known = store_content_known(p->db, out->prep);
-	pthread_mutex_unlock(&p->lock);
-	if (known != 1)
-		(void)store_decode(out->prep); /* a rejection is kept for the commit */
+	ingest_prepare(out->in, &rd);
 }
 
 static void *
@@ -517,7 +448,7 @@ worker(void *arg)
 		finish_host(p, &p->inv->hosts[i], &out);
 		pthread_cond_signal(&p->cond);
 		pthread_mutex_unlock(&p->lock);
-		store_prepared_free(out.prep);
+		ingest_free(out.in);
 		free(out.json);
 	}
 	return NULL;

@@ -15,6 +15,7 @@
 #include "collector/db.h"
 #include "collector/output.h"
 #include "collector/token.h"
+#include "proto/hostname.h"
 
 static const char SQL_LIST[] =
     "SELECT host, token_id, created_at, revoked_at,"
@@ -34,10 +35,11 @@ token_add(struct collector *c, const char *host)
 {
 	char tok[TOKEN_LEN + 1], err[600];
 	struct db *db;
+	const char *why;
 	int rc = EXIT_FAILURE_;
 
-	if (!token_host_ok(host)) {
-		log_warnx("\"%s\": not a usable host name", host);
+	if ((why = hostname_invalid(host, strlen(host), HOSTNAME_GIVEN)) != NULL) {
+		log_warnx("token add: \"%.255s\": %s", host, why);
 		return EXIT_USAGE;
 	}
 	if (collector_open(c, &db) == -1)

@@ -27,10 +27,9 @@
 #include "collector/db.h"
 #include "collector/http_parse.h"
 #include "collector/http_server.h"
-#include "collector/report_claim.h"
 #include "collector/http_writer.h"
 #include "collector/output.h"
-#include "collector/store.h"
+#include "collector/ingest.h"
 #include "collector/token.h"
 
 #define PATH_REPORTS "/v1/reports"
@@ -304,67 +303,62 @@ reports_body(struct http_server *s, struct request *rq, const char *data, size_t
 	return MHD_YES;
 }
 
-/* The whole body is here: check the host, store, answer. */
+/* The HTTP answer to each outcome of the one ingest path. */
+static unsigned
+status_code(enum store_status s)
+{
+	switch (s) {
+	case STORE_STORED:
+	case STORE_UNCHANGED:
+		return MHD_HTTP_CREATED;
+	case STORE_DUPLICATE:
+		return MHD_HTTP_OK;
+	case STORE_REJECTED:
+		return MHD_HTTP_BAD_REQUEST;
+	case STORE_WRONG_HOST:
+		return MHD_HTTP_FORBIDDEN;
+	case STORE_FAILED:
+	case STORE_NOT_KNOWN:
+		break;
+	}
+	return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* The whole body is here: ingest it (the identity is the token's; the
+ * decoding on this connection's thread, the commit in the single writer),
+ * answer. */
 static enum MHD_Result
 reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *rq)
 {
-	struct store_prepared *p;
+	struct ingest_reader rd = { s->authdb, &s->authlock };
 	struct store_result res;
-	const char *claimed;
-	char body[1024], e1[STORE_HOSTNAME_MAX * 2], e2[64], msg[STORE_HOSTNAME_MAX * 3];
-	char name[STORE_HOSTNAME_MAX] = "";
+	struct ingest *in;
+	char body[1024], e1[HOSTNAME_MAX * 2], e2[64];
 	unsigned status;
-	int rc, known;
+	int rc;
 
-	/* the identity is the token's: a report naming another host is
-	 * refused, never stored under either name.  A scan finds the name
-	 * cheaply; when it cannot tell, the report is decoded here, once, and
-	 * the store reuses that.  Keying and decoding happen on this
-	 * connection's thread, so the single writer only writes. */
-	if ((p = store_prepare(rq->body != NULL ? rq->body : "", rq->len, rq->host)) == NULL)
+	if ((in = ingest_new(rq->body, rq->len, "http", rq->host)) == NULL)
 		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
 		    "out of memory", 0);
-	claimed = report_claim_hostname(rq->body != NULL ? rq->body : "", rq->len, name,
-	    sizeof(name)) == 1 ? name : NULL;
-	if (claimed == NULL && store_decode(p) == 0)
-		claimed = store_prepared_hostname(p);
-	if (claimed != NULL && strcasecmp(claimed, rq->host) != 0) {
-		snprintf(msg, sizeof(msg), "report is for host \"%.255s\", token is for \"%s\"",
-		    claimed, rq->host);
-		store_prepared_free(p);
-		record_refusal(s, rq, msg);
-		return respond_error(s, c, rq, MHD_HTTP_FORBIDDEN, "wrong-host", msg, 0);
-	}
-	/* an invalid report (claimed == NULL) is rejected by the store: 400 */
-	pthread_mutex_lock(&s->authlock);
-	known = store_content_known(s->authdb, p);
-	pthread_mutex_unlock(&s->authlock);
-	if (known != 1)
-		(void)store_decode(p); /* a rejection is kept in p */
-	rc = http_writer_store(s->w, p, &res);
-	store_prepared_free(p);
+	ingest_prepare(in, &rd);
+	rc = http_writer_store(s->w, in, &res);
+	ingest_free(in);
 	if (rc == -1)
 		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 		    "the collector is busy, retry later", 0);
+	status = status_code(res.status);
 	switch (res.status) {
-	case STORE_STORED:
-	case STORE_UNCHANGED:
-		status = MHD_HTTP_CREATED;
-		break;
-	case STORE_DUPLICATE:
-		/* the store records nothing for a resend; we still saw it */
-		if (http_writer_attempt(s->w, rq->host, "duplicate",
-		    "report_id already stored") == -1)
-			log_warnx("writer queue full: attempt of %s not recorded", rq->host);
-		status = MHD_HTTP_OK;
-		break;
 	case STORE_REJECTED:
-		return respond_error(s, c, rq, MHD_HTTP_BAD_REQUEST, "invalid", res.error, 0);
+		return respond_error(s, c, rq, status, "invalid", res.error, 0);
+	case STORE_WRONG_HOST:
+		return respond_error(s, c, rq, status, "wrong-host", res.error, 0);
 	case STORE_FAILED:
-	default:
+	case STORE_NOT_KNOWN:
 		log_warnx("storing a report of %s: %s", rq->host, res.error);
-		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "db-error",
+		return respond_error(s, c, rq, status, "db-error",
 		    "the report could not be stored", 0);
+	default:
+		break;
 	}
 	set_result(rq, store_status_name(res.status));
 	snprintf(body, sizeof(body),

@@ -1,9 +1,9 @@
 /*
  * http_writer.c - one thread, one write connection, a bounded FIFO of jobs
- * (commit a prepared report / record an attempt).  Callers of
+ * (commit a prepared report / record an attempt, both through ingest.h).  Callers of
  * http_writer_store() block until their job is done, so a 201 is only sent
  * after the commit; the decoding was done on their own threads.
- * I/O: the database through store.h, pthreads.
+ * I/O: the database through ingest.h, pthreads.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 
 #include "collector/db.h"
 #include "collector/http_writer.h"
-#include "collector/store.h"
 
 enum job_kind { JOB_STORE, JOB_ATTEMPT };
 
@@ -22,12 +21,12 @@ struct job {
 	enum job_kind kind;
 	struct job *next;
 	/* JOB_STORE: owned by the waiting caller */
-	struct store_prepared *p;
+	struct ingest *in;
 	struct store_result *res;
 	pthread_cond_t done_cv;	/* only this job's waiter wakes */
 	int done;
 	/* JOB_ATTEMPT: owned by the queue, freed by the writer */
-	char ahost[STORE_HOSTNAME_MAX];
+	char ahost[HOSTNAME_MAX + 1];
 	char status[32];
 	char error[512];
 };
@@ -47,10 +46,10 @@ static void
 writer_run(struct http_writer *w, struct job *j)
 {
 	if (j->kind == JOB_STORE) {
-		store_commit(w->db, j->p, "http", j->res);
+		ingest_commit(w->db, j->in, j->res);
 		return;
 	}
-	if (store_attempt(w->db, j->ahost, "http", NULL, j->status,
+	if (ingest_record(w->db, j->ahost, "http", NULL, j->status,
 	    j->error[0] != '\0' ? j->error : NULL) == -1)
 		log_warnx("recording attempt of %s: %s", j->ahost, db_error(w->db));
 }
@@ -129,14 +128,13 @@ writer_enqueue(struct http_writer *w, struct job *j)
 }
 
 int
-http_writer_store(struct http_writer *w, struct store_prepared *p,
-    struct store_result *res)
+http_writer_store(struct http_writer *w, struct ingest *in, struct store_result *res)
 {
 	struct job j;
 
 	memset(&j, 0, sizeof(j));
 	j.kind = JOB_STORE;
-	j.p = p;
+	j.in = in;
 	j.res = res;
 	pthread_cond_init(&j.done_cv, NULL);
 	pthread_mutex_lock(&w->lock);

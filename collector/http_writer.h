@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "collector/store.h"
+#include "collector/ingest.h"
 
 struct db;
 struct http_writer;
@@ -19,11 +19,10 @@ struct http_writer;
 struct http_writer *http_writer_start(struct db *db, unsigned qmax, char *err,
     size_t errlen);
 
-/* Commit one prepared report (store_commit, transport "http") and wait
- * until it is committed or refused: 0 with res filled, or -1 when the queue
- * is full (answer 503).  p stays the caller's. */
-int http_writer_store(struct http_writer *w, struct store_prepared *p,
-    struct store_result *res);
+/* Commit one prepared report (ingest_commit) and wait until it is
+ * committed or refused: 0 with res filled, or -1 when the queue is full
+ * (answer 503).  in stays the caller's. */
+int http_writer_store(struct http_writer *w, struct ingest *in, struct store_result *res);
 
 /* Record a failed attempt for host without waiting; dropped (-1) when the
  * queue is full. */

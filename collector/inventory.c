@@ -7,90 +7,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/pci_addr.h"
+#include "proto/hostname.h"
 #include "collector/inventory.h"
 
 static int
 is_alnum(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* An identity (name=, or the host when no name= is given): the fleet's one
+ * host name rule, within the inventory's buffers, written without the root's
+ * trailing dot (one spelling per host in the database). */
+static int
+valid_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len < INVENTORY_NAME_MAX && s[len - 1] != '.' &&
+	    hostname_invalid(s, len, HOSTNAME_GIVEN) == NULL;
+}
+
+/* What to connect to: a name by the same rule, in ASCII (it reaches the
+ * resolver and ssh_config), or an address. */
 static int
 valid_hostname(const char *s)
 {
-	size_t i, len = strlen(s), label = 0;
+	const char *p;
 
-	if (len == 0 || len >= INVENTORY_NAME_MAX || !is_alnum((unsigned char)s[0]))
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			/* no empty label, no label ending with '-' */
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!is_alnum(c) && c != '-' && c != '_')
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
 			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return s[len - 1] != '.' && s[len - 1] != '-';
-}
-
-static int
-valid_ipv6(const char *s)
-{
-	size_t i, len = strlen(s), colons = 0;
-
-	if (len < 2 || len > 45)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == ':')
-			colons++;
-		else if (pci_hexval((unsigned char)s[i]) < 0 && s[i] != '.')
-			return 0;
-	}
-	return colons >= 2 && colons <= 7;
-}
-
-static int
-valid_ipv4(const char *s)
-{
-	int parts = 0, digits = 0, value = 0;
-
-	for (;; s++) {
-		if (*s >= '0' && *s <= '9') {
-			value = value * 10 + (*s - '0');
-			if (++digits > 3 || value > 255)
-				return 0;
-		} else if (*s == '.' || *s == '\0') {
-			if (digits == 0)
-				return 0;
-			parts++;
-			digits = value = 0;
-			if (*s == '\0')
-				break;
-		} else
-			return 0;
-	}
-	return parts == 4;
-}
-
-int
-inventory_is_address(const char *s)
-{
-	return valid_ipv4(s) || valid_ipv6(s);
+	return valid_name(s);
 }
 
 int
 inventory_valid_host(const char *s)
 {
-	return valid_hostname(s) || valid_ipv6(s);
+	return valid_hostname(s) || hostname_is_address(s);
 }
 
 int
@@ -159,7 +113,7 @@ parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
 			return fail(err, errlen, "unterminated '[' in host", host);
 		*end = '\0';
 		host++;
-		if (!valid_ipv6(host))
+		if (!hostname_is_address(host))
 			return fail(err, errlen, "invalid IPv6 address", host);
 		if (end[1] == ':')
 			port = end + 2;
@@ -305,7 +259,7 @@ parse_setting(const char **pp, struct inventory_host *h, unsigned *seen,
 		else
 			return fail(err, errlen, "agent= must be auto or none", value);
 	} else {
-		if (!valid_hostname(value))
+		if (!valid_name(value))
 			return fail(err, errlen, "invalid name", value);
 		snprintf(h->name, sizeof(h->name), "%.253s", value);
 	}

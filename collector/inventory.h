@@ -61,8 +61,6 @@ int inventory_add(struct inventory *inv, const char *spec, int line, char *err,
 
 /* 1 when s is a host name, an IPv4 address or an IPv6 address we accept. */
 int inventory_valid_host(const char *s);
-/* 1 when s is an IPv4 or IPv6 literal (a name a report cannot be compared to). */
-int inventory_is_address(const char *s);
 int inventory_valid_user(const char *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "collector/output.h"
+#include "common/utf8.h"
 
 #define ANSI_BOLD "\033[1m"
 #define ANSI_RED "\033[31m"
@@ -41,44 +42,9 @@ output_format_parse(const char *s, enum output_format *out)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if invalid.  Overlongs,
- * surrogates and values past U+10FFFF are invalid. */
-static size_t
-utf8_len(const unsigned char *s, unsigned long *cp)
-{
-	size_t n, i;
-	unsigned long c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* C0, DEL, C1, and the bidirectional overrides that reorder a line. */
 static int
-unsafe_cp(unsigned long c)
+unsafe_cp(uint32_t c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
 	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
@@ -87,8 +53,8 @@ unsafe_cp(unsigned long c)
 char *
 output_escape(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	uint32_t cp;
 	size_t n, i, o = 0;
 	char *out;
 
@@ -97,7 +63,7 @@ output_escape(const char *s)
 	if (out == NULL)
 		return NULL;
 	while (*p != '\0') {
-		n = utf8_len(p, &cp);
+		n = utf8_seq(p, (size_t)(end - p), &cp);
 		if (n == 0) {
 			o += (size_t)snprintf(out + o, 5, "\\x%02x", *p);
 			p++;
@@ -284,13 +250,13 @@ print_csv(struct output *o, const struct db_rows *rows)
 static void
 json_string(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	uint32_t cp;
 	size_t n;
 
 	fputc('"', fp);
 	while (*p != '\0') {
-		n = utf8_len(p, &cp);
+		n = utf8_seq(p, (size_t)(end - p), &cp);
 		if (n == 0) {
 			fputs("\\ufffd", fp);
 			p++;
@@ -303,7 +269,7 @@ json_string(FILE *fp, const char *s)
 		else if (cp == '\t')
 			fputs("\\t", fp);
 		else if (unsafe_cp(cp))
-			fprintf(fp, "\\u%04lx", cp);
+			fprintf(fp, "\\u%04lx", (unsigned long)cp);
 		else
 			fwrite(p, 1, n, fp);
 		p += n;

@@ -1,7 +1,8 @@
 /*
  * store.c - one report into the database in one transaction: host,
  * observation, deduplicated content and its rows, attempt.  I/O through
- * db.h only; decoding and validation are proto/report_json's.
+ * db.h only.  What to store is decided before, in collector/ingest.c;
+ * decoding and validation are proto's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,11 @@
 #include "proto/report_json.h"
 
 #include "collector/db.h"
-#include "common/growbuf.h"
-#include "collector/report_key.h"
-#include "collector/sha256.h"
 #include "collector/store.h"
+#include "collector/store_index.h"
+#include "common/growbuf.h"
+#include "proto/hostname.h"
+#include "proto/report_key.h"
 
 /* A growing string (growbuf) that stays marked failed after an allocation
  * failure, so a chain of appends is checked once at its end. */
@@ -74,10 +76,14 @@ store_status_name(enum store_status s)
 		return "duplicate";
 	case STORE_REJECTED:
 		return "rejected";
+	case STORE_WRONG_HOST:
+		return "wrong-host";
+	case STORE_NOT_KNOWN:
+		return "not-known";
 	case STORE_FAILED:
 		break;
 	}
-	return "failed";
+	return "db-error";
 }
 
 void
@@ -95,145 +101,6 @@ static long long
 tri_value(enum tristate t)
 {
 	return t == TRI_UNKNOWN ? -1 : (t == TRI_TRUE);
-}
-
-/* Every device of the report, grouped or not, with its group id (-1). */
-struct devref {
-	const struct report_device *d;
-	int group;
-	size_t gidx; /* index into groups, or (size_t)-1 */
-};
-
-struct content_ctx {
-	const struct report *r;
-	struct devref *devs;
-	size_t ndevs;
-	char **members; /* per group: sorted addresses, space-separated */
-	char grouping[32];
-	struct sbuf tmp;
-};
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-cmp_devref(const void *a, const void *b)
-{
-	const struct devref *x = a, *y = b;
-
-	return strcmp(x->d->address, y->d->address);
-}
-
-static void
-content_ctx_free(struct content_ctx *c)
-{
-	size_t i;
-
-	if (c->members != NULL) {
-		for (i = 0; i < c->r->iommu.ngroups; i++)
-			free(c->members[i]);
-	}
-	free(c->members);
-	free(c->devs);
-	free(c->tmp.g.data);
-}
-
-/*
- * Index the devices, refuse what the tables cannot hold (a device listed
- * twice, a group id twice), and build the membership strings and the
- * grouping fingerprint.  1 ok, 0 rejected (msg), -1 out of memory.
- */
-static int
-content_prepare(struct content_ctx *c, const struct report *r, char *msg, size_t msglen)
-{
-	const struct report_iommu *io = &r->iommu;
-	struct sbuf all = { 0 };
-	char **addrs = NULL, hex[SHA256_HEX_LEN];
-	int *ids = NULL;
-	size_t i, j, n = 0;
-	int rc = -1;
-
-	memset(c, 0, sizeof(*c));
-	c->r = r;
-	for (i = 0; i < io->ngroups; i++)
-		n += io->groups[i].ndevices;
-	n += io->nungrouped;
-	c->devs = calloc(n ? n : 1, sizeof(*c->devs));
-	c->members = calloc(io->ngroups ? io->ngroups : 1, sizeof(*c->members));
-	ids = calloc(io->ngroups ? io->ngroups : 1, sizeof(*ids));
-	if (c->devs == NULL || c->members == NULL || ids == NULL)
-		goto out;
-	for (i = 0; i < io->ngroups; i++) {
-		ids[i] = io->groups[i].id;
-		for (j = 0; j < io->groups[i].ndevices; j++) {
-			c->devs[c->ndevs].d = &io->groups[i].devices[j];
-			c->devs[c->ndevs].group = io->groups[i].id;
-			c->devs[c->ndevs++].gidx = i;
-		}
-	}
-	for (i = 0; i < io->nungrouped; i++) {
-		c->devs[c->ndevs].d = &io->ungrouped[i];
-		c->devs[c->ndevs].group = -1;
-		c->devs[c->ndevs++].gidx = (size_t)-1;
-	}
-	qsort(c->devs, c->ndevs, sizeof(*c->devs), cmp_devref);
-	for (i = 1; i < c->ndevs; i++) {
-		if (strcmp(c->devs[i].d->address, c->devs[i - 1].d->address) == 0) {
-			snprintf(msg, msglen, "iommu: device %.20s listed twice",
-			    c->devs[i].d->address);
-			rc = 0;
-			goto out;
-		}
-	}
-	for (i = 0; i < io->ngroups; i++) {
-		for (j = i + 1; j < io->ngroups && ids[i] >= 0; j++) {
-			if (ids[i] == ids[j]) {
-				snprintf(msg, msglen, "iommu.groups: group %d listed twice", ids[i]);
-				rc = 0;
-				goto out;
-			}
-		}
-	}
-	/* devs is sorted, so each group's members come out sorted too */
-	for (i = 0; i < io->ngroups; i++) {
-		sbuf_reset(&c->tmp);
-		for (j = 0; j < c->ndevs; j++) {
-			if (c->devs[j].gidx != i)
-				continue;
-			if (c->tmp.g.len > 0)
-				sbuf_adds(&c->tmp, " ");
-			sbuf_adds(&c->tmp, c->devs[j].d->address);
-		}
-		if (c->tmp.failed)
-			goto out;
-		c->members[i] = strdup(c->tmp.g.data != NULL ? c->tmp.g.data : "");
-		if (c->members[i] == NULL)
-			goto out;
-	}
-	/* grouping: which devices share a group, whatever the group numbers */
-	addrs = calloc(io->ngroups ? io->ngroups : 1, sizeof(*addrs));
-	if (addrs == NULL)
-		goto out;
-	for (i = 0; i < io->ngroups; i++)
-		addrs[i] = c->members[i];
-	qsort(addrs, io->ngroups, sizeof(*addrs), cmp_str);
-	for (i = 0; i < io->ngroups; i++) {
-		sbuf_adds(&all, addrs[i]);
-		sbuf_adds(&all, "|");
-	}
-	if (all.failed)
-		goto out;
-	sha256_hex(all.g.data != NULL ? all.g.data : "", all.g.len, hex);
-	snprintf(c->grouping, sizeof(c->grouping), "%zu:%.12s", io->ngroups, hex);
-	rc = 1;
-out:
-	free(addrs);
-	free(ids);
-	free(all.g.data);
-	return rc;
 }
 
 static const char SQL_FIND_OBS[] =
@@ -309,8 +176,8 @@ run(struct db_stmt *st)
 }
 
 static int
-store_device(struct db *db, long long cid, const struct content_ctx *c,
-    const struct devref *ref, struct sbuf *tmp)
+store_device(struct db *db, long long cid, const struct store_index *ix,
+    const struct store_devref *ref, struct sbuf *tmp)
 {
 	const struct report_device *d = ref->d;
 	struct sbuf reasons = { 0 };
@@ -323,8 +190,8 @@ store_device(struct db *db, long long cid, const struct content_ctx *c,
 	db_bind_text(st, 2, d->address);
 	if (ref->gidx != (size_t)-1) {
 		db_bind_int_or_null(st, 3, ref->group);
-		db_bind_int(st, 4, (long long)c->r->iommu.groups[ref->gidx].ndevices);
-		db_bind_text(st, 5, c->members[ref->gidx]);
+		db_bind_int(st, 4, (long long)ix->r->iommu.groups[ref->gidx].ndevices);
+		db_bind_text(st, 5, ix->members[ref->gidx]);
 	}
 	db_bind_int_or_null(st, 6, d->vendor_id);
 	db_bind_int_or_null(st, 7, d->device_id);
@@ -347,10 +214,11 @@ store_device(struct db *db, long long cid, const struct content_ctx *c,
 }
 
 static long long
-store_content(struct db *db, long long host_id, const char *sha, const char *json,
-    size_t len, struct content_ctx *c)
+store_content(struct db *db, long long host_id, const struct store_item *it,
+    struct sbuf *tmp)
 {
-	const struct report *r = c->r;
+	const struct report *r = it->r;
+	const struct store_index *ix = it->ix;
 	struct db_stmt *st;
 	char a[32], b[32];
 	long long cid;
@@ -359,7 +227,7 @@ store_content(struct db *db, long long host_id, const char *sha, const char *jso
 	if ((st = db_prepare(db, SQL_INSERT_CONTENT)) == NULL)
 		return -1;
 	db_bind_int(st, 1, host_id);
-	db_bind_text(st, 2, sha);
+	db_bind_text(st, 2, it->key->sha256);
 	db_bind_text(st, 3, r->agent_version);
 	db_bind_text(st, 4, r->host.hostname);
 	db_bind_text(st, 5, r->host.machine_id);
@@ -385,11 +253,11 @@ store_content(struct db *db, long long host_id, const char *sha, const char *jso
 	db_bind_int(st, 25, (long long)r->kernel_log.fault_total);
 	db_bind_int(st, 26, (long long)r->kernel_log.firmware_bugs);
 	db_bind_int(st, 27, (long long)r->iommu.ngroups);
-	db_bind_int(st, 28, (long long)c->ndevs);
-	db_bind_text(st, 29, c->grouping);
+	db_bind_int(st, 28, (long long)ix->ndevs);
+	db_bind_text(st, 29, ix->grouping);
 	db_bind_text(st, 30, verdict_name(r->verdict));
 	db_bind_text(st, 31, r->reason);
-	db_bind_textn(st, 32, json, len);
+	db_bind_textn(st, 32, it->json, it->len);
 	if (run(st) == -1)
 		return -1;
 	cid = db_last_rowid(db);
@@ -421,8 +289,8 @@ store_content(struct db *db, long long host_id, const char *sha, const char *jso
 				return -1;
 		}
 	}
-	for (i = 0; i < c->ndevs; i++) {
-		if (store_device(db, cid, c, &c->devs[i], &c->tmp) == -1)
+	for (i = 0; i < ix->ndevs; i++) {
+		if (store_device(db, cid, ix, &ix->devs[i], tmp) == -1)
 			return -1;
 	}
 	for (i = 0; i < r->cmdline.nparams; i++) {
@@ -523,19 +391,11 @@ host_id_get(struct db *db, const char *hostname, long long *latest)
 	return db_last_rowid(db);
 }
 
-/* A host name we can key on: not empty, bounded, no control bytes. */
+/* A host name we can key on: the report contract's. */
 static int
 hostname_ok(const char *s)
 {
-	size_t n;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (n = 0; s[n] != '\0'; n++) {
-		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
-			return 0;
-	}
-	return n < STORE_HOSTNAME_MAX;
+	return s != NULL && hostname_invalid(s, strlen(s), HOSTNAME_REPORTED) == NULL;
 }
 
 static int
@@ -615,145 +475,11 @@ fail:
 }
 
 
-struct store_prepared {
-	const char *json; /* borrowed from the caller */
-	size_t len;
-	char expected[STORE_HOSTNAME_MAX]; /* "" for none */
-	int has_expected;
-	struct report_key key;
-	int decoded;  /* r and ctx are filled */
-	int rejected; /* decoding said no: error holds why */
-	char error[512];
-	struct report r;
-	struct content_ctx ctx;
-};
-
-const char *
-store_prepared_hostname(const struct store_prepared *p)
-{
-	return p->decoded && !p->rejected ? p->r.host.hostname : NULL;
-}
-
-const char *
-store_prepared_error(const struct store_prepared *p)
-{
-	return p->rejected ? p->error : NULL;
-}
-
-struct store_prepared *
-store_prepare(const char *json, size_t len, const char *expected_hostname)
-{
-	struct store_prepared *p;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->json = json;
-	p->len = len;
-	report_init(&p->r);
-	p->ctx.r = &p->r;
-	if (expected_hostname != NULL) {
-		p->has_expected = 1;
-		snprintf(p->expected, sizeof(p->expected), "%s", expected_hostname);
-		if (strlen(expected_hostname) >= sizeof(p->expected) || !hostname_ok(expected_hostname)) {
-			p->rejected = 1;
-			snprintf(p->error, sizeof(p->error), "not a usable host name");
-			return p;
-		}
-	}
-	if (len > REPORT_MAX_BYTES) {
-		p->rejected = 1;
-		snprintf(p->error, sizeof(p->error),
-		    "over the size limit (%zu bytes, at most %u)", len, REPORT_MAX_BYTES);
-		return p;
-	}
-	report_key_compute(json, len, &p->key);
-	return p;
-}
-
-void
-store_prepared_free(struct store_prepared *p)
-{
-	if (p == NULL)
-		return;
-	content_ctx_free(&p->ctx);
-	report_free(&p->r);
-	free(p);
-}
-
-int
-store_decode(struct store_prepared *p)
-{
-	struct report_error rerr;
-	const char *hostname;
-	int rc;
-
-	if (p->decoded || p->rejected)
-		return p->rejected ? -1 : 0;
-	if (report_json_decode(p->json, p->len, &p->r, &rerr) == -1) {
-		snprintf(p->error, sizeof(p->error), "%s", rerr.msg);
-		goto reject;
-	}
-	hostname = p->has_expected ? p->expected : p->r.host.hostname;
-	if (!hostname_ok(hostname)) {
-		snprintf(p->error, sizeof(p->error), "host.hostname: %s",
-		    hostname == NULL || *hostname == '\0' ? "missing" : "not a usable host name");
-		goto reject;
-	}
-	if (p->r.report_id[0] == '\0' || p->r.collected_at[0] == '\0') {
-		snprintf(p->error, sizeof(p->error), "%s: missing",
-		    p->r.report_id[0] == '\0' ? "report_id" : "collected_at");
-		goto reject;
-	}
-	rc = content_prepare(&p->ctx, &p->r, p->error, sizeof(p->error));
-	if (rc == 0)
-		goto reject;
-	if (rc == -1) {
-		snprintf(p->error, sizeof(p->error), "out of memory");
-		return -1;
-	}
-	p->decoded = 1;
-	return 0;
-reject:
-	p->rejected = 1;
-	return -1;
-}
-
-int
-store_content_known(struct db *db, const struct store_prepared *p)
-{
-	struct db_stmt *st;
-	int rc;
-
-	if (!p->key.ok || p->rejected)
-		return 0;
-	if ((st = db_prepare(db, SQL_ANY_CONTENT)) == NULL)
-		return -1;
-	db_bind_text(st, 1, p->key.sha256);
-	if ((rc = db_step(st)) == DB_ROW)
-		db_step(st);
-	return rc == -1 ? -1 : rc == DB_ROW;
-}
-
 static enum store_status
 finish(struct store_result *res, enum store_status s)
 {
 	res->status = s;
 	return s;
-}
-
-/* A rejected report is an attempt only when we know whose it is. */
-static enum store_status
-reject(struct db *db, struct store_prepared *p, const char *transport,
-    struct store_result *res)
-{
-	snprintf(res->error, sizeof(res->error), "%s", p->error);
-	if (p->has_expected && hostname_ok(p->expected) &&
-	    store_attempt(db, p->expected, transport, NULL, "rejected", p->error) == -1) {
-		snprintf(res->error, sizeof(res->error), "recording attempt: %s",
-		    db_error(db));
-		return finish(res, STORE_FAILED);
-	}
-	return finish(res, STORE_REJECTED);
 }
 
 /* Inside the transaction: the observation, the host's latest pointer, the
@@ -836,31 +562,51 @@ seen_report(struct db *db, const char *report_id)
 	return rc == -1 ? -1 : rc == DB_ROW;
 }
 
-/*
- * The fast path: the text is byte for byte a stored (so validated) content
- * of this host but for report_id and collected_at, which the key checked.
- * 1 done (res set), 0 not a known content, -1 database error.
- */
-static int
-commit_known(struct db *db, struct store_prepared *p, const char *transport,
-    struct store_result *res, enum store_status *status)
+int
+store_content_known(struct db *db, const char *sha256)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((st = db_prepare(db, SQL_ANY_CONTENT)) == NULL)
+		return -1;
+	db_bind_text(st, 1, sha256);
+	if ((rc = db_step(st)) == DB_ROW)
+		db_step(st);
+	return rc == -1 ? -1 : rc == DB_ROW;
+}
+
+static enum store_status
+dberr(struct db *db, struct store_result *res)
+{
+	snprintf(res->error, sizeof(res->error), "%s", db_error(db));
+	db_rollback(db);
+	return finish(res, STORE_FAILED);
+}
+
+enum store_status
+store_commit_known(struct db *db, const struct store_item *it, struct store_result *res)
 {
 	struct db_stmt *st;
 	long long cid, host_id, latest, lc;
+	enum store_status status;
 	char latest_at[32];
 	int rc;
 
+	memset(res, 0, sizeof(*res));
+	if (!it->key->ok)
+		return finish(res, STORE_NOT_KNOWN);
 	if (db_begin(db) == -1)
-		return -1;
+		return dberr(db, res);
 	if ((st = db_prepare(db, SQL_KNOWN_CONTENT)) == NULL)
-		goto fail;
-	db_bind_text(st, 1, p->key.sha256);
-	db_bind_text(st, 2, p->has_expected ? p->expected : NULL);
+		return dberr(db, res);
+	db_bind_text(st, 1, it->key->sha256);
+	db_bind_text(st, 2, it->identity);
 	if ((rc = db_step(st)) == -1)
-		goto fail;
+		return dberr(db, res);
 	if (rc == DB_DONE) {
 		db_rollback(db);
-		return 0;
+		return finish(res, STORE_NOT_KNOWN);
 	}
 	cid = db_column_int(st, 0);
 	host_id = db_column_int(st, 1);
@@ -868,118 +614,74 @@ commit_known(struct db *db, struct store_prepared *p, const char *transport,
 	    db_column_text(st, 2) != NULL ? db_column_text(st, 2) : "");
 	latest = db_column_int(st, 3);
 	db_step(st);
-	snprintf(res->report_id, sizeof(res->report_id), "%s", p->key.report_id);
-	if ((rc = seen_report(db, p->key.report_id)) == -1)
-		goto fail;
+	snprintf(res->report_id, sizeof(res->report_id), "%s", it->key->report_id);
+	if ((rc = seen_report(db, it->key->report_id)) == -1)
+		return dberr(db, res);
 	if (rc == 1) {
 		db_rollback(db);
-		*status = STORE_DUPLICATE;
-		return 1;
+		return finish(res, STORE_DUPLICATE);
 	}
 	if ((lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1)
-		goto fail;
-	*status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
-	if (observe(db, host_id, cid, latest, latest_at, p->key.report_id, p->key.collected_at,
-	    transport, *status, res) == -1 || db_commit(db) == -1)
-		goto fail;
-	return 1;
-fail:
-	db_rollback(db);
-	return -1;
+		return dberr(db, res);
+	status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
+	if (observe(db, host_id, cid, latest, latest_at, it->key->report_id,
+	    it->key->collected_at, it->transport, status, res) == -1 || db_commit(db) == -1)
+		return dberr(db, res);
+	return finish(res, status);
 }
 
-static enum store_status
-commit_decoded(struct db *db, struct store_prepared *p, const char *transport,
-    struct store_result *res)
+/* The content row of this text for the host, stored now when new. */
+static long long
+content_id(struct db *db, long long host_id, const struct store_item *it)
 {
-	struct report *r = &p->r;
-	const char *hostname;
-	long long host_id, latest, lc, cid;
-	enum store_status status;
+	struct sbuf tmp = { 0 };
 	struct db_stmt *st;
+	long long cid;
+	int rc;
+
+	if ((st = db_prepare(db, SQL_FIND_CONTENT)) == NULL)
+		return -1;
+	db_bind_int(st, 1, host_id);
+	db_bind_text(st, 2, it->key->sha256);
+	if ((rc = db_step(st)) == -1)
+		return -1;
+	if (rc == DB_ROW) {
+		cid = db_column_int(st, 0);
+		db_step(st);
+		return cid;
+	}
+	cid = store_content(db, host_id, it, &tmp);
+	free(tmp.g.data);
+	return cid;
+}
+
+enum store_status
+store_commit(struct db *db, const struct store_item *it, struct store_result *res)
+{
+	const struct report *r = it->r;
+	const char *hostname = it->identity != NULL ? it->identity : r->host.hostname;
+	long long host_id, latest, lc, cid;
 	char latest_at[32];
 	int rc;
 
-	hostname = p->has_expected ? p->expected : r->host.hostname;
+	memset(res, 0, sizeof(*res));
 	snprintf(res->hostname, sizeof(res->hostname), "%s", hostname);
 	snprintf(res->report_id, sizeof(res->report_id), "%s", r->report_id);
 	if (db_begin(db) == -1)
-		goto dberr;
+		return dberr(db, res);
 	if ((rc = seen_report(db, r->report_id)) == -1)
-		goto dberr;
+		return dberr(db, res);
 	if (rc == 1) {
 		db_rollback(db);
 		return finish(res, STORE_DUPLICATE);
 	}
 	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
-	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1)
-		goto dberr;
-	if ((st = db_prepare(db, SQL_FIND_CONTENT)) == NULL)
-		goto dberr;
-	db_bind_int(st, 1, host_id);
-	db_bind_text(st, 2, p->key.sha256);
-	if ((rc = db_step(st)) == -1)
-		goto dberr;
-	if (rc == DB_ROW) {
-		cid = db_column_int(st, 0);
-		db_step(st);
-		status = cid == lc ? STORE_UNCHANGED : STORE_STORED;
-	} else {
-		if ((cid = store_content(db, host_id, p->key.sha256, p->json, p->len,
-		    &p->ctx)) == -1)
-			goto dberr;
-		status = STORE_STORED;
-	}
+	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1 ||
+	    (cid = content_id(db, host_id, it)) == -1)
+		return dberr(db, res);
 	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at,
-	    transport, status, res) == -1 || db_commit(db) == -1)
-		goto dberr;
-	return finish(res, status);
-dberr:
-	snprintf(res->error, sizeof(res->error), "%s", db_error(db));
-	db_rollback(db);
-	return finish(res, STORE_FAILED);
-}
-
-enum store_status
-store_commit(struct db *db, struct store_prepared *p, const char *transport,
-    struct store_result *res)
-{
-	enum store_status status;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	if (!p->decoded && !p->rejected && p->key.ok) {
-		rc = commit_known(db, p, transport, res, &status);
-		if (rc == 1)
-			return finish(res, status);
-		if (rc == -1) {
-			snprintf(res->error, sizeof(res->error), "%s", db_error(db));
-			return finish(res, STORE_FAILED);
-		}
-	}
-	if (!p->decoded && store_decode(p) == -1) {
-		if (p->rejected)
-			return reject(db, p, transport, res);
-		snprintf(res->error, sizeof(res->error), "%s", p->error);
-		return finish(res, STORE_FAILED);
-	}
-	return commit_decoded(db, p, transport, res);
-}
-
-enum store_status
-store_report_text(struct db *db, const char *json, size_t len,
-    const char *transport, const char *expected_hostname,
-    struct store_result *res)
-{
-	struct store_prepared *p;
-	enum store_status s;
-
-	memset(res, 0, sizeof(*res));
-	if ((p = store_prepare(json, len, expected_hostname)) == NULL) {
-		snprintf(res->error, sizeof(res->error), "out of memory");
-		return finish(res, STORE_FAILED);
-	}
-	s = store_commit(db, p, transport, res);
-	store_prepared_free(p);
-	return s;
+	    it->transport, cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
+	    db_commit(db) == -1)
+		return dberr(db, res);
+	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);
 }

@@ -1,79 +1,71 @@
 /*
- * store.h - store one report in the database, whole or not at all, and
- * record collection attempts (I/O through db.h).  Used by every transport:
- * import, and later SSH pull and HTTP push.
+ * store.h - write one report to the database, whole or not at all, and
+ * record collection attempts (I/O through db.h).  Only collector/ingest.c
+ * stores reports: it decides what a text is (valid, whose, known) and calls
+ * these inside the single writer; the transports never call them directly.
  */
 #ifndef IOMMU_FLEET_STORE_H
 #define IOMMU_FLEET_STORE_H
 
 #include <stddef.h>
 
-struct db;
+#include "proto/hostname.h"
 
+struct db;
+struct report;
+struct report_key;
+struct store_index;
+
+/* What became of a report: the one vocabulary of the collector's report
+ * outcomes, printed by import and pull, answered by serve and recorded in
+ * collection_attempts.status (store_status_name). */
 enum store_status {
 	STORE_STORED = 0, /* new content, or a new observation of an older content */
 	STORE_UNCHANGED,  /* same content as the host's latest report: observation only */
 	STORE_DUPLICATE,  /* report_id already stored: nothing stored */
 	STORE_REJECTED,   /* not a valid report: nothing stored (see error) */
+	STORE_WRONG_HOST, /* a valid report of another host than expected: nothing stored */
 	STORE_FAILED,     /* database error: nothing stored (see error) */
+	STORE_NOT_KNOWN,  /* store_commit_known only: not a stored content, decode it */
 };
-
-#define STORE_HOSTNAME_MAX 256
 
 struct store_result {
 	enum store_status status;
-	char hostname[STORE_HOSTNAME_MAX]; /* host it was stored under, may be "" */
+	char hostname[HOSTNAME_MAX + 1]; /* host it was stored under, may be "" */
 	char report_id[40];
-	long long observation_id;         /* stored / unchanged, else 0 */
-	char error[512];                  /* rejected / failed: why */
+	long long observation_id; /* stored / unchanged, else 0 */
+	char error[512];          /* rejected / wrong-host / failed: why */
 };
 
-/*
- * Validate the JSON text of one report and store it in one transaction:
- * host, observation, content (deduplicated by a SHA-256 over the text
- * without the report_id and collected_at values, see report_key.h), groups,
- * devices, kernel log lines, faults, checks, raw JSON, and a collection
- * attempt.  A text that is a stored content of the host again (but for id
- * and time) is recognised by its key and not decoded a second time.
- * transport: "import", "ssh", "http".  expected_hostname: the host's
- * identity from the inventory or token (the report's own hostname is then
- * only recorded), NULL to take it from the report (import).  A rejected
- * report is recorded as an attempt only when expected_hostname is given.
- * Returns res->status.  Strings in res come from the report: escape them
- * before printing.
- */
-enum store_status store_report_text(struct db *db, const char *json, size_t len,
-    const char *transport, const char *expected_hostname,
+/* One report to write, all borrowed. */
+struct store_item {
+	const char *json; /* the text as received, stored verbatim */
+	size_t len;
+	const struct report_key *key;  /* its content key (proto/report_key.h) */
+	const char *identity;          /* host from the inventory or token, NULL: the report's */
+	const struct report *r;        /* decoded and valid; NULL for store_commit_known */
+	const struct store_index *ix;  /* r indexed; NULL for store_commit_known */
+	const char *transport;         /* "import", "ssh", "http" */
+};
+
+/* 1 when some stored content has this SHA-256 (so decoding is probably not
+ * needed), 0 when none, -1 on a database error. */
+int store_content_known(struct db *db, const char *sha256);
+
+/* The fast path: the text is byte for byte a stored, so validated, content
+ * of this host but for report_id and collected_at (which the key checked):
+ * a new observation without decoding.  STORE_NOT_KNOWN when it is not. */
+enum store_status store_commit_known(struct db *db, const struct store_item *it,
     struct store_result *res);
 
-/*
- * The same in two halves, so the decoding can run on another thread than
- * the database writes (cmd_import pipelines them):
- *  store_prepare: key the text (cheap, pure); json is borrowed until
- *    store_prepared_free().  NULL only when out of memory.
- *  store_decode: decode and validate (pure; the costly part).  0, or -1
- *    when rejected or out of memory; optional: store_commit decodes when
- *    it has to.
- *  store_content_known: 1 when some stored content has this key, so
- *    decoding is probably not needed (a read; -1 on error).
- *  store_commit: the transaction, as store_report_text.
- */
-struct store_prepared;
-struct store_prepared *store_prepare(const char *json, size_t len,
-    const char *expected_hostname);
-int store_decode(struct store_prepared *p);
-int store_content_known(struct db *db, const struct store_prepared *p);
-enum store_status store_commit(struct db *db, struct store_prepared *p,
-    const char *transport, struct store_result *res);
-void store_prepared_free(struct store_prepared *p); /* NULL is a no-op */
-/* The host.hostname of a decoded report (borrowed, lives as long as p), or
- * NULL when p was not decoded or was rejected. */
-const char *store_prepared_hostname(const struct store_prepared *p);
-/* Why store_decode() rejected p, or NULL when it did not. */
-const char *store_prepared_error(const struct store_prepared *p);
+/* Store a decoded, valid report: host, observation, content (deduplicated
+ * by key), its rows, the raw text, and the attempt, in one transaction.
+ * Strings in res come from the report: escape them before printing. */
+enum store_status store_commit(struct db *db, const struct store_item *it,
+    struct store_result *res);
 
-/* Record an attempt that brought no report ("failed", "timeout",
- * "host-key-changed", ...).  started_at: RFC 3339 UTC, NULL for now.
+/* Record an attempt that stored no report ("rejected", "timeout",
+ * "hostkey-changed", ...).  started_at: RFC 3339 UTC, NULL for now.
  * 0, or -1 with db_error() set. */
 int store_attempt(struct db *db, const char *hostname, const char *transport,
     const char *started_at, const char *status, const char *error);

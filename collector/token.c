@@ -76,17 +76,3 @@ token_hash_equal(const char *a, const char *b)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
 }
-
-int
-token_host_ok(const char *host)
-{
-	size_t n;
-
-	if (host == NULL || host[0] == '\0')
-		return 0;
-	for (n = 0; host[n] != '\0'; n++) {
-		if ((unsigned char)host[n] <= 0x20 || host[n] == 0x7f)
-			return 0;
-	}
-	return n < TOKEN_HOST_MAX;
-}

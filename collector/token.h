@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "collector/sha256.h"
+#include "common/sha256.h"
 
 #define TOKEN_PREFIX "ift_"
 #define TOKEN_RANDOM_BYTES 32
@@ -35,9 +35,6 @@ void token_hash(const char *s, size_t len, char out[SHA256_HEX_LEN]);
 /* 1 when the two hex hashes are equal; time independent of where they
  * differ. */
 int token_hash_equal(const char *a, const char *b);
-
-/* A host name a token may be given for: 1 yes, 0 no. */
-int token_host_ok(const char *host);
 
 /* Create a token for host, store its hash, and write the token (shown
  * once) to out (TOKEN_LEN + 1).  0, or -1 with err set. */

@@ -10,6 +10,7 @@
 #include "collector/db.h"
 #include "collector/store.h"
 #include "collector/token.h"
+#include "proto/hostname.h"
 
 static const char SQL_ADD[] =
     "INSERT INTO tokens (host, token_id, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
@@ -43,10 +44,11 @@ token_db_add(struct db *db, const char *host, char *out, size_t outlen,
 	unsigned char rnd[TOKEN_RANDOM_BYTES];
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], hash[SHA256_HEX_LEN], now[32];
 	struct db_stmt *st;
+	const char *why;
 	int tries;
 
-	if (!token_host_ok(host)) {
-		snprintf(err, errlen, "not a usable host name");
+	if ((why = hostname_invalid(host, strlen(host), HOSTNAME_GIVEN)) != NULL) {
+		snprintf(err, errlen, "\"%.255s\": %s", host, why);
 		return -1;
 	}
 	if (outlen < sizeof(tok)) {

@@ -20,56 +20,19 @@
 
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
+#include "proto/stamp.h"
+#include "proto/hostname.h"
+#include "common/utf8.h"
 
 #define PATH_MAX_LEN 160 /* leaves room in report_error.msg for the message */
 
 /* ---------------------------------------------------------------- text */
 
-/*
- * Length of the well-formed UTF-8 sequence at p (at most left bytes), with its
- * code point in *cp; 0 when p does not start one.  Same rules as jansson's
- * utf.c: no overlong forms, no surrogates, nothing above U+10FFFF.
- */
-static size_t
-utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t v;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		v = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		v = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		v = p[0] & 0x07;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) ||
-	    (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /* C0 controls but tab, DEL, and C1 controls: a terminal may act on them. */
 static int
 is_control(uint32_t cp)
 {
-	return (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+	return utf8_is_control(cp) && cp != '\t';
 }
 
 /*
@@ -112,82 +75,6 @@ text_clean(const char *s, size_t len, size_t *outlen)
 	if (outlen != NULL)
 		*outlen = o;
 	return out;
-}
-
-static int
-valid_uuid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 36)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (pci_hexval((unsigned char)s[i]) < 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* Decimal value of exactly n digits at s, or -1. */
-static int
-decn(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
-static int
-valid_rfc3339(const char *s, size_t len)
-{
-	size_t i;
-	int v;
-
-	if (len < 20 || decn(s, 4) < 0 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
-		return 0;
-	v = decn(s + 5, 2);
-	if (v < 1 || v > 12)
-		return 0;
-	v = decn(s + 8, 2);
-	if (v < 1 || v > 31)
-		return 0;
-	v = decn(s + 11, 2);
-	if (v < 0 || v > 23)
-		return 0;
-	v = decn(s + 14, 2);
-	if (v < 0 || v > 59)
-		return 0;
-	v = decn(s + 17, 2);
-	if (v < 0 || v > 60) /* leap second */
-		return 0;
-	i = 19;
-	if (s[i] == '.') {
-		i++;
-		if (i >= len || s[i] < '0' || s[i] > '9')
-			return 0;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
-		return i + 1 == len;
-	if (i + 6 != len || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':')
-		return 0;
-	v = decn(s + i + 1, 2);
-	if (v < 0 || v > 23)
-		return 0;
-	v = decn(s + i + 4, 2);
-	return v >= 0 && v <= 59;
 }
 
 /* -------------------------------------------------------------- encode */
@@ -1028,8 +915,7 @@ dec_host(struct dec *d, json_t *root, struct report_host *h)
 {
 	char child[PATH_MAX_LEN];
 	json_t *o, *sub, *v;
-	const char *s;
-	size_t i, n;
+	const char *s, *why;
 
 	if (get_object(d, root, "", "host", &o) == -1)
 		return -1;
@@ -1039,17 +925,8 @@ dec_host(struct dec *d, json_t *root, struct report_host *h)
 	if (!json_is_string(v))
 		return fail(d, child, "not a string");
 	s = json_string_value(v);
-	n = json_string_length(v);
-	if (n == 0)
-		return fail(d, child, "empty");
-	if (n > 255)
-		return fail(d, child, "longer than 255 bytes");
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
-		    ((unsigned char)s[i] == 0xc2 && i + 1 < n &&
-		     (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f))
-			return fail(d, child, "control character");
-	}
+	if ((why = hostname_invalid(s, json_string_length(v), HOSTNAME_REPORTED)) != NULL)
+		return fail(d, child, "%s", why);
 	h->hostname = strdup(s);
 	if (h->hostname == NULL)
 		return fail(d, child, "out of memory");
@@ -1277,14 +1154,14 @@ dec_envelope(struct dec *d, json_t *root, struct report *r)
 			    (long long)json_integer_value(v), REPORT_VERSION);
 	if (get_value(d, root, "", "report_id", &v, child, sizeof(child)) == -1)
 		return -1;
-	if (!json_is_string(v) || !valid_uuid(json_string_value(v), json_string_length(v)))
+	if (!json_is_string(v) || !stamp_uuid_ok(json_string_value(v), json_string_length(v)))
 		return fail(d, child, "not a UUID");
 	memcpy(r->report_id, json_string_value(v), 37);
 	if (get_value(d, root, "", "collected_at", &v, child, sizeof(child)) == -1)
 		return -1;
 	s = json_is_string(v) ? json_string_value(v) : "";
 	n = json_is_string(v) ? json_string_length(v) : 0;
-	if (!valid_rfc3339(s, n) || n >= sizeof(r->collected_at))
+	if (!stamp_time_ok(s, n) || n >= sizeof(r->collected_at))
 		return fail(d, child, "not an RFC 3339 time (of at most %zu bytes)",
 			    sizeof(r->collected_at) - 1);
 	memcpy(r->collected_at, s, n + 1);

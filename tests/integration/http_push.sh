@@ -180,10 +180,10 @@ serve_stop
 
 # every received report is an attempt with transport http
 expect "attempts by status" "$(q "SELECT status || ':' || count(*) FROM attempts WHERE hostname = 'web1' AND transport = 'http' GROUP BY status ORDER BY status" | tr '\n' ' ')" \
-	"duplicate:1 failed:2 rejected:7 stored:1 unchanged:4 "
+	"duplicate:1 failed:2 rejected:6 stored:1 unchanged:4 wrong-host:1 "
 q "SELECT error FROM attempts WHERE status = 'failed'" | grep -q 'truncated: 500 of' || fail "truncated attempt"
 q "SELECT error FROM attempts WHERE status = 'failed'" | grep -q 'timed out: 100 of' || fail "stalled attempt"
-q "SELECT error FROM attempts WHERE hostname = 'web1' AND status = 'rejected'" | grep -q 'report is for host "web3"' || fail "mismatch attempt"
+q "SELECT error FROM attempts WHERE hostname = 'web1' AND status = 'wrong-host'" | grep -q 'claims to be host "web3", not "web1"' || fail "mismatch attempt"
 expect "revoked attempts" "$(q "SELECT count(*) FROM attempts WHERE hostname IN ('gone', 'web2') AND error = 'token revoked'")" 3
 expect "no http attempt without a host" "$(q "SELECT count(*) FROM attempts WHERE hostname = ''")" 0
 expect "integrity" "$(q 'PRAGMA integrity_check')" ok

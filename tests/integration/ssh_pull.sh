@@ -191,8 +191,8 @@ expect_status 127.0.0.4 stored
 expect_status delta stored
 expect_status zeta wrong-host 'claims to be host "alpha"'
 expect_status esc-name wrong-host 'claims to be host "x'
-expect_status junk bad-report "invalid report"
-expect_status escapes bad-report "invalid report"
+expect_status junk rejected "not JSON"
+expect_status escapes rejected "not JSON"
 expect_status flood too-large "over the cap of 1048576 bytes"
 expect_status sleepy timeout "deadline"
 expect_status newhost hostkey-unknown "not in known_hosts: ssh-ed25519 SHA256:"

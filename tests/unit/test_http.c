@@ -17,6 +17,7 @@
 #include "collector/db.h"
 #include "collector/http_parse.h"
 #include "collector/token.h"
+#include "proto/hostname.h"
 
 static void
 test_bearer(void **state)
@@ -142,10 +143,10 @@ test_token_format(void **state)
 	tok[10] = '3';
 	tok[0] = 'x';
 	assert_int_equal(token_parse(tok, strlen(tok), id, sizeof(id), err, sizeof(err)), -1);
-	assert_int_equal(token_host_ok("web1.example.com"), 1);
-	assert_int_equal(token_host_ok(""), 0);
-	assert_int_equal(token_host_ok("web 1"), 0);
-	assert_int_equal(token_host_ok("web\n1"), 0);
+	assert_true(hostname_invalid("web1.example.com", strlen("web1.example.com"), HOSTNAME_GIVEN) == NULL);
+	assert_true(hostname_invalid("", strlen(""), HOSTNAME_GIVEN) != NULL);
+	assert_true(hostname_invalid("web 1", strlen("web 1"), HOSTNAME_GIVEN) != NULL);
+	assert_true(hostname_invalid("web\n1", strlen("web\n1"), HOSTNAME_GIVEN) != NULL);
 }
 
 static void

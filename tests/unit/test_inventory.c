@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "collector/inventory.h"
+#include "proto/hostname.h"
 
 static void
 test_forms(void **state)
@@ -38,7 +39,7 @@ test_forms(void **state)
 	assert_int_equal(inventory_parse_line("root@[fe80::1]:22", &h, err, sizeof(err)), 1);
 	assert_string_equal(h.host, "fe80::1");
 	assert_int_equal(h.port, 22);
-	assert_int_equal(inventory_is_address(h.name), 1);
+	assert_int_equal(hostname_is_address(h.name), 1);
 	inventory_host_clear(&h);
 
 	assert_int_equal(inventory_parse_line("[::1]", &h, err, sizeof(err)), 1);
@@ -159,9 +160,9 @@ test_hostile_names(void **state)
 	assert_int_equal(inventory_valid_user("-oX"), 0);
 	assert_int_equal(inventory_valid_host("a.b-c_d"), 1);
 	assert_int_equal(inventory_valid_host("a/b"), 0);
-	assert_int_equal(inventory_is_address("10.1.2.3"), 1);
-	assert_int_equal(inventory_is_address("10.1.2.256"), 0);
-	assert_int_equal(inventory_is_address("db1"), 0);
+	assert_int_equal(hostname_is_address("10.1.2.3"), 1);
+	assert_int_equal(hostname_is_address("10.1.2.256"), 0);
+	assert_int_equal(hostname_is_address("db1"), 0);
 }
 
 static void

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "collector/report_claim.h"
+#include "proto/report_claim.h"
 
 static int
 claim(const char *json, char *out, size_t outlen)

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "collector/report_key.h"
+#include "proto/report_key.h"
+#include "proto/stamp.h"
 
 #define ID1 "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6b"
 #define ID2 "0e8f7a6b-1111-4222-8333-444455556666"
@@ -105,20 +106,20 @@ static void
 test_formats(void **state)
 {
 	(void)state;
-	assert_true(report_key_valid_uuid(ID1, 36));
-	assert_true(report_key_valid_uuid("6F1C2B9E-8D4A-4E55-9A7B-1C2D3E4F5A6B", 36));
-	assert_false(report_key_valid_uuid("6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6", 35));
-	assert_false(report_key_valid_uuid("6f1c2b9e+8d4a-4e55-9a7b-1c2d3e4f5a6b", 36));
-	assert_false(report_key_valid_uuid("6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6g", 36));
-	assert_true(report_key_valid_time("2026-11-23T08:00:00Z", 20));
-	assert_true(report_key_valid_time("2026-11-23t23:59:60.123456z", 27));
-	assert_true(report_key_valid_time("2026-11-23T08:00:00-05:30", 25));
-	assert_false(report_key_valid_time("2026-11-23T24:00:00Z", 20));
-	assert_false(report_key_valid_time("2026-11-23T08:00:00", 19));
-	assert_false(report_key_valid_time("2026-11-23T08:00:00.Z", 21));
-	assert_false(report_key_valid_time("2026-11-23T08:00:00+5:30", 24));
-	assert_false(report_key_valid_time("2026-00-23T08:00:00Z", 20));
-	assert_false(report_key_valid_time("2026-11-23T08:00:00.1234567890123Z", 34));
+	assert_true(stamp_uuid_ok(ID1, 36));
+	assert_true(stamp_uuid_ok("6F1C2B9E-8D4A-4E55-9A7B-1C2D3E4F5A6B", 36));
+	assert_false(stamp_uuid_ok("6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6", 35));
+	assert_false(stamp_uuid_ok("6f1c2b9e+8d4a-4e55-9a7b-1c2d3e4f5a6b", 36));
+	assert_false(stamp_uuid_ok("6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6g", 36));
+	assert_true(stamp_time_ok("2026-11-23T08:00:00Z", 20));
+	assert_true(stamp_time_ok("2026-11-23t23:59:60.123456z", 27));
+	assert_true(stamp_time_ok("2026-11-23T08:00:00-05:30", 25));
+	assert_false(stamp_time_ok("2026-11-23T24:00:00Z", 20));
+	assert_false(stamp_time_ok("2026-11-23T08:00:00", 19));
+	assert_false(stamp_time_ok("2026-11-23T08:00:00.Z", 21));
+	assert_false(stamp_time_ok("2026-11-23T08:00:00+5:30", 24));
+	assert_false(stamp_time_ok("2026-00-23T08:00:00Z", 20));
+	assert_false(stamp_time_ok("2026-11-23T08:00:00.1234567890123Z", 34));
 }
 
 int

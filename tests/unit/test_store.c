@@ -14,7 +14,8 @@
 
 #include "collector/db.h"
 #include "collector/output.h"
-#include "collector/sha256.h"
+#include "common/sha256.h"
+#include "collector/ingest.h"
 #include "collector/store.h"
 
 static char *template_text;
@@ -61,7 +62,7 @@ put(struct db *db, char *json, struct store_result *res)
 {
 	enum store_status s;
 
-	s = store_report_text(db, json, strlen(json), "import", NULL, res);
+	s = ingest_text(db, json, strlen(json), "import", NULL, res);
 	free(json);
 	return s;
 }
@@ -234,13 +235,13 @@ test_rejects_change_nothing(void **state)
 	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
 	before = census(db);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(store_report_text(db, bad[i], strlen(bad[i]), "import",
+		assert_int_equal(ingest_text(db, bad[i], strlen(bad[i]), "import",
 		    NULL, &res), STORE_REJECTED);
 		assert_true(res.error[0] != '\0');
 	}
 	/* truncated real report */
 	t = make("r640-02", 2, 8, NULL, NULL);
-	assert_int_equal(store_report_text(db, t, strlen(t) / 2, "import", NULL, &res),
+	assert_int_equal(ingest_text(db, t, strlen(t) / 2, "import", NULL, &res),
 	    STORE_REJECTED);
 	free(t);
 	/* a device listed twice */
@@ -255,7 +256,7 @@ test_rejects_change_nothing(void **state)
 	assert_non_null(deep);
 	memset(deep, '[', 5000);
 	memset(deep + 5000, ']', 5000);
-	assert_int_equal(store_report_text(db, deep, strlen(deep), "import", NULL, &res),
+	assert_int_equal(ingest_text(db, deep, strlen(deep), "import", NULL, &res),
 	    STORE_REJECTED);
 	free(deep);
 	after = census(db);
@@ -273,13 +274,14 @@ test_expected_hostname_and_attempts(void **state)
 	char *t;
 
 	(void)state;
-	/* the inventory name wins over the report's own */
-	t = make("localhost", 1, 8, NULL, NULL);
-	assert_int_equal(store_report_text(db, t, strlen(t), "ssh", "gpu-07", &res), STORE_STORED);
+	/* the inventory name wins over the report's own (the same host, by
+	 * its FQDN) */
+	t = make("gpu-07.lab.example", 1, 8, NULL, NULL);
+	assert_int_equal(ingest_text(db, t, strlen(t), "ssh", "gpu-07", &res), STORE_STORED);
 	free(t);
 	assert_q(db, "SELECT hostname FROM host_status", "gpu-07");
 	/* a rejected report from a known host is an attempt */
-	assert_int_equal(store_report_text(db, "{", 1, "ssh", "gpu-07", &res), STORE_REJECTED);
+	assert_int_equal(ingest_text(db, "{", 1, "ssh", "gpu-07", &res), STORE_REJECTED);
 	assert_q(db, "SELECT last_attempt_status FROM host_status", "rejected");
 	assert_int_equal(store_attempt(db, "gpu-08", "ssh", "2026-11-23T08:00:00Z",
 	    "failed", "connect: connection refused"), 0);
@@ -317,15 +319,15 @@ test_fast_path(void **state)
 	free(t);
 	assert_int_equal(put(db, u, &res), STORE_STORED);
 	assert_q(db, "SELECT count(*) || ' ' || count(DISTINCT product_name) FROM contents", "2 1");
-	/* a known content under another name in the inventory is not that
-	 * host's: stored for the new host */
+	/* a known content under another name in the inventory (the same
+	 * machine by its FQDN) is not that host's: stored for the new host */
 	t = make("r640-01", 5, 11, NULL, NULL);
-	assert_int_equal(store_report_text(db, t, strlen(t), "ssh", "other", &res), STORE_STORED);
+	assert_int_equal(ingest_text(db, t, strlen(t), "ssh", "r640-01.lab", &res), STORE_STORED);
 	free(t);
 	assert_q(db, "SELECT count(*) FROM contents", "3");
 	t = make("r640-01", 6, 12, NULL, NULL);
-	assert_int_equal(store_report_text(db, t, strlen(t), "ssh", "other", &res), STORE_UNCHANGED);
-	assert_string_equal(res.hostname, "other");
+	assert_int_equal(ingest_text(db, t, strlen(t), "ssh", "r640-01.lab", &res), STORE_UNCHANGED);
+	assert_string_equal(res.hostname, "r640-01.lab");
 	free(t);
 	/* and the import of it goes to the host it names */
 	assert_int_equal(put(db, make("r640-01", 7, 13, NULL, NULL), &res), STORE_STORED);

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "collector/report_claim.h"
+#include "proto/report_claim.h"
 
 struct scan {
 	const char *p;

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "collector/sha256.h"
+#include "common/sha256.h"
 
 struct report_key {
 	char sha256[SHA256_HEX_LEN];
@@ -29,9 +29,5 @@ struct report_key {
 
 /* Always fills k->sha256 (over the whole text when ok is 0). */
 void report_key_compute(const char *text, size_t len, struct report_key *k);
-
-/* The formats the report requires (proto/report.schema.json). */
-int report_key_valid_uuid(const char *s, size_t len);
-int report_key_valid_time(const char *s, size_t len);
 
 #endif

@@ -6,73 +6,8 @@
  */
 #include <string.h>
 
-#include "proto/pci_addr.h"
-#include "collector/report_key.h"
-
-static int
-isdig(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-int
-report_key_valid_uuid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (pci_hexval((unsigned char)s[i]) < 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* n digits at s as a number within [lo, hi], else -1. */
-static int
-digits(const char *s, int n, int lo, int hi)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdig((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v >= lo && v <= hi ? v : -1;
-}
-
-/* YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm), at most 31 bytes. */
-int
-report_key_valid_time(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 20 || len > 31)
-		return 0;
-	if (digits(s, 4, 0, 9999) < 0 || s[4] != '-' || digits(s + 5, 2, 1, 12) < 0 ||
-	    s[7] != '-' || digits(s + 8, 2, 1, 31) < 0 || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, 0, 23) < 0 || s[13] != ':' || digits(s + 14, 2, 0, 59) < 0 ||
-	    s[16] != ':' || digits(s + 17, 2, 0, 60) < 0)
-		return 0;
-	i = 19;
-	if (s[i] == '.') {
-		if (++i >= len || !isdig((unsigned char)s[i]))
-			return 0;
-		while (i < len && isdig((unsigned char)s[i]))
-			i++;
-	}
-	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
-		return i + 1 == len;
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		return i + 6 == len && digits(s + i + 1, 2, 0, 23) >= 0 && s[i + 3] == ':' &&
-		    digits(s + i + 4, 2, 0, 59) >= 0;
-	return 0;
-}
+#include "proto/report_key.h"
+#include "proto/stamp.h"
 
 /* The hash input goes through a small buffer: one sha256_update per 4 KB. */
 struct feed {
@@ -240,8 +175,8 @@ report_key_compute(const char *text, size_t len, struct report_key *k)
 	f->n = 0;
 	f->last = -1;
 	if (scan(text, len, f, k) &&
-	    report_key_valid_uuid(k->report_id, strlen(k->report_id)) &&
-	    report_key_valid_time(k->collected_at, strlen(k->collected_at))) {
+	    stamp_uuid_ok(k->report_id, strlen(k->report_id)) &&
+	    stamp_time_ok(k->collected_at, strlen(k->collected_at))) {
 		k->ok = 1;
 		feed_flush(f);
 	} else {
