@@ -74,8 +74,22 @@ push_text(const struct push_opts *push, const char *json, const char *report_id,
 	return prc != EXIT_OK ? prc : rc;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for. */
+struct agent_args {
+	const char *root;
+	const char *capture;
+	const char *hostname;
+	struct gather_opts opts;
+	struct push_opts push;
+	int pretty;
+	int verbose;
+	int operands; /* arguments left after the options: none is right */
+};
+
+/* Fill a from the options: -1 to go on, or the exit status when the run
+ * ends here (--help, --version, an unknown option). */
+static int
+agent_args_parse(struct agent_args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
@@ -93,52 +107,45 @@ main(int argc, char **argv)
 		{ "spool", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = "/", *capture = NULL, *hostname = NULL;
-	struct gather_opts opts;
-	struct push_opts push;
-	struct report r;
-	struct rootfs fs;
-	char *json;
-	size_t i;
-	int ch, pretty = 0, verbose = 0, rc = EXIT_OK;
+	int ch;
 
-	memset(&opts, 0, sizeof(opts));
-	memset(&push, 0, sizeof(push));
-	push.tries = 3;
+	memset(a, 0, sizeof(*a));
+	a->root = "/";
+	a->push.tries = 3;
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			root = optarg;
+			a->root = optarg;
 			break;
 		case 'k':
-			opts.klog.file = optarg;
+			a->opts.klog.file = optarg;
 			break;
 		case 'c':
-			capture = optarg;
+			a->capture = optarg;
 			break;
 		case 'p':
-			opts.pci_ids = optarg;
+			a->opts.pci_ids = optarg;
 			break;
 		case 'P':
-			pretty = 1;
+			a->pretty = 1;
 			break;
 		case 'H':
-			hostname = optarg;
+			a->hostname = optarg;
 			break;
 		case 'u':
-			push.url = optarg;
+			a->push.url = optarg;
 			break;
 		case 't':
-			push.token_file = optarg;
+			a->push.token_file = optarg;
 			break;
 		case 'C':
-			push.cacert = optarg;
+			a->push.cacert = optarg;
 			break;
 		case 's':
-			push.spool = optarg;
+			a->push.spool = optarg;
 			break;
 		case 'v':
-			verbose++;
+			a->verbose++;
 			break;
 		case 'h':
 			usage(stdout);
@@ -152,68 +159,124 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (hostname != NULL && (hostname[0] == '\0' || strlen(hostname) > 255 ||
-	    strpbrk(hostname, " \t\r\n\x1b") != NULL)) {
+	a->operands = argc - optind;
+	return -1;
+}
+
+/* Do the options go together?  0, or -1 (said why). */
+static int
+agent_args_check(const struct agent_args *a)
+{
+	const struct push_opts *push = &a->push;
+
+	if (a->hostname != NULL && (a->hostname[0] == '\0' || strlen(a->hostname) > 255 ||
+	    strpbrk(a->hostname, " \t\r\n\x1b") != NULL)) {
 		log_init("iommu-agent", 0);
 		log_warnx("--hostname: a host name of 1 to 255 characters, no blanks");
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (optind != argc || (push.url == NULL && (push.token_file != NULL ||
-	    push.cacert != NULL || push.spool != NULL)) ||
-	    (push.url != NULL && push.token_file == NULL)) {
+	if (a->operands != 0 || (push->url == NULL && (push->token_file != NULL ||
+	    push->cacert != NULL || push->spool != NULL)) ||
+	    (push->url != NULL && push->token_file == NULL)) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return -1;
 	}
-	log_init("iommu-agent", verbose);
-	opts.klog.live_root = strcmp(root, "/") == 0;
-#ifdef HAVE_SYSTEMD
-	opts.klog.journal = journal_read_kernel;
-#endif
+	return 0;
+}
 
-	if (rootfs_open(&fs, root) == -1) {
-		log_warn("%s", root);
-		return EXIT_FAILURE_;
-	}
-	if (capture != NULL && rootfs_capture_start(&fs, capture) == -1) {
-		log_warn("capture directory \"%s\"", capture);
-		rootfs_close(&fs);
-		return EXIT_FAILURE_;
-	}
-	report_init(&r);
-	if (gather_report(&fs, &opts, &r) == -1 || gather_stamp(&r) == -1) {
+/* Gather the report from fs and name the host: 0, or -1 (logged). */
+static int
+agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
+{
+	size_t i;
+
+	if (gather_report(fs, &a->opts, r) == -1 || gather_stamp(r) == -1) {
 		log_warnx("out of memory");
-		rc = EXIT_FAILURE_;
-		goto out;
+		return -1;
 	}
-	for (i = 0; i < r.errors.n; i++)
-		log_info("could not read %s", r.errors.v[i]);
-	if (hostname != NULL) {
-		free(r.host.hostname);
-		if ((r.host.hostname = strdup(hostname)) == NULL) {
+	for (i = 0; i < r->errors.n; i++)
+		log_info("could not read %s", r->errors.v[i]);
+	if (a->hostname != NULL) {
+		free(r->host.hostname);
+		r->host.hostname = strdup(a->hostname);
+		if (r->host.hostname == NULL) {
 			log_warnx("out of memory");
-			rc = EXIT_FAILURE_;
-			goto out;
+			return -1;
 		}
 	}
-	if (capture != NULL && rootfs_capture_finish(&fs) == -1) {
-		log_warn("capture \"%s\" is incomplete", capture);
-		rc = EXIT_FAILURE_;
-	}
-	json = report_json_encode(&r, pretty ? REPORT_JSON_PRETTY : 0);
+	return 0;
+}
+
+/* Print the report, or push it: rc, or the exit status of what failed. */
+static int
+agent_output(const struct agent_args *a, const struct report *r, int rc)
+{
+	char *json;
+
+	json = report_json_encode(r, a->pretty ? REPORT_JSON_PRETTY : 0);
 	if (json == NULL) {
 		log_warnx("cannot encode the report");
-		rc = EXIT_FAILURE_;
-		goto out;
+		return EXIT_FAILURE_;
 	}
-	if (push.url != NULL) {
-		rc = push_text(&push, json, r.report_id, rc);
+	if (a->push.url != NULL) {
+		rc = push_text(&a->push, json, r->report_id, rc);
 	} else if (puts(json) == EOF || fflush(stdout) == EOF) {
 		log_warn("stdout");
 		rc = EXIT_FAILURE_;
 	}
 	free(json);
+	return rc;
+}
+
+/* Read the root (capturing what was read), then print or push: the exit
+ * status. */
+static int
+agent_run(const struct agent_args *a)
+{
+	struct report r;
+	struct rootfs fs;
+	int rc = EXIT_OK;
+
+	if (rootfs_open(&fs, a->root) == -1) {
+		log_warn("%s", a->root);
+		return EXIT_FAILURE_;
+	}
+	if (a->capture != NULL && rootfs_capture_start(&fs, a->capture) == -1) {
+		log_warn("capture directory \"%s\"", a->capture);
+		rootfs_close(&fs);
+		return EXIT_FAILURE_;
+	}
+	report_init(&r);
+	if (agent_gather(&fs, a, &r) == -1) {
+		rc = EXIT_FAILURE_;
+		goto out;
+	}
+	if (a->capture != NULL && rootfs_capture_finish(&fs) == -1) {
+		log_warn("capture \"%s\" is incomplete", a->capture);
+		rc = EXIT_FAILURE_;
+	}
+	rc = agent_output(a, &r, rc);
 out:
 	report_free(&r);
 	rootfs_close(&fs);
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct agent_args a;
+	int rc;
+
+	rc = agent_args_parse(&a, argc, argv);
+	if (rc != -1)
+		return rc;
+	if (agent_args_check(&a) == -1)
+		return EXIT_USAGE;
+	log_init("iommu-agent", a.verbose);
+	a.opts.klog.live_root = strcmp(a.root, "/") == 0;
+#ifdef HAVE_SYSTEMD
+	a.opts.klog.journal = journal_read_kernel;
+#endif
+	return agent_run(&a);
 }

@@ -311,27 +311,45 @@ assignment_refusal(const struct klog_facts *k)
 	return NULL;
 }
 
+/* A check decides one entry of r->checks from the facts: 0, or -1 on
+ * allocation failure. */
+struct host_check {
+	const char *id;
+	int (*fn)(struct report *r, const char *id, const struct evidence *ev,
+		  const struct facts *f);
+};
+
+/* "yes", "no" or "?" for an evidence line. */
+static const char *
+tri_word(enum tristate t)
+{
+	return t == TRI_TRUE ? "yes" : t == TRI_FALSE ? "no" : "?";
+}
+
+/* cpu virtualisation: only tells the vendor; no flag is no proof */
 static int
-host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
+check_cpu_virtualization(struct report *r, const char *id, const struct evidence *ev,
+			 const struct facts *f)
+{
+	(void)f;
+	if (r->host.cpu.virtualization != NULL)
+		return check_add(r, id, CHECK_PASS, "/proc/cpuinfo flags",
+				 "CPU virtualisation %s present%s", r->host.cpu.virtualization,
+				 ev->cpu_hypervisor == 1 ? " (this is a virtual machine)" : "");
+	if (r->host.cpu.vendor != NULL)
+		return check_add(r, id, CHECK_WARN, "/proc/cpuinfo flags",
+				 "no vmx/svm flag: VT-x / AMD-V is off in the firmware or hidden%s",
+				 ev->cpu_hypervisor == 1 ? " (virtual machine)" : "");
+	return check_add(r, id, CHECK_UNKNOWN, "", "/proc/cpuinfo not read");
+}
+
+static int
+check_firmware_table(struct report *r, const char *id, const struct evidence *ev,
+		     const struct facts *f)
 {
 	const struct sysfs_facts *s = &ev->sys;
-	const struct report_kernel_log *kl = &r->kernel_log;
 	char ev_buf[512];
 	enum tristate table;
-	size_t i;
-	int rc = 0;
-
-	/* cpu virtualisation: only tells the vendor; no flag is no proof */
-	if (r->host.cpu.virtualization != NULL)
-		rc |= check_add(r, "cpu-virtualization", CHECK_PASS, "/proc/cpuinfo flags",
-				"CPU virtualisation %s present%s", r->host.cpu.virtualization,
-				ev->cpu_hypervisor == 1 ? " (this is a virtual machine)" : "");
-	else if (r->host.cpu.vendor != NULL)
-		rc |= check_add(r, "cpu-virtualization", CHECK_WARN, "/proc/cpuinfo flags",
-				"no vmx/svm flag: VT-x / AMD-V is off in the firmware or hidden%s",
-				ev->cpu_hypervisor == 1 ? " (virtual machine)" : "");
-	else
-		rc |= check_add(r, "cpu-virtualization", CHECK_UNKNOWN, "", "/proc/cpuinfo not read");
 
 	table = TRI_UNKNOWN;
 	if (s->acpi_dmar == TRI_TRUE || s->acpi_ivrs == TRI_TRUE || s->acpi_iort == TRI_TRUE ||
@@ -340,99 +358,227 @@ host_checks(struct report *r, const struct evidence *ev, const struct facts *f)
 	else if (strcmp(f->vendor, "none") == 0)
 		table = TRI_FALSE;
 	snprintf(ev_buf, sizeof(ev_buf), "sysfs DMAR %s, IVRS %s, IORT %s; log DMAR %s, IVRS %s",
-		 s->acpi_dmar == TRI_TRUE ? "yes" : s->acpi_dmar == TRI_FALSE ? "no" : "?",
-		 s->acpi_ivrs == TRI_TRUE ? "yes" : s->acpi_ivrs == TRI_FALSE ? "no" : "?",
-		 s->acpi_iort == TRI_TRUE ? "yes" : s->acpi_iort == TRI_FALSE ? "no" : "?",
+		 tri_word(s->acpi_dmar), tri_word(s->acpi_ivrs), tri_word(s->acpi_iort),
 		 ev->klog.acpi_dmar || ev->klog.drhd_units ? "yes" : "no",
 		 ev->klog.acpi_ivrs ? "yes" : "no");
-	rc |= check_add(r, "firmware-table", status_of(table, CHECK_FAIL), ev_buf,
-			table == TRI_TRUE ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
-			: table == TRI_FALSE ? "no ACPI DMAR, IVRS or IORT table: the firmware offers no IOMMU"
-					     : "firmware table not seen");
+	return check_add(r, id, status_of(table, CHECK_FAIL), ev_buf,
+			 table == TRI_TRUE
+				 ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
+			 : table == TRI_FALSE
+				 ? "no ACPI DMAR, IVRS or IORT table: the firmware offers no IOMMU"
+				 : "firmware table not seen");
+}
 
-	rc |= check_add(r, "iommu-active", status_of(f->enabled, CHECK_FAIL), f->enabled_why,
-			f->enabled == TRI_TRUE ? "DMA remapping is on (%s)"
-			: f->enabled == TRI_FALSE ? "DMA remapping is off (%s)" : "IOMMU state unknown (%s)",
-			f->vendor);
+static int
+check_iommu_active(struct report *r, const char *id, const struct evidence *ev,
+		   const struct facts *f)
+{
+	(void)ev;
+	return check_add(r, id, status_of(f->enabled, CHECK_FAIL), f->enabled_why,
+			 f->enabled == TRI_TRUE ? "DMA remapping is on (%s)"
+			 : f->enabled == TRI_FALSE ? "DMA remapping is off (%s)"
+						   : "IOMMU state unknown (%s)",
+			 f->vendor);
+}
 
-	rc |= check_add(r, "interrupt-remapping", status_of(f->ir, CHECK_FAIL), f->ir_why,
-			f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
-			: f->ir == TRI_FALSE ? "interrupt remapping is off: vfio refuses devices%s%s"
-					     : "interrupt remapping state unknown%s%s",
-			r->iommu.interrupt_remapping.mode ? ", mode " : "",
-			r->iommu.interrupt_remapping.mode ? r->iommu.interrupt_remapping.mode : "");
+static int
+check_interrupt_remapping(struct report *r, const char *id, const struct evidence *ev,
+			  const struct facts *f)
+{
+	const char *mode = r->iommu.interrupt_remapping.mode;
 
+	(void)ev;
+	return check_add(r, id, status_of(f->ir, CHECK_FAIL), f->ir_why,
+			 f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
+			 : f->ir == TRI_FALSE
+				 ? "interrupt remapping is off: vfio refuses devices%s%s"
+				 : "interrupt remapping state unknown%s%s",
+			 mode ? ", mode " : "", mode ? mode : "");
+}
+
+static int
+check_x2apic(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
+{
+	(void)ev;
+	(void)f;
 	if (r->iommu.interrupt_remapping.x2apic_optout == TRI_TRUE)
-		rc |= check_add(r, "x2apic", CHECK_WARN, "DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit",
-				"the BIOS opts out of x2APIC: interrupt remapping runs in xapic mode (fewer CPUs and vectors); intremap=no_x2apic_optout overrides");
-	else if (r->iommu.interrupt_remapping.mode != NULL)
-		rc |= check_add(r, "x2apic", CHECK_PASS, "log: DMAR-IR mode", "interrupt remapping in %s mode",
-				r->iommu.interrupt_remapping.mode);
-	else
-		rc |= check_add(r, "x2apic", CHECK_UNKNOWN, "", "x2APIC mode not logged");
+		return check_add(r, id, CHECK_WARN,
+				 "DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit",
+				 "the BIOS opts out of x2APIC: interrupt remapping runs in xapic mode (fewer CPUs and vectors); intremap=no_x2apic_optout overrides");
+	if (r->iommu.interrupt_remapping.mode != NULL)
+		return check_add(r, id, CHECK_PASS, "log: DMAR-IR mode",
+				 "interrupt remapping in %s mode",
+				 r->iommu.interrupt_remapping.mode);
+	return check_add(r, id, CHECK_UNKNOWN, "", "x2APIC mode not logged");
+}
 
-	if (r->iommu.default_domain == NULL)
-		rc |= check_add(r, "default-domain", CHECK_UNKNOWN, "", "default domain type unknown");
-	else
-		rc |= check_add(r, "default-domain",
-				strcmp(r->iommu.default_domain, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
-				"sysfs group type or \"iommu: Default domain type\"",
-				strcmp(r->iommu.default_domain, "passthrough") == 0
-				? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
-				: "default domain %s", r->iommu.default_domain);
+static int
+check_default_domain(struct report *r, const char *id, const struct evidence *ev,
+		     const struct facts *f)
+{
+	const char *dom = r->iommu.default_domain;
 
+	(void)ev;
+	(void)f;
+	if (dom == NULL)
+		return check_add(r, id, CHECK_UNKNOWN, "", "default domain type unknown");
+	return check_add(r, id, strcmp(dom, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
+			 "sysfs group type or \"iommu: Default domain type\"",
+			 strcmp(dom, "passthrough") == 0
+				 ? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
+				 : "default domain %s",
+			 dom);
+}
+
+static int
+check_cmdline(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
+{
+	(void)f;
 	if (r->cmdline.raw == NULL && ev->klog.amd_unknown_option)
-		rc |= check_add(r, "cmdline", CHECK_WARN, "log: \"AMD-Vi: Unknown option\"",
-				"amd_iommu=on is not an option: the kernel ignored it (AMD-Vi is on by default)");
-	else if (r->cmdline.raw == NULL)
-		rc |= check_add(r, "cmdline", CHECK_UNKNOWN, "", "/proc/cmdline not read");
-	else if (r->cmdline.warnings.n > 0)
-		rc |= check_add(r, "cmdline", CHECK_WARN, r->cmdline.raw, "%s", r->cmdline.warnings.v[0]);
-	else
-		rc |= check_add(r, "cmdline", CHECK_PASS, r->cmdline.raw, "no misleading IOMMU parameter");
+		return check_add(r, id, CHECK_WARN, "log: \"AMD-Vi: Unknown option\"",
+				 "amd_iommu=on is not an option: the kernel ignored it (AMD-Vi is on by default)");
+	if (r->cmdline.raw == NULL)
+		return check_add(r, id, CHECK_UNKNOWN, "", "/proc/cmdline not read");
+	if (r->cmdline.warnings.n > 0)
+		return check_add(r, id, CHECK_WARN, r->cmdline.raw, "%s", r->cmdline.warnings.v[0]);
+	return check_add(r, id, CHECK_PASS, r->cmdline.raw, "no misleading IOMMU parameter");
+}
 
-	if (assignment_refusal(&ev->klog) != NULL)
-		rc |= check_add(r, "assignment", CHECK_FAIL, "kernel log",
-				"%s", assignment_refusal(&ev->klog));
-	if (ev->klog.acs_override || cmdline_get(&r->cmdline, "pcie_acs_override") != NULL)
-		rc |= check_add(r, "acs-override", CHECK_WARN, "pcie_acs_override / \"PCIe ACS overrides enabled\"",
-				"ACS override in use: IOMMU groups do not reflect real isolation");
+/* Only there when the kernel refused an assignment. */
+static int
+check_assignment(struct report *r, const char *id, const struct evidence *ev,
+		 const struct facts *f)
+{
+	const char *refusal = assignment_refusal(&ev->klog);
 
+	(void)f;
+	if (refusal == NULL)
+		return 0;
+	return check_add(r, id, CHECK_FAIL, "kernel log", "%s", refusal);
+}
+
+/* Only there when the override is in use. */
+static int
+check_acs_override(struct report *r, const char *id, const struct evidence *ev,
+		   const struct facts *f)
+{
+	(void)f;
+	if (!ev->klog.acs_override && cmdline_get(&r->cmdline, "pcie_acs_override") == NULL)
+		return 0;
+	return check_add(r, id, CHECK_WARN, "pcie_acs_override / \"PCIe ACS overrides enabled\"",
+			 "ACS override in use: IOMMU groups do not reflect real isolation");
+}
+
+static int
+check_vfio(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
+{
+	const struct sysfs_facts *s = &ev->sys;
+
+	(void)f;
 	if (s->vfio_pci == TRI_TRUE)
-		rc |= check_add(r, "vfio", s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
-				"/sys/module/vfio_pci",
-				s->allow_unsafe_interrupts == TRI_TRUE
-				? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
-				: "vfio-pci loaded");
-	else if (s->vfio_pci == TRI_FALSE)
-		rc |= check_add(r, "vfio", CHECK_WARN, "/sys/module/vfio_pci absent",
-				"vfio-pci not loaded (modprobe vfio-pci before assigning a device)");
-	else
-		rc |= check_add(r, "vfio", CHECK_UNKNOWN, "", "vfio modules not seen");
+		return check_add(r, id,
+				 s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
+				 "/sys/module/vfio_pci",
+				 s->allow_unsafe_interrupts == TRI_TRUE
+					 ? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
+					 : "vfio-pci loaded");
+	if (s->vfio_pci == TRI_FALSE)
+		return check_add(r, id, CHECK_WARN, "/sys/module/vfio_pci absent",
+				 "vfio-pci not loaded (modprobe vfio-pci before assigning a device)");
+	return check_add(r, id, CHECK_UNKNOWN, "", "vfio modules not seen");
+}
 
-	if (r->kernel_log.source == NULL || strcmp(r->kernel_log.source, "none") == 0) {
-		rc |= check_add(r, "kernel-log", CHECK_UNKNOWN, "", "no kernel log could be read");
-		rc |= check_add(r, "firmware-bugs", CHECK_UNKNOWN, "", "no kernel log");
-		rc |= check_add(r, "dma-faults", CHECK_UNKNOWN, "", "no kernel log");
-		return rc;
-	}
-	rc |= check_add(r, "kernel-log",
-			kl->complete == TRI_TRUE ? CHECK_PASS : kl->complete == TRI_FALSE ? CHECK_WARN : CHECK_UNKNOWN,
-			kl->source,
-			kl->complete == TRI_TRUE ? "kernel log from %s is complete since boot"
-			: kl->complete == TRI_FALSE ? "kernel log from %s lost its boot part (ring buffer wrapped): boot-time checks may say unknown"
-						    : "kernel log from %s: cannot tell whether the boot part is present",
-			kl->source);
-	rc |= check_add(r, "firmware-bugs", kl->firmware_bugs > 0 ? CHECK_WARN : CHECK_PASS,
-			"\"[Firmware Bug]\" lines about DMAR / IVRS / AMD-Vi",
-			"%lu IOMMU firmware bug line(s)", kl->firmware_bugs);
+/* Was any kernel log read?  The last three checks need one. */
+static int
+kernel_log_read(const struct report *r)
+{
+	return r->kernel_log.source != NULL && strcmp(r->kernel_log.source, "none") != 0;
+}
+
+static int
+check_kernel_log(struct report *r, const char *id, const struct evidence *ev,
+		 const struct facts *f)
+{
+	const struct report_kernel_log *kl = &r->kernel_log;
+
+	(void)ev;
+	(void)f;
+	if (!kernel_log_read(r))
+		return check_add(r, id, CHECK_UNKNOWN, "", "no kernel log could be read");
+	return check_add(r, id,
+			 kl->complete == TRI_TRUE ? CHECK_PASS
+			 : kl->complete == TRI_FALSE ? CHECK_WARN
+						     : CHECK_UNKNOWN,
+			 kl->source,
+			 kl->complete == TRI_TRUE ? "kernel log from %s is complete since boot"
+			 : kl->complete == TRI_FALSE
+				 ? "kernel log from %s lost its boot part (ring buffer wrapped): boot-time checks may say unknown"
+				 : "kernel log from %s: cannot tell whether the boot part is present",
+			 kl->source);
+}
+
+static int
+check_firmware_bugs(struct report *r, const char *id, const struct evidence *ev,
+		    const struct facts *f)
+{
+	const struct report_kernel_log *kl = &r->kernel_log;
+
+	(void)ev;
+	(void)f;
+	if (!kernel_log_read(r))
+		return check_add(r, id, CHECK_UNKNOWN, "", "no kernel log");
+	return check_add(r, id, kl->firmware_bugs > 0 ? CHECK_WARN : CHECK_PASS,
+			 "\"[Firmware Bug]\" lines about DMAR / IVRS / AMD-Vi",
+			 "%lu IOMMU firmware bug line(s)", kl->firmware_bugs);
+}
+
+static int
+check_dma_faults(struct report *r, const char *id, const struct evidence *ev,
+		 const struct facts *f)
+{
+	const struct report_kernel_log *kl = &r->kernel_log;
+	char ev_buf[512];
+	size_t i;
+
+	(void)ev;
+	(void)f;
+	if (!kernel_log_read(r))
+		return check_add(r, id, CHECK_UNKNOWN, "", "no kernel log");
 	ev_buf[0] = '\0';
 	for (i = 0; i < kl->nfaults && strlen(ev_buf) < sizeof(ev_buf) - 64; i++)
 		snprintf(ev_buf + strlen(ev_buf), sizeof(ev_buf) - strlen(ev_buf), "%s%s %s x%lu",
-			 i ? ", " : "", kl->faults[i].address, kl->faults[i].kind, kl->faults[i].count);
-	rc |= check_add(r, "dma-faults", kl->fault_total > 0 ? CHECK_WARN : CHECK_PASS, ev_buf,
-			"%lu DMA remapping fault record(s) since boot (a lower bound: printk is rate limited)",
-			kl->fault_total);
+			 i ? ", " : "", kl->faults[i].address, kl->faults[i].kind,
+			 kl->faults[i].count);
+	return check_add(r, id, kl->fault_total > 0 ? CHECK_WARN : CHECK_PASS, ev_buf,
+			 "%lu DMA remapping fault record(s) since boot (a lower bound: printk is rate limited)",
+			 kl->fault_total);
+}
+
+/* The host's checks, in the order the report lists them. */
+static const struct host_check host_checks[] = {
+	{ "cpu-virtualization", check_cpu_virtualization },
+	{ "firmware-table", check_firmware_table },
+	{ "iommu-active", check_iommu_active },
+	{ "interrupt-remapping", check_interrupt_remapping },
+	{ "x2apic", check_x2apic },
+	{ "default-domain", check_default_domain },
+	{ "cmdline", check_cmdline },
+	{ "assignment", check_assignment },
+	{ "acs-override", check_acs_override },
+	{ "vfio", check_vfio },
+	{ "kernel-log", check_kernel_log },
+	{ "firmware-bugs", check_firmware_bugs },
+	{ "dma-faults", check_dma_faults },
+};
+
+static int
+host_checks_add(struct report *r, const struct evidence *ev, const struct facts *f)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(host_checks) / sizeof(host_checks[0]); i++)
+		rc |= host_checks[i].fn(r, host_checks[i].id, ev, f);
 	return rc;
 }
 
@@ -533,26 +679,16 @@ set_reasonf(struct report *r, const char *fmt, ...)
 	return set_str(&r->reason, buf);
 }
 
-int
-analyse(struct report *r, const struct evidence *ev)
+/* r->iommu's summary fields from the facts and the evidence. */
+static int
+iommu_summary(struct report_iommu *io, const struct evidence *ev, const struct facts *f)
 {
-	struct report_iommu *io = &r->iommu;
-	const struct report_device *blocked;
-	const struct report_group *bg = NULL;
-	const char *refusal;
-	struct facts f;
-	size_t i, j, ndev = 0, nready = 0;
 	int rc = 0;
 
-	memset(&f, 0, sizeof(f));
-	f.vendor = vendor_of(r, ev);
-	decide_enabled(r, ev, &f);
-	decide_ir(ev, &f);
-
-	rc |= set_str(&io->vendor, f.vendor);
-	io->enabled = f.enabled;
-	io->interrupt_remapping.enabled = f.ir;
-	if (ev->klog.ir_mode[0] != '\0' && f.ir != TRI_FALSE)
+	rc |= set_str(&io->vendor, f->vendor);
+	io->enabled = f->enabled;
+	io->interrupt_remapping.enabled = f->ir;
+	if (ev->klog.ir_mode[0] != '\0' && f->ir != TRI_FALSE)
 		rc |= set_str(&io->interrupt_remapping.mode, ev->klog.ir_mode);
 	io->interrupt_remapping.x2apic_optout = ev->klog.x2apic_optout;
 	if (io->interrupt_remapping.x2apic_optout == TRI_UNKNOWN && ev->sys.dmar_flags >= 0)
@@ -563,8 +699,16 @@ analyse(struct report *r, const struct evidence *ev)
 		io->units = ev->klog.drhd_units;
 	else if (ev->klog.amd_found > 0)
 		io->units = ev->klog.amd_found;
+	return rc;
+}
 
-	/* default domain: the groups' type files outrank the boot message */
+/* default domain: the groups' type files outrank the boot message */
+static int
+decide_default_domain(struct report_iommu *io, const struct evidence *ev, const struct facts *f)
+{
+	size_t i;
+	int rc = 0;
+
 	for (i = 0; i < io->ngroups && io->default_domain == NULL; i++) {
 		const char *t = io->groups[i].type;
 
@@ -577,50 +721,95 @@ analyse(struct report *r, const struct evidence *ev)
 		else if (strcmp(t, "blocked") == 0)
 			rc |= set_str(&io->default_domain, "blocked");
 	}
-	if (io->default_domain == NULL && ev->klog.default_domain[0] != '\0' && f.enabled != TRI_FALSE)
+	if (io->default_domain == NULL && ev->klog.default_domain[0] != '\0' &&
+	    f->enabled != TRI_FALSE)
 		rc |= set_str(&io->default_domain, ev->klog.default_domain);
+	return rc;
+}
+
+/* Every device's verdict; *ndev and *nready count the grouped ones. */
+static int
+device_verdicts(struct report_iommu *io, const struct facts *f, size_t *ndev, size_t *nready)
+{
+	size_t i, j;
+	int rc = 0;
 
 	for (i = 0; i < io->ngroups; i++) {
 		for (j = 0; j < io->groups[i].ndevices; j++) {
-			rc |= device_verdict(&io->groups[i], &io->groups[i].devices[j], &f);
-			ndev++;
-			nready += io->groups[i].devices[j].verdict == VERDICT_READY;
+			rc |= device_verdict(&io->groups[i], &io->groups[i].devices[j], f);
+			(*ndev)++;
+			*nready += io->groups[i].devices[j].verdict == VERDICT_READY;
 		}
 	}
 	for (i = 0; i < io->nungrouped; i++) {
 		io->ungrouped[i].verdict = VERDICT_NOT_READY;
 		io->ungrouped[i].isolated = TRI_FALSE;
 		rc |= strlist_add(&io->ungrouped[i].reasons,
-				  f.enabled == TRI_TRUE ? "in no IOMMU group" : "in no IOMMU group: the IOMMU is off");
+				  f->enabled == TRI_TRUE ? "in no IOMMU group"
+							 : "in no IOMMU group: the IOMMU is off");
 	}
+	return rc;
+}
 
-	rc |= host_checks(r, ev, &f);
+/* r->verdict and r->reason: the first of these that holds decides. */
+static int
+host_verdict(struct report *r, const struct evidence *ev, const struct facts *f, size_t ndev,
+	     size_t nready)
+{
+	const struct report_group *bg = NULL;
+	const struct report_device *blocked = blocked_candidate(r, &bg);
+	const char *refusal = assignment_refusal(&ev->klog);
 
-	if (f.enabled == TRI_FALSE) {
+	if (f->enabled == TRI_FALSE) {
 		r->verdict = VERDICT_NOT_READY;
-		rc |= set_str(&r->reason, fix_for_disabled(r, ev, f.vendor));
-	} else if (f.ir == TRI_FALSE) {
-		r->verdict = VERDICT_NOT_READY;
-		rc |= set_str(&r->reason, fix_for_ir(r, ev));
-	} else if ((refusal = assignment_refusal(&ev->klog)) != NULL) {
-		r->verdict = VERDICT_NOT_READY;
-		rc |= set_str(&r->reason, refusal);
-	} else if (f.enabled == TRI_UNKNOWN) {
-		r->verdict = VERDICT_UNKNOWN;
-		rc |= set_reasonf(r, "IOMMU state unknown: %s", f.enabled_why);
-	} else if ((blocked = blocked_candidate(r, &bg)) != NULL) {
-		r->verdict = VERDICT_NOT_READY;
-		rc |= set_reasonf(r, "%s %s: %s", device_role(blocked->class_code), blocked->address,
-				  blocked->reasons.n ? blocked->reasons.v[0] : "not ready");
-	} else if (f.ir == TRI_UNKNOWN) {
-		r->verdict = VERDICT_UNKNOWN;
-		rc |= set_str(&r->reason, "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
-	} else {
-		r->verdict = VERDICT_READY;
-		if (ndev > 0)
-			rc |= set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready", nready, ndev);
-		else
-			rc |= set_str(&r->reason, "IOMMU on, interrupt remapping on");
+		return set_str(&r->reason, fix_for_disabled(r, ev, f->vendor));
 	}
+	if (f->ir == TRI_FALSE) {
+		r->verdict = VERDICT_NOT_READY;
+		return set_str(&r->reason, fix_for_ir(r, ev));
+	}
+	if (refusal != NULL) {
+		r->verdict = VERDICT_NOT_READY;
+		return set_str(&r->reason, refusal);
+	}
+	if (f->enabled == TRI_UNKNOWN) {
+		r->verdict = VERDICT_UNKNOWN;
+		return set_reasonf(r, "IOMMU state unknown: %s", f->enabled_why);
+	}
+	if (blocked != NULL) {
+		r->verdict = VERDICT_NOT_READY;
+		return set_reasonf(r, "%s %s: %s", device_role(blocked->class_code),
+				   blocked->address,
+				   blocked->reasons.n ? blocked->reasons.v[0] : "not ready");
+	}
+	if (f->ir == TRI_UNKNOWN) {
+		r->verdict = VERDICT_UNKNOWN;
+		return set_str(&r->reason,
+			       "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
+	}
+	r->verdict = VERDICT_READY;
+	if (ndev > 0)
+		return set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready",
+				   nready, ndev);
+	return set_str(&r->reason, "IOMMU on, interrupt remapping on");
+}
+
+int
+analyse(struct report *r, const struct evidence *ev)
+{
+	struct facts f;
+	size_t ndev = 0, nready = 0;
+	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.vendor = vendor_of(r, ev);
+	decide_enabled(r, ev, &f);
+	decide_ir(ev, &f);
+
+	rc |= iommu_summary(&r->iommu, ev, &f);
+	rc |= decide_default_domain(&r->iommu, ev, &f);
+	rc |= device_verdicts(&r->iommu, &f, &ndev, &nready);
+	rc |= host_checks_add(r, ev, &f);
+	rc |= host_verdict(r, ev, &f, ndev, nready);
 	return rc ? -1 : 0;
 }

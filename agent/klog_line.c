@@ -353,13 +353,158 @@ klog_parse_decode(const char *p, size_t n, int *level)
 	return 0;
 }
 
+/* "kern  :info  : " decoded facility and level (dmesg -x).  *p and *n move
+ * past it; out->text is the rest, trimmed. */
+static void
+klog_take_decode(struct klog_line *out, const char **p, size_t *n)
+{
+	size_t k;
+
+	k = klog_parse_decode(*p, *n, &out->level);
+	if (k == 0) {
+		out->level = -1;
+		return;
+	}
+	out->format = KLOG_DMESG;
+	*p += k;
+	*n -= k;
+	klog_set_text(out, *p, *n);
+}
+
+/* "<6>" printk level prefix, then usually a dmesg stamp.  *p and *n move
+ * past it; out->text is the rest, trimmed. */
+static void
+klog_take_printk_level(struct klog_line *out, const char **p, size_t *n)
+{
+	const char *s = *p;
+	size_t k;
+	int lv = 0;
+
+	if (*n < 3 || s[0] != '<' || !klog_isdigit((unsigned char)s[1]))
+		return;
+	for (k = 1; k < *n && k < 5 && klog_isdigit((unsigned char)s[k]); k++)
+		lv = lv * 10 + (s[k] - '0');
+	if (k >= *n || s[k] != '>')
+		return;
+	out->level = lv & 7;
+	out->format = KLOG_DMESG;
+	*p += k + 1;
+	*n -= k + 1;
+	klog_set_text(out, *p, *n);
+}
+
+/* "[    0.785796] text" (dmesg), maybe with "host tag: " or "kernel: "
+ * after the stamp (journalctl -o short-monotonic). */
+static int
+klog_take_mono(const char *p, size_t n, struct klog_line *out)
+{
+	double secs;
+	size_t k;
+	int is_kernel = 0;
+
+	k = klog_parse_mono(p, n, &secs);
+	if (k == 0)
+		return 0;
+	out->format = KLOG_DMESG;
+	out->time = secs;
+	p += k;
+	n -= k;
+	if (n > 0 && p[0] == ' ') {
+		k = klog_parse_host_tag(p + 1, n - 1, 0, &is_kernel);
+		if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0) {
+			k = 8;
+			is_kernel = 1;
+		}
+		if (k > 0) {
+			out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
+			p += 1 + k;
+			n -= 1 + k;
+		}
+	}
+	klog_set_text(out, p, n);
+	return 1;
+}
+
+/* "[Mon Nov 23 21:34:24 2026] text" (dmesg -T). */
+static int
+klog_take_ctime(const char *p, size_t n, struct klog_line *out)
+{
+	size_t k;
+
+	k = klog_parse_ctime(p, n);
+	if (k == 0)
+		return 0;
+	out->format = KLOG_DMESG_CTIME;
+	klog_set_text(out, p + k, n - k);
+	return 1;
+}
+
+/* An ISO 8601 stamp and a space, then "host tag: " or the text itself. */
+static int
+klog_take_iso(const char *p, size_t n, struct klog_line *out)
+{
+	size_t k, t;
+	int is_kernel = 0;
+
+	k = klog_parse_iso(p, n);
+	if (k == 0 || k >= n || p[k] != ' ')
+		return 0;
+	t = klog_parse_host_tag(p + k + 1, n - k - 1, 0, &is_kernel);
+	if (t > 0) {
+		out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
+		klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
+	} else {
+		out->format = KLOG_DMESG_CTIME;
+		klog_set_text(out, p + k, n - k);
+	}
+	return 1;
+}
+
+/* "Nov 23 21:34:24 host tag[pid]: text" (syslog, journalctl short); without
+ * the host and tag the line is not one. */
+static int
+klog_take_syslog(const char *p, size_t n, struct klog_line *out)
+{
+	size_t k, t;
+	int is_kernel = 0;
+
+	k = klog_parse_syslog_date(p, n);
+	if (k == 0 || k >= n || p[k] != ' ')
+		return 0;
+	t = klog_parse_host_tag(p + k + 1, n - k - 1, 1, &is_kernel);
+	if (t == 0)
+		return 0;
+	out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
+	klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
+	return 1;
+}
+
+/* "kernel: [   13.134460] text": a syslog line with date and host cut */
+static int
+klog_take_kernel_tag(const char *p, size_t n, struct klog_line *out)
+{
+	if (n < 8 || memcmp(p, "kernel: ", 8) != 0)
+		return 0;
+	out->format = KLOG_JOURNAL;
+	klog_inner_stamp(out, p + 8, n - 8);
+	return 1;
+}
+
+/* The decorations after any level prefix, tried in order: each takes the
+ * line (1) or leaves out as it was (0).  A line none takes keeps its text. */
+static int (*const klog_formats[])(const char *, size_t, struct klog_line *) = {
+	klog_take_mono,
+	klog_take_ctime,
+	klog_take_iso,
+	klog_take_syslog,
+	klog_take_kernel_tag,
+};
+
 void
 klog_line_parse(const char *line, size_t len, struct klog_line *out)
 {
 	const char *p = line;
-	size_t n = len, k;
-	int is_kernel = 0;
-	double secs;
+	size_t n = len, i;
 
 	out->format = KLOG_BARE;
 	out->time = -1;
@@ -389,82 +534,10 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 	}
 	if (klog_isdigit((unsigned char)p[0]) && klog_parse_kmsg(p, n, out))
 		return;
-
-	/* "kern  :info  : " decoded facility and level (dmesg -x) */
-	if ((k = klog_parse_decode(p, n, &out->level)) > 0) {
-		out->format = KLOG_DMESG;
-		p += k;
-		n -= k;
-		klog_set_text(out, p, n);
-	} else
-		out->level = -1;
-
-	/* "<6>" printk level prefix, then usually a dmesg stamp */
-	if (n >= 3 && p[0] == '<' && klog_isdigit((unsigned char)p[1])) {
-		int lv = 0;
-
-		for (k = 1; k < n && k < 5 && klog_isdigit((unsigned char)p[k]);
-		    k++)
-			lv = lv * 10 + (p[k] - '0');
-		if (k < n && p[k] == '>') {
-			out->level = lv & 7;
-			out->format = KLOG_DMESG;
-			p += k + 1;
-			n -= k + 1;
-			klog_set_text(out, p, n);
-		}
-	}
-
-	if ((k = klog_parse_mono(p, n, &secs)) > 0) {
-		out->format = KLOG_DMESG;
-		out->time = secs;
-		p += k;
-		n -= k;
-		if (n > 0 && p[0] == ' ') {
-			k = klog_parse_host_tag(p + 1, n - 1, 0, &is_kernel);
-			if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0) {
-				k = 8;
-				is_kernel = 1;
-			}
-			if (k > 0) {
-				out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
-				p += 1 + k;
-				n -= 1 + k;
-			}
-		}
-		klog_set_text(out, p, n);
-		return;
-	}
-	if ((k = klog_parse_ctime(p, n)) > 0) {
-		out->format = KLOG_DMESG_CTIME;
-		klog_set_text(out, p + k, n - k);
-		return;
-	}
-	if ((k = klog_parse_iso(p, n)) > 0 && k < n && p[k] == ' ') {
-		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 0, &is_kernel);
-
-		if (t > 0) {
-			out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
-			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
-		} else {
-			out->format = KLOG_DMESG_CTIME;
-			klog_set_text(out, p + k, n - k);
-		}
-		return;
-	}
-	if ((k = klog_parse_syslog_date(p, n)) > 0 && k < n && p[k] == ' ') {
-		size_t t = klog_parse_host_tag(p + k + 1, n - k - 1, 1, &is_kernel);
-
-		if (t > 0) {
-			out->format = is_kernel ? KLOG_JOURNAL : KLOG_USERSPACE;
-			klog_inner_stamp(out, p + k + 1 + t, n - k - 1 - t);
+	klog_take_decode(out, &p, &n);
+	klog_take_printk_level(out, &p, &n);
+	for (i = 0; i < sizeof(klog_formats) / sizeof(klog_formats[0]); i++) {
+		if (klog_formats[i](p, n, out))
 			return;
-		}
-	}
-	/* "kernel: [   13.134460] text": a syslog line with date and host cut */
-	if (n >= 8 && memcmp(p, "kernel: ", 8) == 0) {
-		out->format = KLOG_JOURNAL;
-		klog_inner_stamp(out, p + 8, n - 8);
-		return;
 	}
 }

@@ -386,6 +386,101 @@ spool_keep(struct spool *sp, int have_spool, const char *json, size_t len,
 	return EXIT_SPOOLED;
 }
 
+/* Open the spool when there is one: 1 open, 0 none (or it failed, logged). */
+static int
+push_spool_open(struct spool *sp, const char *dir)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->lockfd = -1;
+	if (dir == NULL)
+		return 0;
+	if (spool_open(sp, dir) == -1) {
+		log_warn("spool %s", dir);
+		return 0;
+	}
+	return 1;
+}
+
+/* Read the token into tok and make libcurl ready: 0, or -1 (logged). */
+static int
+push_prepare(const struct push_opts *o, char *tok, size_t toklen)
+{
+	if (o->token_file == NULL) {
+		log_warnx("--push needs --token-file");
+		return -1;
+	}
+	if (token_read(o->token_file, tok, toklen) == -1)
+		return -1;
+	if (curl_load() == -1 || lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("curl: cannot initialise");
+		return -1;
+	}
+	return 0;
+}
+
+/* Send the oldest spooled report, and remove it once the collector took or
+ * condemned it.  1: go on with the next; 0: leave the spool and send this
+ * run's report; -1: stop and keep this run's report too, *out saying why. */
+static int
+push_oldest(struct pusher *p, struct spool *sp, enum outcome *out)
+{
+	char what[SPOOL_NAME_MAX + 32], *buf;
+	size_t blen;
+
+	snprintf(what, sizeof(what), "spooled %s", sp->v[0].name);
+	if (spool_read(sp, 0, REPORT_MAX_BYTES, &buf, &blen) == -1) {
+		if (errno != EFBIG) {
+			/* maybe passing (EMFILE, ENOMEM, EIO): keep it */
+			log_warn("spool %s: reading %s", sp->dir, sp->v[0].name);
+			*out = OUT_RETRY;
+			return -1;
+		}
+		log_warnx("spool %s: %s is larger than any report, dropped", sp->dir,
+			  sp->v[0].name);
+		return spool_remove(sp, 0) == -1 ? 0 : 1;
+	}
+	*out = pusher_send(p, buf, blen, what);
+	free(buf);
+	if (*out != OUT_DELIVERED && *out != OUT_BAD_REPORT) {
+		pusher_say(p, what, *out == OUT_RETRY ? "cannot deliver to" : "refused by");
+		return -1;
+	}
+	if (*out == OUT_BAD_REPORT)
+		pusher_say(p, what, "refused by");
+	if (spool_remove(sp, 0) == -1) {
+		log_warn("spool %s: removing %s", sp->dir, sp->v[0].name);
+		return 0;
+	}
+	return 1;
+}
+
+/* Send this run's report and spool it unless the collector took or
+ * condemned it: the exit code. */
+static int
+push_current(struct pusher *p, struct spool *sp, int have_spool, const char *json, size_t len,
+    const char *report_id)
+{
+	char what[SPOOL_NAME_MAX + 32];
+
+	snprintf(what, sizeof(what), "report %s", report_id);
+	switch (pusher_send(p, json, len, what)) {
+	case OUT_DELIVERED:
+		return EXIT_OK;
+	case OUT_BAD_REPORT:
+		pusher_say(p, what, "refused by");
+		return EXIT_REJECTED;
+	case OUT_REFUSED:
+		/* the token or URL is wrong, not the report: keep it */
+		pusher_say(p, what, "refused by");
+		spool_keep(sp, have_spool, json, len, report_id);
+		return EXIT_REJECTED;
+	case OUT_RETRY:
+	default:
+		pusher_say(p, what, "cannot deliver to");
+		return spool_keep(sp, have_spool, json, len, report_id);
+	}
+}
+
 int
 push_report(const struct push_opts *o, const char *json, size_t len,
     const char *report_id)
@@ -393,30 +488,12 @@ push_report(const struct push_opts *o, const char *json, size_t len,
 	struct pusher p;
 	struct spool sp;
 	enum outcome out;
-	char tok[TOKEN_FILE_MAX], what[SPOOL_NAME_MAX + 32], *buf;
-	size_t blen;
-	int have_spool = 0, rc;
+	char tok[TOKEN_FILE_MAX];
+	int have_spool, next, rc;
 
 	memset(&p, 0, sizeof(p));
-	memset(&sp, 0, sizeof(sp));
-	sp.lockfd = -1;
-	if (o->spool != NULL) {
-		if (spool_open(&sp, o->spool) == -1)
-			log_warn("spool %s", o->spool);
-		else
-			have_spool = 1;
-	}
-	if (o->token_file == NULL) {
-		log_warnx("--push needs --token-file");
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
-		goto out;
-	}
-	if (token_read(o->token_file, tok, sizeof(tok)) == -1) {
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
-		goto out;
-	}
-	if (curl_load() == -1 || lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_warnx("curl: cannot initialise");
+	have_spool = push_spool_open(&sp, o->spool);
+	if (push_prepare(o, tok, sizeof(tok)) == -1) {
 		rc = spool_keep(&sp, have_spool, json, len, report_id);
 		goto out;
 	}
@@ -429,60 +506,17 @@ push_report(const struct push_opts *o, const char *json, size_t len,
 
 	/* older reports first, so the collector sees them in order */
 	while (have_spool && sp.n > 0) {
-		snprintf(what, sizeof(what), "spooled %s", sp.v[0].name);
-		if (spool_read(&sp, 0, REPORT_MAX_BYTES, &buf, &blen) == -1) {
-			if (errno != EFBIG) {
-				/* maybe passing (EMFILE, ENOMEM, EIO): keep it */
-				log_warn("spool %s: reading %s", sp.dir, sp.v[0].name);
-				rc = spool_keep(&sp, have_spool, json, len, report_id);
-				goto out_curl;
-			}
-			log_warnx("spool %s: %s is larger than any report, dropped", sp.dir,
-				  sp.v[0].name);
-			if (spool_remove(&sp, 0) == -1)
-				break;
-			continue;
+		next = push_oldest(&p, &sp, &out);
+		if (next == 0)
+			break;
+		if (next == -1) {
+			rc = spool_keep(&sp, have_spool, json, len, report_id);
+			if (out == OUT_REFUSED)
+				rc = EXIT_REJECTED;
+			goto out_curl;
 		}
-		out = pusher_send(&p, buf, blen, what);
-		free(buf);
-		if (out == OUT_DELIVERED || out == OUT_BAD_REPORT) {
-			if (out == OUT_BAD_REPORT)
-				pusher_say(&p, what, "refused by");
-			if (spool_remove(&sp, 0) == -1) {
-				log_warn("spool %s: removing %s", sp.dir, sp.v[0].name);
-				break;
-			}
-			continue;
-		}
-		pusher_say(&p, what, out == OUT_RETRY ? "cannot deliver to" : "refused by");
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
-		if (out == OUT_REFUSED)
-			rc = EXIT_REJECTED;
-		goto out_curl;
 	}
-
-	snprintf(what, sizeof(what), "report %s", report_id);
-	out = pusher_send(&p, json, len, what);
-	switch (out) {
-	case OUT_DELIVERED:
-		rc = EXIT_OK;
-		break;
-	case OUT_BAD_REPORT:
-		pusher_say(&p, what, "refused by");
-		rc = EXIT_REJECTED;
-		break;
-	case OUT_REFUSED:
-		/* the token or URL is wrong, not the report: keep it */
-		pusher_say(&p, what, "refused by");
-		spool_keep(&sp, have_spool, json, len, report_id);
-		rc = EXIT_REJECTED;
-		break;
-	case OUT_RETRY:
-	default:
-		pusher_say(&p, what, "cannot deliver to");
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
-		break;
-	}
+	rc = push_current(&p, &sp, have_spool, json, len, report_id);
 out_curl:
 	pusher_free(&p);
 	lc.global_cleanup();
