@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/hostname.h"
 #include "proto/report_json.h"
+#include "proto/report_validate.h"
 #include "common/exitcode.h"
 #include "agent/gather.h"
 #include "common/log.h"
@@ -168,11 +170,12 @@ static int
 agent_args_check(const struct agent_args *a)
 {
 	const struct push_opts *push = &a->push;
+	const char *why;
 
-	if (a->hostname != NULL && (a->hostname[0] == '\0' || strlen(a->hostname) > 255 ||
-	    strpbrk(a->hostname, " \t\r\n\x1b") != NULL)) {
+	if (a->hostname != NULL &&
+	    (why = hostname_invalid(a->hostname, strlen(a->hostname), HOSTNAME_GIVEN)) != NULL) {
 		log_init("iommu-agent", 0);
-		log_warnx("--hostname: a host name of 1 to 255 characters, no blanks");
+		log_warnx("--hostname \"%.255s\": %s", a->hostname, why);
 		return -1;
 	}
 	if (a->operands != 0 || (push->url == NULL && (push->token_file != NULL ||
@@ -184,7 +187,8 @@ agent_args_check(const struct agent_args *a)
 	return 0;
 }
 
-/* Gather the report from fs and name the host: 0, or -1 (logged). */
+/* Gather the report from fs and name the host: 0, -1 (logged), or -2 when
+ * the host has no name (a usage error: --hostname is needed). */
 static int
 agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 {
@@ -204,6 +208,12 @@ agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 			return -1;
 		}
 	}
+	/* a report without a name is one the collector refuses: say it here */
+	if (r->host.hostname == NULL || r->host.hostname[0] == '\0') {
+		log_warnx("%s: the evidence does not name the host (no proc/sys/kernel/hostname"
+		    " or etc/hostname): name it with --hostname NAME", a->root);
+		return -2;
+	}
 	return 0;
 }
 
@@ -211,8 +221,14 @@ agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 static int
 agent_output(const struct agent_args *a, const struct report *r, int rc)
 {
+	struct report_error err;
 	char *json;
 
+	/* the collector refuses what breaks the contract: never print it */
+	if (report_validate(r, &err) == -1) {
+		log_warnx("internal error: the report breaks its own contract: %s", err.msg);
+		return EXIT_FAILURE_;
+	}
 	json = report_json_encode(r, a->pretty ? REPORT_JSON_PRETTY : 0);
 	if (json == NULL) {
 		log_warnx("cannot encode the report");
@@ -247,8 +263,8 @@ agent_run(const struct agent_args *a)
 		return EXIT_FAILURE_;
 	}
 	report_init(&r);
-	if (agent_gather(&fs, a, &r) == -1) {
-		rc = EXIT_FAILURE_;
+	if ((rc = agent_gather(&fs, a, &r)) != 0) {
+		rc = rc == -2 ? EXIT_USAGE : EXIT_FAILURE_;
 		goto out;
 	}
 	if (a->capture != NULL && rootfs_capture_finish(&fs) == -1) {

@@ -32,10 +32,11 @@ n=0
 for case in "$FIXTURES"/*/; do
 	[ -d "$case/root" ] || continue
 	name=$(basename "$case")
-	args=(--root "$case/root")
+	# a capture of a listing names no host: the case name stands in
+	args=(--root "$case/root" --hostname "$name")
 	[ -f "$case/kernel.log" ] && args+=(--kernel-log "$case/kernel.log")
 	"$AGENT" --pretty "${args[@]}" --capture "$work/$name" > "$work/$name.json"
-	"$AGENT" --pretty --root "$work/$name" > "$work/$name.replay.json"
+	"$AGENT" --pretty --root "$work/$name" --hostname "$name" > "$work/$name.replay.json"
 	# the replayed log names its source "file" as the original did
 	same_report "$name" "$work/$name.json" "$work/$name.replay.json"
 	n=$((n + 1))

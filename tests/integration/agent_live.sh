@@ -50,14 +50,23 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || { echo "bad --hostname: exit $rc, want 2" >&2; exit 1; }
+# A tree that does not name its host gives no report the collector would
+# refuse: a usage error that says what to add.
+set +e
+"$AGENT" --root "$work" > /dev/null 2> "$work/noname.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "nameless root: exit $rc, want 2" >&2; exit 1; }
+grep -q 'does not name the host.*--hostname NAME' "$work/noname.err" ||
+	{ echo "nameless root: $(cat "$work/noname.err")" >&2; exit 1; }
 # A kernel log that cannot be read, or is over the 32 MiB bound, is named in
 # errors and the report says the log is missing, not that the host is fine.
-"$AGENT" --root "$work" --kernel-log "$work/no-such.log" > "$work/nolog.json"
+"$AGENT" --root "$work" --hostname box-7 --kernel-log "$work/no-such.log" > "$work/nolog.json"
 printf 'kernel_log.source = "none"\nverdict != "ready"\nchecks[id=dma-faults].status = "unknown"\n' > "$work/expect4"
 "$check" "$work/nolog.json" "$work/expect4"
 grep -q 'no-such.log: No such file or directory' "$work/nolog.json"
 truncate -s 33M "$work/huge.log"
-"$AGENT" --root "$work" --kernel-log "$work/huge.log" > "$work/huge.json"
+"$AGENT" --root "$work" --hostname box-7 --kernel-log "$work/huge.log" > "$work/huge.json"
 "$check" "$work/huge.json" "$work/expect4"
 grep -q 'huge.log: File too large' "$work/huge.json"
 rm -f "$work/huge.log"
@@ -65,11 +74,11 @@ rm -f "$work/huge.log"
 # through a link that points out of it, nor through a device node in it.
 mkdir -p "$work/tree1" "$work/tree2/dev"
 ln -s / "$work/tree1/dev"
-"$AGENT" --root "$work/tree1" > "$work/tree1.json"
+"$AGENT" --root "$work/tree1" --hostname box-7 > "$work/tree1.json"
 printf 'kernel_log.source = "none"\n' > "$work/expect5"
 "$check" "$work/tree1.json" "$work/expect5"
 if [ "$(id -u)" -eq 0 ] && mknod "$work/tree2/dev/kmsg" c 1 11 2> /dev/null; then
-	"$AGENT" --root "$work/tree2" > "$work/tree2.json"
+	"$AGENT" --root "$work/tree2" --hostname box-7 > "$work/tree2.json"
 	"$check" "$work/tree2.json" "$work/expect5"
 fi
 echo "agent_live: ok"

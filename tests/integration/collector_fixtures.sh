@@ -16,11 +16,10 @@ for dir in "$FIXTURES"/*/; do
 	[ -f "$dir/expect" ] || continue
 	root=$dir/root
 	[ -d "$root" ] || root=$work/empty-root
-	set -- --root "$root"
-	[ -f "$dir/kernel.log" ] && set -- "$@" --kernel-log "$dir/kernel.log"
-	"$AGENT" "$@" --pretty > "$work/agent.json" || [ $? -eq 3 ] || fail "$case: agent failed"
 	# one host per case: the case name stands in for the host name
-	sed "0,/\"hostname\": [^,]*,/s//\"hostname\": \"$case\",/" "$work/agent.json" > "$work/reports/$case.json"
+	set -- --root "$root" --hostname "$case"
+	[ -f "$dir/kernel.log" ] && set -- "$@" --kernel-log "$dir/kernel.log"
+	"$AGENT" "$@" --pretty > "$work/reports/$case.json" || [ $? -eq 3 ] || fail "$case: agent failed"
 	ncases=$((ncases + 1))
 done
 [ "$ncases" -gt 0 ] || fail "no fixture cases in $FIXTURES"
