@@ -187,32 +187,27 @@ agent_args_check(const struct agent_args *a)
 	return 0;
 }
 
-/* Gather the report from fs and name the host: 0, -1 (logged), or -2 when
- * the host has no name (a usage error: --hostname is needed). */
+/* Gather the report from fs and name the host: 0, or -1 (logged) when the
+ * host has no name (a usage error: --hostname is needed). */
 static int
 agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 {
 	size_t i;
 
-	if (gather_report(fs, &a->opts, r) == -1 || gather_stamp(r) == -1) {
-		log_warnx("out of memory");
-		return -1;
-	}
+	if (gather_report(fs, &a->opts, r) == -1 || gather_stamp(r) == -1)
+		fatalx("out of memory");
 	for (i = 0; i < r->errors.n; i++)
 		log_info("could not read %s", r->errors.v[i]);
 	if (a->hostname != NULL) {
 		free(r->host.hostname);
-		r->host.hostname = strdup(a->hostname);
-		if (r->host.hostname == NULL) {
-			log_warnx("out of memory");
-			return -1;
-		}
+		if ((r->host.hostname = strdup(a->hostname)) == NULL)
+			fatalx("out of memory");
 	}
 	/* a report without a name is one the collector refuses: say it here */
 	if (r->host.hostname == NULL || r->host.hostname[0] == '\0') {
 		log_warnx("%s: the evidence does not name the host (no proc/sys/kernel/hostname"
 		    " or etc/hostname): name it with --hostname NAME", a->root);
-		return -2;
+		return -1;
 	}
 	return 0;
 }
@@ -263,8 +258,8 @@ agent_run(const struct agent_args *a)
 		return EXIT_FAILURE_;
 	}
 	report_init(&r);
-	if ((rc = agent_gather(&fs, a, &r)) != 0) {
-		rc = rc == -2 ? EXIT_USAGE : EXIT_FAILURE_;
+	if (agent_gather(&fs, a, &r) == -1) {
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (a->capture != NULL && rootfs_capture_finish(&fs) == -1) {

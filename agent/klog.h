@@ -5,8 +5,9 @@
  * dmesg -T / --time-format iso, raw /dev/kmsg records and their continuation
  * lines, journalctl -k short / short-monotonic / short-iso, syslog kern.log,
  * bare text) and strips the decoration down to the kernel's message text.
- * klog_scan feeds such messages through the IOMMU vocabulary
- * (../shared/KERNEL-MESSAGES.md) and keeps bounded results.
+ * klog_scan feeds such messages through the IOMMU vocabulary (the messages
+ * of the kernel's drivers/iommu/ and drivers/vfio/, in klog_scan.c's pattern
+ * table) and keeps bounded results.
  */
 #ifndef IOMMU_FLEET_KLOG_H
 #define IOMMU_FLEET_KLOG_H

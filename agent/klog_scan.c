@@ -1,7 +1,7 @@
 /*
- * klog_scan.c - stream kernel log lines through the IOMMU vocabulary
- * (../shared/KERNEL-MESSAGES.md) into struct klog_facts, kept lines and
- * aggregated faults.  Pure: no I/O.  Work and memory per line are bounded.
+ * klog_scan.c - stream kernel log lines through the IOMMU vocabulary (the
+ * messages of drivers/iommu/ and drivers/vfio/, each era with a fixture in
+ * tests/fixtures/) into struct klog_facts, kept lines and aggregated faults.  Pure: no I/O.  Work and memory per line are bounded.
  *
  * Fault kinds: "dma-read", "dma-write", "dma-page-request", "dma" (Intel
  * record of another type), "intr-remap", and for AMD-Vi events the event name

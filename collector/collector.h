@@ -16,7 +16,7 @@ struct collector {
 	int verbose;
 };
 
-/* Each returns an exit code (agent/exitcode.h).  argv[0] is the
+/* Each returns an exit code (common/exitcode.h).  argv[0] is the
  * subcommand's name. */
 int cmd_import(struct collector *c, int argc, char **argv);
 int cmd_report(struct collector *c, int argc, char **argv);
@@ -29,14 +29,14 @@ int cmd_token(struct collector *c, int argc, char **argv);
  * on failure. */
 int collector_open(struct collector *c, struct db **out);
 
-/* Run one parameterless query on c's database and print its rows as one
- * output section titled title: an exit code. */
 /* The options of the listing subcommands (report, hosts, token): --format F
  * into *fmt and --help.  -1 to go on (optind past them), or the exit code
  * to return. */
 int collector_listing_opts(int argc, char **argv, enum output_format *fmt,
 			   void (*print_usage)(FILE *));
 
+/* Run one parameterless query on c's database and print its rows as one
+ * output section titled title: an exit code. */
 int collector_print_query(struct collector *c, const char *title, const char *sql,
 			  enum output_format fmt);
 

@@ -54,7 +54,7 @@ db_schema_version(void)
 	return v;
 }
 
-int
+static int
 db_exec(struct db *db, const char *sql)
 {
 	char *msg = NULL;
@@ -276,6 +276,12 @@ db_bindrc(struct db_stmt *st, int rc)
 	return -1;
 }
 
+static int
+db_bind_null(struct db_stmt *st, int idx)
+{
+	return db_bindrc(st, sqlite3_bind_null(st->stmt, idx));
+}
+
 int
 db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
@@ -311,11 +317,6 @@ db_bind_double(struct db_stmt *st, int idx, double v)
 	return db_bindrc(st, sqlite3_bind_double(st->stmt, idx, v));
 }
 
-int
-db_bind_null(struct db_stmt *st, int idx)
-{
-	return db_bindrc(st, sqlite3_bind_null(st->stmt, idx));
-}
 
 long long
 db_column_int(struct db_stmt *st, int col)

@@ -38,7 +38,6 @@ void db_set_error(struct db *db, const char *msg); /* for callers' own checks */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
-int db_exec(struct db *db, const char *sql);
 
 /* Prepared statements, cached per db by sql text: sql must outlive db (a
  * string literal).  The statement comes back reset with no bindings.  Never
@@ -54,7 +53,6 @@ int db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t len);
 int db_bind_int(struct db_stmt *st, int idx, long long v);
 int db_bind_int_or_null(struct db_stmt *st, int idx, long long v); /* v < 0: NULL */
 int db_bind_double(struct db_stmt *st, int idx, double v);
-int db_bind_null(struct db_stmt *st, int idx);
 long long db_column_int(struct db_stmt *st, int col);
 const char *db_column_text(struct db_stmt *st, int col); /* NULL for NULL */
 int db_column_is_null(struct db_stmt *st, int col);

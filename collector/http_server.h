@@ -46,7 +46,5 @@ unsigned http_server_drain(struct http_server *s, unsigned timeout_ms);
 /* Close every connection and free.  NULL is a no-op. */
 void http_server_free(struct http_server *s);
 
-/* "iommu-collector serve" (cmd_serve.c). */
-int cmd_serve(struct collector *c, int argc, char **argv);
 
 #endif

@@ -57,7 +57,5 @@ enum token_verdict token_db_check(struct db *db, const char *s, size_t len,
     char *host, size_t hostlen);
 
 struct collector;
-/* "iommu-collector token add HOST | list | revoke HOST" (cmd_token.c). */
-int cmd_token(struct collector *c, int argc, char **argv);
 
 #endif

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/exitcode.h"
 #include "common/log.h"
 
 static const char *log_progname = "iommu-fleet";
@@ -71,4 +73,27 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vprint(fmt, ap, NULL);
 	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	const char *reason = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(fmt, ap, reason);
+	va_end(ap);
+	exit(EXIT_FAILURE_);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint(fmt, ap, NULL);
+	va_end(ap);
+	exit(EXIT_FAILURE_);
 }
