@@ -11,6 +11,7 @@
 #include "proto/hostname.h"
 #include "proto/report_json.h"
 #include "proto/report_validate.h"
+#include "common/conf.h"
 #include "common/exitcode.h"
 #include "agent/gather.h"
 #include "common/log.h"
@@ -25,7 +26,7 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: iommu-agent [--root DIR] [--kernel-log FILE|-] [--capture DIR]\n"
 		"                   [--pci-ids FILE] [--hostname NAME] [--pretty] [-v]\n"
-		"                   [--help] [--version]\n"
+		"                   [--config FILE] [--help] [--version]\n"
 		"                   [--push URL --token-file FILE [--cacert FILE] [--spool DIR]]\n"
 		"\n"
 		"Gathers the IOMMU evidence of this host (kernel log, sysfs IOMMU groups and\n"
@@ -50,6 +51,8 @@ usage(FILE *out)
 		"  --cacert FILE      trust this PEM CA for the collector's certificate\n"
 		"  --spool DIR        keep undelivered reports here for the next run\n"
 		"                     (bounded; the oldest is dropped first)\n"
+		"  --config FILE      settings from FILE (push_url, token_file, cacert,\n"
+		"                     spool, hostname: iommu-fleet.conf(5)); options win\n"
 		"\n"
 		"exit status: %d ok (pushed: delivered), %d failure, %d usage,\n"
 		"             %d spooled (not delivered, kept), %d rejected by the collector\n",
@@ -76,8 +79,10 @@ push_text(const struct push_opts *push, const char *json, const char *report_id,
 	return prc != EXIT_OK ? prc : rc;
 }
 
-/* What the command line asks for. */
+/* What the command line and the configuration file ask for. */
 struct agent_args {
+	const char *config; /* --config FILE */
+	struct conf conf;   /* its settings, alive as long as a */
 	const char *root;
 	const char *capture;
 	const char *hostname;
@@ -88,8 +93,47 @@ struct agent_args {
 	int operands; /* arguments left after the options: none is right */
 };
 
-/* Fill a from the options: -1 to go on, or the exit status when the run
- * ends here (--help, --version, an unknown option). */
+/* The settings of agent.conf (iommu-fleet.conf(5)), each where its option
+ * puts it. */
+static const char *const agent_conf_keys[] = {
+	"push_url", "token_file", "cacert", "spool", "hostname", NULL,
+};
+
+/* Take what the command line left unset from --config FILE (the command
+ * line wins): -1 to go on, or the exit status. */
+static int
+agent_args_config(struct agent_args *a)
+{
+	const struct { const char *key; const char **field; } map[] = {
+		{ "push_url", &a->push.url }, { "token_file", &a->push.token_file },
+		{ "cacert", &a->push.cacert }, { "spool", &a->push.spool },
+		{ "hostname", &a->hostname },
+	};
+	char err[512];
+	size_t i;
+	int rc;
+
+	if (a->config == NULL)
+		return -1;
+	log_init("iommu-agent", 0);
+	if ((rc = conf_load(a->config, agent_conf_keys, &a->conf, err, sizeof(err))) != 0) {
+		log_warnx("%s", err);
+		return rc == -1 ? EXIT_FAILURE_ : EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (*map[i].field == NULL)
+			*map[i].field = conf_get(&a->conf, map[i].key);
+		if (*map[i].field != NULL && (*map[i].field)[0] == '\0') {
+			log_warnx("%s: empty", conf_where(&a->conf, map[i].key));
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* Fill a from the options and --config: -1 to go on, or the exit status
+ * when the run ends here (--help, --version, an unknown option, a bad
+ * configuration file). */
 static int
 agent_args_parse(struct agent_args *a, int argc, char **argv)
 {
@@ -107,6 +151,7 @@ agent_args_parse(struct agent_args *a, int argc, char **argv)
 		{ "token-file", required_argument, NULL, 't' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "spool", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -146,6 +191,9 @@ agent_args_parse(struct agent_args *a, int argc, char **argv)
 		case 's':
 			a->push.spool = optarg;
 			break;
+		case 'F':
+			a->config = optarg;
+			break;
 		case 'v':
 			a->verbose++;
 			break;
@@ -162,20 +210,39 @@ agent_args_parse(struct agent_args *a, int argc, char **argv)
 		}
 	}
 	a->operands = argc - optind;
-	return -1;
+	return agent_args_config(a);
+}
+
+/* Where a setting came from, for a message: "--push", or
+ * "/etc/iommu-fleet/agent.conf:3: push_url". */
+static const char *
+agent_args_source(struct agent_args *a, const char *key, const char *option)
+{
+	const char *v = conf_get(&a->conf, key);
+
+	if (v == NULL || (strcmp(key, "hostname") == 0 ? v != a->hostname : v != a->push.url))
+		return option;
+	return conf_where(&a->conf, key);
 }
 
 /* Do the options go together?  0, or -1 (said why). */
 static int
-agent_args_check(const struct agent_args *a)
+agent_args_check(struct agent_args *a)
 {
 	const struct push_opts *push = &a->push;
 	const char *why;
 
+	log_init("iommu-agent", 0);
 	if (a->hostname != NULL &&
 	    (why = hostname_invalid(a->hostname, strlen(a->hostname), HOSTNAME_GIVEN)) != NULL) {
-		log_init("iommu-agent", 0);
-		log_warnx("--hostname \"%.255s\": %s", a->hostname, why);
+		log_warnx("%s \"%.255s\": %s", agent_args_source(a, "hostname", "--hostname"),
+		    a->hostname, why);
+		return -1;
+	}
+	if (push->url != NULL && strncmp(push->url, "http://", 7) != 0 &&
+	    strncmp(push->url, "https://", 8) != 0) {
+		log_warnx("%s \"%.255s\": not an http:// or https:// URL (try https://%.200s)",
+		    agent_args_source(a, "push_url", "--push"), push->url, push->url);
 		return -1;
 	}
 	if (a->operands != 0 || (push->url == NULL && (push->token_file != NULL ||
@@ -280,14 +347,16 @@ main(int argc, char **argv)
 	int rc;
 
 	rc = agent_args_parse(&a, argc, argv);
-	if (rc != -1)
-		return rc;
-	if (agent_args_check(&a) == -1)
-		return EXIT_USAGE;
-	log_init("iommu-agent", a.verbose);
-	a.opts.klog.live_root = strcmp(a.root, "/") == 0;
+	if (rc == -1 && agent_args_check(&a) == -1)
+		rc = EXIT_USAGE;
+	if (rc == -1) {
+		log_init("iommu-agent", a.verbose);
+		a.opts.klog.live_root = strcmp(a.root, "/") == 0;
 #ifdef HAVE_SYSTEMD
-	a.opts.klog.journal = journal_read_kernel;
+		a.opts.klog.journal = journal_read_kernel;
 #endif
-	return agent_run(&a);
+		rc = agent_run(&a);
+	}
+	conf_free(&a.conf);
+	return rc;
 }

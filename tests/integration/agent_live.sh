@@ -59,6 +59,31 @@ set -e
 [ "$rc" -eq 2 ] || { echo "nameless root: exit $rc, want 2" >&2; exit 1; }
 grep -q 'does not name the host.*--hostname NAME' "$work/noname.err" ||
 	{ echo "nameless root: $(cat "$work/noname.err")" >&2; exit 1; }
+# --config FILE: settings a line, the command line wins, and a bad line or
+# value is a usage error naming the file and the line.
+printf '# agent.conf\n\nhostname = conf-host\n' > "$work/agent.conf"
+"$AGENT" --root "$work" --config "$work/agent.conf" > "$work/conf.json"
+printf 'host.hostname = "conf-host"\n' > "$work/expect6"
+"$check" "$work/conf.json" "$work/expect6"
+"$AGENT" --root "$work" --config "$work/agent.conf" --hostname box-7 > "$work/conf2.json"
+"$check" "$work/conf2.json" "$work/expect3"
+conf_error() { # file-text want-stderr
+	printf '%b' "$1" > "$work/bad.conf"
+	set +e
+	"$AGENT" --root "$work" --config "$work/bad.conf" > /dev/null 2> "$work/conf.err"
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] && grep -qF -- "$2" "$work/conf.err" ||
+		{ echo "config \"$1\": exit $rc, $(cat "$work/conf.err")" >&2; exit 1; }
+}
+conf_error 'hostname = a\npush-url = https://c\n' "bad.conf:2: unknown key \"push-url\""
+conf_error 'push_url = c:8470\ntoken_file = /t\n' "bad.conf:1: push_url \"c:8470\": not an http:// or https:// URL"
+conf_error '\nhostname = two words\n' "bad.conf:2: hostname \"two words\""
+set +e
+"$AGENT" --push 127.0.0.1:8470 --token-file /dev/null > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "--push without a scheme: exit $rc, want 2" >&2; exit 1; }
 # A kernel log that cannot be read, or is over the 32 MiB bound, is named in
 # errors and the report says the log is missing, not that the host is fine.
 "$AGENT" --root "$work" --hostname box-7 --kernel-log "$work/no-such.log" > "$work/nolog.json"
