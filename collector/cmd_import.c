@@ -224,99 +224,148 @@ names_add_dir(struct pipeline *pl, const char *dir, struct import_stats *st)
 	return rc;
 }
 
-int
-cmd_import(struct collector *c, int argc, char **argv)
+/* --help, and at least one input: -1 to go on (optind past the options),
+ * or the exit code to return. */
+static int
+import_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct import_stats st = { 0, 0, 0 };
-	struct pipeline pl;
-	struct item it;
-	struct stat sb;
-	struct db *db;
-	pthread_t tid;
-	char *name;
-	size_t done;
-	int ch, i, rc = EXIT_OK;
+	int ch;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			import_usage();
-			return EXIT_OK;
-		default:
-			import_usage();
-			return EXIT_USAGE;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
+	/* --help is the only option: whatever getopt finds ends here */
+	ch = getopt_long(argc, argv, "h", longopts, NULL);
+	switch (ch) {
+	case -1:
+		break;
+	case 'h':
+		import_usage();
+		return EXIT_OK;
+	default:
 		import_usage();
 		return EXIT_USAGE;
 	}
-	memset(&pl, 0, sizeof(pl));
+	if (argc - optind == 0) {
+		import_usage();
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The inputs in order, each directory's reports in name order: 0, or -1
+ * when out of memory. */
+static int
+import_names(struct pipeline *pl, int argc, char **argv, struct import_stats *st)
+{
+	struct stat sb;
+	char *name;
+	int i;
+
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (names_add_dir(&pl, argv[i], &st) == -1)
-				goto oom;
-		} else if ((name = strdup(argv[i])) == NULL || names_add(&pl, name) == -1)
-			goto oom;
+			if (names_add_dir(pl, argv[i], st) == -1)
+				return -1;
+			continue;
+		}
+		name = strdup(argv[i]);
+		if (name == NULL || names_add(pl, name) == -1)
+			return -1;
 	}
-	if (collector_open(c, &db) == -1) {
-		rc = EXIT_FAILURE_;
-		goto out;
-	}
-	/* the reader's own connection, to skip decoding known contents */
-	if (strcmp(c->db_path, ":memory:") != 0 && collector_open(c, &pl.ro) == -1)
-		pl.ro = NULL;
-	/* one line per committed report, out at once: a reader (or a killed
-	 * run) never sees a line for a report that is not stored */
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	pthread_mutex_init(&pl.mu, NULL);
-	pthread_cond_init(&pl.cv, NULL);
-	if ((errno = pthread_create(&tid, NULL, reader, &pl)) != 0) {
+	return 0;
+}
+
+/* The reader thread, and this one storing what it hands over until every
+ * input is done: 0, or -1 when the thread could not start. */
+static int
+import_pipeline(struct pipeline *pl, struct db *db, struct import_stats *st)
+{
+	struct item it;
+	pthread_t tid;
+	size_t done;
+	int rc = 0;
+
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->cv, NULL);
+	errno = pthread_create(&tid, NULL, reader, pl);
+	if (errno != 0) {
 		log_warn("pthread_create");
-		rc = EXIT_FAILURE_;
+		rc = -1;
 	} else {
-		for (done = 0; done < pl.nnames; done++) {
-			pthread_mutex_lock(&pl.mu);
-			while (pl.count == 0)
-				pthread_cond_wait(&pl.cv, &pl.mu);
-			it = pl.q[pl.head];
-			pl.head = (pl.head + 1) % QUEUE_LEN;
-			pl.count--;
-			pthread_cond_broadcast(&pl.cv);
-			pthread_mutex_unlock(&pl.mu);
-			item_store(db, &it, &st);
+		for (done = 0; done < pl->nnames; done++) {
+			pthread_mutex_lock(&pl->mu);
+			while (pl->count == 0)
+				pthread_cond_wait(&pl->cv, &pl->mu);
+			it = pl->q[pl->head];
+			pl->head = (pl->head + 1) % QUEUE_LEN;
+			pl->count--;
+			pthread_cond_broadcast(&pl->cv);
+			pthread_mutex_unlock(&pl->mu);
+			item_store(db, &it, st);
 			ingest_free(it.in);
 			free(it.text);
 		}
 		pthread_join(tid, NULL);
 	}
-	pthread_cond_destroy(&pl.cv);
-	pthread_mutex_destroy(&pl.mu);
-	db_close(pl.ro);
+	pthread_cond_destroy(&pl->cv);
+	pthread_mutex_destroy(&pl->mu);
+	return rc;
+}
+
+/* Import every input into db (closed here), then say how it went: the
+ * exit code. */
+static int
+import_run(struct collector *c, struct pipeline *pl, struct db *db, struct import_stats *st)
+{
+	int rc = EXIT_OK;
+
+	/* the reader's own connection, to skip decoding known contents */
+	if (strcmp(c->db_path, ":memory:") != 0 && collector_open(c, &pl->ro) == -1)
+		pl->ro = NULL;
+	/* one line per committed report, out at once: a reader (or a killed
+	 * run) never sees a line for a report that is not stored */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (import_pipeline(pl, db, st) == -1)
+		rc = EXIT_FAILURE_;
+	db_close(pl->ro);
 	db_close(db);
 	if (fflush(stdout) == EOF) {
 		log_warn("stdout");
 		rc = EXIT_FAILURE_;
 	}
-	log_info("%lu imported, %lu rejected, %lu failed", st.ok, st.rejected, st.failed);
+	log_info("%lu imported, %lu rejected, %lu failed", st->ok, st->rejected, st->failed);
 	/* unreadable or invalid input: partial; the database failing: failure */
-	if (rc == EXIT_OK && st.failed > 0)
+	if (rc == EXIT_OK && st->failed > 0)
 		rc = EXIT_FAILURE_;
-	if (rc == EXIT_OK && st.rejected > 0)
+	if (rc == EXIT_OK && st->rejected > 0)
 		rc = EXIT_PARTIAL;
-	goto out;
-oom:
-	log_warnx("out of memory");
-	rc = EXIT_FAILURE_;
-out:
-	for (done = 0; done < pl.nnames; done++)
-		free(pl.names[done]);
+	return rc;
+}
+
+int
+cmd_import(struct collector *c, int argc, char **argv)
+{
+	struct import_stats st = { 0, 0, 0 };
+	struct pipeline pl;
+	struct db *db;
+	size_t i;
+	int rc;
+
+	rc = import_options(argc, argv);
+	if (rc != -1)
+		return rc;
+	memset(&pl, 0, sizeof(pl));
+	if (import_names(&pl, argc - optind, argv + optind, &st) == -1) {
+		log_warnx("out of memory");
+		rc = EXIT_FAILURE_;
+	} else if (collector_open(c, &db) == -1) {
+		rc = EXIT_FAILURE_;
+	} else {
+		rc = import_run(c, &pl, db, &st);
+	}
+	for (i = 0; i < pl.nnames; i++)
+		free(pl.names[i]);
 	free(pl.names);
 	return rc;
 }

@@ -106,169 +106,272 @@ read_pem(const char *path)
 	return buf;
 }
 
-int
-cmd_serve(struct collector *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "tls-cert", required_argument, NULL, 'c' },
-		{ "tls-key", required_argument, NULL, 'k' },
-		{ "max-body", required_argument, NULL, 'b' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "request-timeout", required_argument, NULL, 'T' },
-		{ "max-connections", required_argument, NULL, 'm' },
-		{ "max-per-ip", required_argument, NULL, 'p' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "drain-timeout", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct http_server_opts o;
-	struct db_rows rows;
-	struct http_server *srv = NULL;
-	struct http_writer *w = NULL;
-	struct db *wdb = NULL, *adb = NULL;
-	const char *listen = DEFAULT_LISTEN, *certf = NULL, *keyf = NULL;
-	char *cert = NULL, *key = NULL, err[600];
-	unsigned long v, queue = 64, drain = 30;
-	unsigned left;
-	sigset_t set;
-	int ch, sig, rc = EXIT_FAILURE_;
+static const struct option serve_longopts[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "tls-cert", required_argument, NULL, 'c' },
+	{ "tls-key", required_argument, NULL, 'k' },
+	{ "max-body", required_argument, NULL, 'b' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "request-timeout", required_argument, NULL, 'T' },
+	{ "max-connections", required_argument, NULL, 'm' },
+	{ "max-per-ip", required_argument, NULL, 'p' },
+	{ "queue", required_argument, NULL, 'q' },
+	{ "drain-timeout", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	memset(&o, 0, sizeof(o));
-	o.max_body = REPORT_MAX_BYTES;
-	o.idle_timeout = 30;
-	o.request_timeout = 120;
-	o.max_connections = 256;
-	o.per_ip_connections = 32;
-	o.retry_after = 5;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			listen = optarg;
-			break;
-		case 'c':
-			certf = optarg;
-			break;
-		case 'k':
-			keyf = optarg;
-			break;
-		case 'b':
-			if (parse_uint("max-body", optarg, 1, REPORT_MAX_BYTES, &v) == -1)
-				return EXIT_USAGE;
-			o.max_body = v;
-			break;
-		case 't':
-			if (parse_uint("timeout", optarg, 1, 3600, &v) == -1)
-				return EXIT_USAGE;
-			o.idle_timeout = (unsigned)v;
-			break;
-		case 'T':
-			if (parse_uint("request-timeout", optarg, 1, 3600, &v) == -1)
-				return EXIT_USAGE;
-			o.request_timeout = (unsigned)v;
-			break;
-		case 'm':
-			if (parse_uint("max-connections", optarg, 1, 10000, &v) == -1)
-				return EXIT_USAGE;
-			o.max_connections = (unsigned)v;
-			break;
-		case 'p':
-			if (parse_uint("max-per-ip", optarg, 1, 10000, &v) == -1)
-				return EXIT_USAGE;
-			o.per_ip_connections = (unsigned)v;
-			break;
-		case 'q':
-			if (parse_uint("queue", optarg, 1, 100000, &queue) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'd':
-			if (parse_uint("drain-timeout", optarg, 0, 3600, &drain) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return EXIT_OK;
-		default:
-			serve_usage(stderr);
+/* One run of the server, from its options to its end. */
+struct serve {
+	struct http_server_opts o;
+	const char *listen;
+	const char *certf, *keyf;  /* TLS files, both or neither */
+	char *cert, *key;          /* their PEM texts */
+	unsigned long queue;       /* reports waiting for the writer */
+	unsigned long drain;       /* seconds for requests in flight at the end */
+	struct db *wdb;            /* the writer's, until the writer owns it */
+	struct db *adb;            /* token checks */
+	struct http_writer *w;
+	struct http_server *srv;
+};
+
+/* One option into sv: -1 to go on, or the exit code to return. */
+static int
+serve_option(struct serve *sv, int ch, const char *arg)
+{
+	struct http_server_opts *o = &sv->o;
+	unsigned long v;
+
+	switch (ch) {
+	case 'l':
+		sv->listen = arg;
+		break;
+	case 'c':
+		sv->certf = arg;
+		break;
+	case 'k':
+		sv->keyf = arg;
+		break;
+	case 'b':
+		if (parse_uint("max-body", arg, 1, REPORT_MAX_BYTES, &v) == -1)
 			return EXIT_USAGE;
-		}
+		o->max_body = v;
+		break;
+	case 't':
+		if (parse_uint("timeout", arg, 1, 3600, &v) == -1)
+			return EXIT_USAGE;
+		o->idle_timeout = (unsigned)v;
+		break;
+	case 'T':
+		if (parse_uint("request-timeout", arg, 1, 3600, &v) == -1)
+			return EXIT_USAGE;
+		o->request_timeout = (unsigned)v;
+		break;
+	case 'm':
+		if (parse_uint("max-connections", arg, 1, 10000, &v) == -1)
+			return EXIT_USAGE;
+		o->max_connections = (unsigned)v;
+		break;
+	case 'p':
+		if (parse_uint("max-per-ip", arg, 1, 10000, &v) == -1)
+			return EXIT_USAGE;
+		o->per_ip_connections = (unsigned)v;
+		break;
+	case 'q':
+		if (parse_uint("queue", arg, 1, 100000, &sv->queue) == -1)
+			return EXIT_USAGE;
+		break;
+	case 'd':
+		if (parse_uint("drain-timeout", arg, 0, 3600, &sv->drain) == -1)
+			return EXIT_USAGE;
+		break;
+	case 'h':
+		serve_usage(stdout);
+		return EXIT_OK;
+	default:
+		serve_usage(stderr);
+		return EXIT_USAGE;
 	}
-	if (optind != argc || (certf == NULL) != (keyf == NULL)) {
-		if (certf != NULL || keyf != NULL)
+	return -1;
+}
+
+/* The defaults, the options, then the checks across them: -1 to go on, or
+ * the exit code to return. */
+static int
+serve_options(struct serve *sv, int argc, char **argv)
+{
+	char err[600];
+	int ch, rc;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->o.max_body = REPORT_MAX_BYTES;
+	sv->o.idle_timeout = 30;
+	sv->o.request_timeout = 120;
+	sv->o.max_connections = 256;
+	sv->o.per_ip_connections = 32;
+	sv->o.retry_after = 5;
+	sv->listen = DEFAULT_LISTEN;
+	sv->queue = 64;
+	sv->drain = 30;
+	for (;;) {
+		ch = getopt_long(argc, argv, "h", serve_longopts, NULL);
+		if (ch == -1)
+			break;
+		rc = serve_option(sv, ch, optarg);
+		if (rc != -1)
+			return rc;
+	}
+	if (optind != argc || (sv->certf == NULL) != (sv->keyf == NULL)) {
+		if (sv->certf != NULL || sv->keyf != NULL)
 			log_warnx("--tls-cert and --tls-key go together");
 		serve_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (http_parse_listen(listen, o.host, sizeof(o.host), &o.port, err,
+	if (http_parse_listen(sv->listen, sv->o.host, sizeof(sv->o.host), &sv->o.port, err,
 	    sizeof(err)) == -1) {
 		log_warnx("--listen: %s", err);
 		return EXIT_USAGE;
 	}
-	if (certf != NULL) {
-		if ((cert = read_pem(certf)) == NULL || (key = read_pem(keyf)) == NULL)
-			goto out;
-		o.tls_cert = cert;
-		o.tls_key = key;
-	}
+	return -1;
+}
 
-	/* every thread started from here on inherits the mask: only the
-	 * sigwait below sees these signals */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+/* The certificate and the key, when given: 0 or -1. */
+static int
+serve_tls(struct serve *sv)
+{
+	if (sv->certf == NULL)
+		return 0;
+	sv->cert = read_pem(sv->certf);
+	if (sv->cert == NULL)
+		return -1;
+	sv->key = read_pem(sv->keyf);
+	if (sv->key == NULL)
+		return -1;
+	sv->o.tls_cert = sv->cert;
+	sv->o.tls_key = sv->key;
+	return 0;
+}
+
+/* Every thread started from here on inherits the mask: only the sigwait in
+ * serve_wait() sees these signals. */
+static void
+serve_block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	if (collector_open(c, &wdb) == -1 || collector_open(c, &adb) == -1)
-		goto out;
+/* A server nobody can push to is worth a warning, not a refusal. */
+static void
+serve_check_tokens(struct db *adb)
+{
+	struct db_rows rows;
+
 	if (db_query(adb, "SELECT count(*) FROM tokens WHERE revoked_at IS NULL", NULL, 0,
-	    &rows) == 0) {
-		if (rows.nrows == 1 && rows.cells[0].text != NULL &&
-		    strcmp(rows.cells[0].text, "0") == 0)
-			log_warnx("no valid token: every push will be refused "
-			    "(iommu-collector token add HOST)");
-		db_rows_free(&rows);
-	}
-	if ((w = http_writer_start(wdb, (unsigned)queue, err, sizeof(err))) == NULL) {
+	    &rows) != 0)
+		return;
+	if (rows.nrows == 1 && rows.cells[0].text != NULL &&
+	    strcmp(rows.cells[0].text, "0") == 0)
+		log_warnx("no valid token: every push will be refused "
+		    "(iommu-collector token add HOST)");
+	db_rows_free(&rows);
+}
+
+/* The databases, the writer, then the listener: 0 or -1. */
+static int
+serve_start(struct collector *c, struct serve *sv)
+{
+	char err[600];
+	int v6;
+
+	if (collector_open(c, &sv->wdb) == -1 || collector_open(c, &sv->adb) == -1)
+		return -1;
+	serve_check_tokens(sv->adb);
+	sv->w = http_writer_start(sv->wdb, (unsigned)sv->queue, err, sizeof(err));
+	if (sv->w == NULL) {
 		log_warnx("%s", err);
-		goto out;
+		return -1;
 	}
-	wdb = NULL; /* the writer owns it now */
-	if ((srv = http_server_start(&o, w, adb, err, sizeof(err))) == NULL) {
+	sv->wdb = NULL; /* the writer owns it now */
+	sv->srv = http_server_start(&sv->o, sv->w, sv->adb, err, sizeof(err));
+	if (sv->srv == NULL) {
 		log_warnx("%s", err);
-		goto out;
+		return -1;
 	}
+	v6 = strchr(sv->o.host, ':') != NULL;
 	fprintf(stderr, "iommu-collector: listening on %s://%s%s%s:%u (database %s)\n",
-	    cert != NULL ? "https" : "http", strchr(o.host, ':') != NULL ? "[" : "",
-	    o.host, strchr(o.host, ':') != NULL ? "]" : "", http_server_port(srv),
-	    c->db_path);
+	    sv->cert != NULL ? "https" : "http", v6 ? "[" : "", sv->o.host, v6 ? "]" : "",
+	    http_server_port(sv->srv), c->db_path);
 	fflush(stderr);
+	return 0;
+}
+
+/* Until SIGTERM or SIGINT: the signal. */
+static int
+serve_wait(const sigset_t *set)
+{
+	int sig;
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if (sigwait(set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP)
 			continue; /* nothing to reload: tokens are read per request */
-		break;
+		return sig;
 	}
+}
+
+/* No new connections; the requests in flight get sv->drain seconds. */
+static void
+serve_stop(struct serve *sv, int sig)
+{
+	unsigned left;
+
 	fprintf(stderr, "iommu-collector: signal %d: no new connections, finishing "
 	    "requests in flight\n", sig);
-	http_server_quiesce(srv);
-	left = http_server_drain(srv, (unsigned)drain * 1000);
+	http_server_quiesce(sv->srv);
+	left = http_server_drain(sv->srv, (unsigned)sv->drain * 1000);
 	if (left > 0)
 		log_warnx("%u request%s still running after %lus: closing them "
-		    "(nothing they sent was acknowledged)", left, left == 1 ? "" : "s", drain);
-	rc = EXIT_OK;
-out:
-	http_server_free(srv); /* joins the connection threads */
-	if (w != NULL)
-		wdb = http_writer_stop(w); /* after every queued job is done */
-	db_close(wdb);
-	db_close(adb);
-	free(cert);
-	free(key);
+		    "(nothing they sent was acknowledged)", left, left == 1 ? "" : "s",
+		    sv->drain);
+}
+
+static void
+serve_free(struct serve *sv)
+{
+	http_server_free(sv->srv); /* joins the connection threads */
+	if (sv->w != NULL)
+		sv->wdb = http_writer_stop(sv->w); /* after every queued job is done */
+	db_close(sv->wdb);
+	db_close(sv->adb);
+	free(sv->cert);
+	free(sv->key);
+}
+
+int
+cmd_serve(struct collector *c, int argc, char **argv)
+{
+	struct serve sv;
+	sigset_t set;
+	int rc;
+
+	rc = serve_options(&sv, argc, argv);
+	if (rc != -1)
+		return rc;
+	rc = EXIT_FAILURE_;
+	if (serve_tls(&sv) == 0) {
+		serve_block_signals(&set);
+		if (serve_start(c, &sv) == 0) {
+			serve_stop(&sv, serve_wait(&set));
+			rc = EXIT_OK;
+		}
+	}
+	serve_free(&sv);
 	if (rc == EXIT_OK)
 		fprintf(stderr, "iommu-collector: stopped\n");
 	return rc;

@@ -15,6 +15,8 @@
 
 #include "collector/ssh_session.h"
 
+#define EXEC_STDERR_MAX ((size_t)1024 * 1024) /* stderr bytes a command may send in all */
+
 struct ssh_session_key {
 	ssh_key key;
 };
@@ -367,16 +369,104 @@ drain_stderr(ssh_channel ch, struct ssh_session_exec_result *r, size_t *err_byte
 	return n == SSH_ERROR ? -1 : 0;
 }
 
+/* Open a session channel on ch and start command there: 0 or -1. */
+static int
+exec_start(struct ssh_session_conn *c, ssh_channel ch, const char *command,
+    struct ssh_session_error *err)
+{
+	if (ssh_channel_open_session(ch) != SSH_OK ||
+	    ssh_channel_request_exec(ch, command) != SSH_OK)
+		return set_error(err, time_left(c->deadline_ms, 0) == 0 ?
+		    SSH_SESSION_TIMEOUT : SSH_SESSION_ERROR, "exec: %s", ssh_get_error(c->s));
+	return 0;
+}
+
+/* All of input on the command's stdin, then EOF: 0 or -1. */
+static int
+exec_send(struct ssh_session_conn *c, ssh_channel ch, const char *input, size_t inlen,
+    struct ssh_session_error *err)
+{
+	int n;
+
+	while (inlen > 0) {
+		n = ssh_channel_write(ch, input, inlen > 32768 ? 32768 : (uint32_t)inlen);
+		if (n <= 0)
+			return set_error(err, SSH_SESSION_ERROR, "writing stdin: %s",
+			    ssh_get_error(c->s));
+		input += n;
+		inlen -= (size_t)n;
+	}
+	if (ssh_channel_send_eof(ch) != SSH_OK)
+		return set_error(err, SSH_SESSION_ERROR, "stdin eof: %s", ssh_get_error(c->s));
+	return 0;
+}
+
+/* n bytes of stdout to the sink, as long as max_bytes allows: 0 or -1. */
+static int
+exec_take(struct ssh_session_exec_result *r, const char *buf, size_t n, size_t max_bytes,
+    ssh_session_sink sink, void *arg, struct ssh_session_error *err)
+{
+	char num[32];
+
+	if (r->out_bytes + n > max_bytes) {
+		snprintf(num, sizeof(num), "%zu", max_bytes);
+		return set_error(err, SSH_SESSION_TOO_LARGE, "output over the cap of %s bytes",
+		    num);
+	}
+	r->out_bytes += n;
+	if (sink(arg, buf, n) == -1)
+		return set_error(err, SSH_SESSION_ERROR, "%s", "output refused");
+	return 0;
+}
+
+/* stdout to the sink and the end of stderr into r, until the command's EOF
+ * or the deadline: 0 or -1. */
+static int
+exec_read(struct ssh_session_conn *c, ssh_channel ch, size_t max_bytes,
+    ssh_session_sink sink, void *arg, struct ssh_session_exec_result *r,
+    size_t *err_bytes, struct ssh_session_error *err)
+{
+	char buf[65536], num[32];
+	long long left;
+	int n;
+
+	for (;;) {
+		left = time_left(c->deadline_ms, 0);
+		if (left == 0) {
+			snprintf(num, sizeof(num), "%zu", r->out_bytes);
+			return set_error(err, SSH_SESSION_TIMEOUT,
+			    "deadline passed after %s bytes", num);
+		}
+		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0,
+		    left > 500 ? 500 : (int)left);
+		if (n == SSH_ERROR)
+			return set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
+		if (drain_stderr(ch, r, err_bytes, EXEC_STDERR_MAX) == -1) {
+			if (*err_bytes > EXEC_STDERR_MAX)
+				return set_error(err, SSH_SESSION_TOO_LARGE,
+				    "stderr over 1 MiB%s", NULL);
+			return set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
+		}
+		if (n > 0) {
+			if (exec_take(r, buf, (size_t)n, max_bytes, sink, arg, err) == -1)
+				return -1;
+			continue;
+		}
+		/* is_eof: the host sent EOF and nothing is left in the buffers;
+		 * a channel closed without EOF makes the next read fail */
+		if (ssh_channel_is_eof(ch))
+			return 0;
+	}
+}
+
 int
 ssh_session_exec(struct ssh_session_conn *c, const char *command,
     const char *input, size_t inlen, size_t max_bytes, ssh_session_sink sink,
     void *arg, struct ssh_session_exec_result *r, struct ssh_session_error *err)
 {
-	char buf[65536], num[32];
 	ssh_channel ch;
-	size_t err_bytes = 0, err_cap = 1024 * 1024;
-	long long left;
-	int n, rc = -1;
+	size_t err_bytes = 0;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->exit_status = -1;
@@ -386,66 +476,11 @@ ssh_session_exec(struct ssh_session_conn *c, const char *command,
 	ch = ssh_channel_new(c->s);
 	if (ch == NULL)
 		return set_error(err, SSH_SESSION_ERROR, "channel: %s", ssh_get_error(c->s));
-	if (ssh_channel_open_session(ch) != SSH_OK ||
-	    ssh_channel_request_exec(ch, command) != SSH_OK) {
-		set_error(err, time_left(c->deadline_ms, 0) == 0 ? SSH_SESSION_TIMEOUT :
-		    SSH_SESSION_ERROR, "exec: %s", ssh_get_error(c->s));
+	if (exec_start(c, ch, command, err) == -1 ||
+	    exec_send(c, ch, input, inlen, err) == -1 ||
+	    exec_read(c, ch, max_bytes, sink, arg, r, &err_bytes, err) == -1)
 		goto done;
-	}
-	while (inlen > 0) {
-		n = ssh_channel_write(ch, input, inlen > 32768 ? 32768 : (uint32_t)inlen);
-		if (n <= 0) {
-			set_error(err, SSH_SESSION_ERROR, "writing stdin: %s",
-			    ssh_get_error(c->s));
-			goto done;
-		}
-		input += n;
-		inlen -= (size_t)n;
-	}
-	if (ssh_channel_send_eof(ch) != SSH_OK) {
-		set_error(err, SSH_SESSION_ERROR, "stdin eof: %s", ssh_get_error(c->s));
-		goto done;
-	}
-	for (;;) {
-		left = time_left(c->deadline_ms, 0);
-		if (left == 0) {
-			set_error(err, SSH_SESSION_TIMEOUT, "deadline passed after %s bytes",
-			    (snprintf(num, sizeof(num), "%zu", r->out_bytes), num));
-			goto done;
-		}
-		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0,
-		    left > 500 ? 500 : (int)left);
-		if (n == SSH_ERROR) {
-			set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
-			goto done;
-		}
-		if (drain_stderr(ch, r, &err_bytes, err_cap) == -1) {
-			if (err_bytes > err_cap)
-				set_error(err, SSH_SESSION_TOO_LARGE, "stderr over 1 MiB%s", NULL);
-			else
-				set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
-			goto done;
-		}
-		if (n > 0) {
-			if (r->out_bytes + (size_t)n > max_bytes) {
-				snprintf(num, sizeof(num), "%zu", max_bytes);
-				set_error(err, SSH_SESSION_TOO_LARGE,
-				    "output over the cap of %s bytes", num);
-				goto done;
-			}
-			r->out_bytes += (size_t)n;
-			if (sink(arg, buf, (size_t)n) == -1) {
-				set_error(err, SSH_SESSION_ERROR, "%s", "output refused");
-				goto done;
-			}
-			continue;
-		}
-		/* is_eof: the host sent EOF and nothing is left in the buffers;
-		 * a channel closed without EOF makes the next read fail */
-		if (ssh_channel_is_eof(ch))
-			break;
-	}
-	(void)drain_stderr(ch, r, &err_bytes, err_cap);
+	(void)drain_stderr(ch, r, &err_bytes, EXEC_STDERR_MAX);
 	set_timeout(c->s, time_left(c->deadline_ms, 5000));
 	r->exit_status = ssh_channel_get_exit_status(ch);
 	rc = 0;

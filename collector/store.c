@@ -213,16 +213,13 @@ store_device(struct db *db, long long cid, const struct store_index *ix,
 	return rc;
 }
 
+/* The contents row: the report's summary columns and its text. */
 static long long
-store_content(struct db *db, long long host_id, const struct store_item *it,
-    struct sbuf *tmp)
+store_content_row(struct db *db, long long host_id, const struct store_item *it)
 {
 	const struct report *r = it->r;
 	const struct store_index *ix = it->ix;
 	struct db_stmt *st;
-	char a[32], b[32];
-	long long cid;
-	size_t i, j;
 
 	if ((st = db_prepare(db, SQL_INSERT_CONTENT)) == NULL)
 		return -1;
@@ -260,7 +257,40 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 	db_bind_textn(st, 32, it->json, it->len);
 	if (run(st) == -1)
 		return -1;
-	cid = db_last_rowid(db);
+	return db_last_rowid(db);
+}
+
+/* The reserved regions of group gseq. */
+static int
+store_regions(struct db *db, long long cid, size_t gseq, const struct report_group *g)
+{
+	struct db_stmt *st;
+	char a[32], b[32];
+	size_t j;
+
+	for (j = 0; j < g->nregions; j++) {
+		if ((st = db_prepare(db, SQL_INSERT_REGION)) == NULL)
+			return -1;
+		snprintf(a, sizeof(a), "0x%016llx", (unsigned long long)g->regions[j].start);
+		snprintf(b, sizeof(b), "0x%016llx", (unsigned long long)g->regions[j].end);
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, (long long)gseq);
+		db_bind_int(st, 3, (long long)j);
+		db_bind_text(st, 4, a);
+		db_bind_text(st, 5, b);
+		db_bind_text(st, 6, g->regions[j].type);
+		if (run(st) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The IOMMU groups, each with its reserved regions. */
+static int
+store_groups(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
 
 	for (i = 0; i < r->iommu.ngroups; i++) {
 		const struct report_group *g = &r->iommu.groups[i];
@@ -272,27 +302,30 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		db_bind_int_or_null(st, 3, g->id);
 		db_bind_text(st, 4, g->type);
 		db_bind_int(st, 5, (long long)g->ndevices);
-		if (run(st) == -1)
+		if (run(st) == -1 || store_regions(db, cid, i, g) == -1)
 			return -1;
-		for (j = 0; j < g->nregions; j++) {
-			if ((st = db_prepare(db, SQL_INSERT_REGION)) == NULL)
-				return -1;
-			snprintf(a, sizeof(a), "0x%016llx", (unsigned long long)g->regions[j].start);
-			snprintf(b, sizeof(b), "0x%016llx", (unsigned long long)g->regions[j].end);
-			db_bind_int(st, 1, cid);
-			db_bind_int(st, 2, (long long)i);
-			db_bind_int(st, 3, (long long)j);
-			db_bind_text(st, 4, a);
-			db_bind_text(st, 5, b);
-			db_bind_text(st, 6, g->regions[j].type);
-			if (run(st) == -1)
-				return -1;
-		}
 	}
+	return 0;
+}
+
+static int
+store_devices(struct db *db, long long cid, const struct store_index *ix, struct sbuf *tmp)
+{
+	size_t i;
+
 	for (i = 0; i < ix->ndevs; i++) {
 		if (store_device(db, cid, ix, &ix->devs[i], tmp) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+store_params(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
+
 	for (i = 0; i < r->cmdline.nparams; i++) {
 		if ((st = db_prepare(db, SQL_INSERT_PARAM)) == NULL)
 			return -1;
@@ -304,6 +337,15 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		if (run(st) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+store_lines(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
+
 	for (i = 0; i < r->kernel_log.nlines; i++) {
 		const struct report_logline *l = &r->kernel_log.lines[i];
 
@@ -318,6 +360,15 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		if (run(st) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+store_faults(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
+
 	for (i = 0; i < r->kernel_log.nfaults; i++) {
 		const struct report_fault *f = &r->kernel_log.faults[i];
 
@@ -332,6 +383,15 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		if (run(st) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+store_checks(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
+
 	for (i = 0; i < r->nchecks; i++) {
 		const struct report_check *k = &r->checks[i];
 
@@ -346,6 +406,15 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		if (run(st) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+store_errors(struct db *db, long long cid, const struct report *r)
+{
+	struct db_stmt *st;
+	size_t i;
+
 	for (i = 0; i < r->errors.n; i++) {
 		if ((st = db_prepare(db, SQL_INSERT_ERROR)) == NULL)
 			return -1;
@@ -355,6 +424,26 @@ store_content(struct db *db, long long host_id, const struct store_item *it,
 		if (run(st) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/* A new content: its row, then its rows in every other table, in the
+ * order of the schema.  The content's id, or -1. */
+static long long
+store_content(struct db *db, long long host_id, const struct store_item *it,
+    struct sbuf *tmp)
+{
+	const struct report *r = it->r;
+	long long cid;
+
+	cid = store_content_row(db, host_id, it);
+	if (cid == -1)
+		return -1;
+	if (store_groups(db, cid, r) == -1 || store_devices(db, cid, it->ix, tmp) == -1 ||
+	    store_params(db, cid, r) == -1 || store_lines(db, cid, r) == -1 ||
+	    store_faults(db, cid, r) == -1 || store_checks(db, cid, r) == -1 ||
+	    store_errors(db, cid, r) == -1)
+		return -1;
 	return cid;
 }
 
