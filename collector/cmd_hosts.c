@@ -38,7 +38,7 @@ hosts_forget(struct collector *c, const char *name)
 	char *e;
 	int rc;
 
-	if (collector_open(c, &db) == -1)
+	if (collector_open_existing(c, &db) == -1)
 		return EXIT_FAILURE_;
 	rc = store_forget_host(db, name);
 	e = output_escape(name);

@@ -171,7 +171,7 @@ cmd_report(struct collector *c, int argc, char **argv)
 		report_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (collector_open(c, &db) == -1)
+	if (collector_open_existing(c, &db) == -1)
 		return EXIT_FAILURE_;
 	output_init(&o, stdout, fmt, sql == NULL);
 	if (sql == NULL)

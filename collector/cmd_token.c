@@ -61,7 +61,7 @@ token_revoke(struct collector *c, const char *host)
 	struct db *db;
 	int n;
 
-	if (collector_open(c, &db) == -1)
+	if (collector_open_existing(c, &db) == -1)
 		return EXIT_FAILURE_;
 	n = token_db_revoke(db, host);
 	if (n == -1)

@@ -8,11 +8,13 @@
 #include <stdio.h>
 
 #include "collector/output.h"
+#include "common/conf.h"
 
 struct db;
 
 struct collector {
-	const char *db_path; /* --db, $IOMMU_FLEET_DB, or ./fleet.db */
+	const char *db_path; /* --db, $IOMMU_FLEET_DB, db = in --config, or the default */
+	struct conf conf;    /* --config FILE: the subcommands' settings (may be empty) */
 	int verbose;
 };
 
@@ -28,6 +30,11 @@ int cmd_token(struct collector *c, int argc, char **argv);
 /* Open c->db_path (created and migrated on first use); logs and returns -1
  * on failure. */
 int collector_open(struct collector *c, struct db **out);
+
+/* The same for a command that only reads (report, hosts, token list): a
+ * database that does not exist is an error naming its path, never created
+ * empty. */
+int collector_open_existing(struct collector *c, struct db **out);
 
 /* The options of the listing subcommands (report, hosts, token): --format F
  * into *fmt and --help.  -1 to go on (optind past them), or the exit code
