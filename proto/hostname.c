@@ -1,12 +1,12 @@
 /*
  * hostname.c - host name syntax and identity (pure, no I/O).
  */
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/utf8.h"
 #include "proto/hostname.h"
-#include "proto/pci_addr.h"
 
 #define HOSTNAME_GIVEN_MAX 253 /* a DNS name in text form */
 #define LABEL_MAX 63
@@ -17,8 +17,28 @@ ascii_alnum(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* Blanks, separators and invisible format characters (Unicode Zs, Zl, Zp
+ * and Cf): a name holding one looks like another name. */
+static int
+invisible(uint32_t cp)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
+		{ 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x1680, 0x1680 }, { 0x180e, 0x180e },
+		{ 0x2000, 0x200f }, { 0x2028, 0x202f }, { 0x205f, 0x2064 }, { 0x2066, 0x206f },
+		{ 0x3000, 0x3000 }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0x110bd, 0x110bd },
+		{ 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
+}
+
 /* Labels of letters, digits, '-', '_' and non-ASCII letters; no empty
- * label, no label ending in '-'. */
+ * label, no label starting or ending with '-'. */
 static const char *
 given_invalid(const unsigned char *p, size_t len)
 {
@@ -28,7 +48,7 @@ given_invalid(const unsigned char *p, size_t len)
 
 	if (len > 0 && p[len - 1] == '.')
 		len--; /* the root's dot */
-	if (len == 0 || len > HOSTNAME_GIVEN_MAX || p[0] == '-' || p[0] == '_' || p[0] == '.')
+	if (len == 0 || len > HOSTNAME_GIVEN_MAX || p[0] == '_' || p[len - 1] == '.')
 		return why;
 	for (i = 0; i < len; i += n) {
 		n = 1;
@@ -38,9 +58,11 @@ given_invalid(const unsigned char *p, size_t len)
 			label = 0;
 			continue;
 		}
+		if (label == 0 && p[i] == '-')
+			return why;
 		if (p[i] >= 0x80) {
 			n = utf8_seq(p + i, len - i, &cp);
-			if (n == 0 || utf8_is_control(cp) || cp == 0xa0)
+			if (n == 0 || utf8_is_control(cp) || invisible(cp))
 				return why;
 		} else if (!ascii_alnum(p[i]) && p[i] != '-' && p[i] != '_')
 			return why;
@@ -88,8 +110,12 @@ hostname_same(const char *reported, const char *known)
 		return 0;
 	la = bare_len(reported);
 	lb = bare_len(known);
+	if (la == 0 || lb == 0 || reported[la - 1] == '.' || known[lb - 1] == '.')
+		return 0; /* empty, or more than one trailing dot */
 	if (la == lb && strncasecmp(reported, known, la) == 0)
-		return la > 0;
+		return 1;
+	if (hostname_is_address(reported) || hostname_is_address(known))
+		return 0; /* "10" is no short name of 10.0.0.1 */
 	/* first labels; a side whose first label is all of it is a short name */
 	fa = strcspn(reported, ".");
 	fb = strcspn(known, ".");
@@ -102,47 +128,11 @@ hostname_same(const char *reported, const char *known)
 	return fa == fb && fa > 0 && strncasecmp(reported, known, fa) == 0;
 }
 
-static int
-valid_ipv6(const char *s)
-{
-	size_t i, len = strlen(s), colons = 0;
-
-	if (len < 2 || len > 45)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == ':')
-			colons++;
-		else if (pci_hexval((unsigned char)s[i]) < 0 && s[i] != '.')
-			return 0;
-	}
-	return colons >= 2 && colons <= 7;
-}
-
-static int
-valid_ipv4(const char *s)
-{
-	int parts = 0, digits = 0, value = 0;
-
-	for (;; s++) {
-		if (*s >= '0' && *s <= '9') {
-			value = value * 10 + (*s - '0');
-			if (++digits > 3 || value > 255)
-				return 0;
-		} else if (*s == '.' || *s == '\0') {
-			if (digits == 0)
-				return 0;
-			parts++;
-			digits = value = 0;
-			if (*s == '\0')
-				break;
-		} else
-			return 0;
-	}
-	return parts == 4;
-}
-
 int
 hostname_is_address(const char *s)
 {
-	return valid_ipv4(s) || valid_ipv6(s);
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
 }

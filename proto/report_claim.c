@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "proto/hostname.h"
 #include "proto/report_claim.h"
 
 struct scan {
@@ -138,16 +139,16 @@ report_claim_hostname(const char *json, size_t len, char *out, size_t outlen)
 {
 	struct scan s = { json, json + len };
 	const char *name;
-	size_t n, i;
+	size_t n;
 	int esc;
 
 	if (find_member(&s, "host") != 1 || find_member(&s, "hostname") != 1)
 		return 0;
 	if (string(&s, &name, &n, &esc) == -1 || esc || n == 0 || n >= outlen)
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20)
-			return 0;
+	/* a name the decoder would refuse: let it say so */
+	if (hostname_invalid(name, n, HOSTNAME_REPORTED) != NULL)
+		return 0;
 	memcpy(out, name, n);
 	out[n] = '\0';
 	return 1;

@@ -41,6 +41,17 @@ isdig(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Days in month m (1-12) of year y. */
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
 int
 stamp_time_ok(const char *s, size_t len)
 {
@@ -48,6 +59,9 @@ stamp_time_ok(const char *s, size_t len)
 
 	if (len < 20 || len > STAMP_TIME_MAX)
 		return 0;
+	if (digits(s, 4, 0, 9999) >= 0 && digits(s + 5, 2, 1, 12) >= 0 &&
+	    digits(s + 8, 2, 1, 31) > month_days(digits(s, 4, 0, 9999), digits(s + 5, 2, 1, 12)))
+		return 0; /* RFC 3339 5.7: a day of that month */
 	if (digits(s, 4, 0, 9999) < 0 || s[4] != '-' || digits(s + 5, 2, 1, 12) < 0 ||
 	    s[7] != '-' || digits(s + 8, 2, 1, 31) < 0 || (s[10] != 'T' && s[10] != 't') ||
 	    digits(s + 11, 2, 0, 23) < 0 || s[13] != ':' || digits(s + 14, 2, 0, 59) < 0 ||

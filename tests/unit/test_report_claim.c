@@ -56,6 +56,9 @@ test_cannot_tell(void **state)
 		"{\"a\": [1, 2}, \"host\": {\"hostname\": \"x\"}}", /* bracket mismatch */
 		"{\"a\" 1, \"host\": {\"hostname\": \"x\"}}",
 		"{\"host\": {\"hostname\": \"tab\there\"}}",
+		"{\"host\": {\"hostname\": \"db1\x7f\"}}",     /* DEL */
+		"{\"host\": {\"hostname\": \"\xc2\x9b" "2J\"}}", /* C1 CSI */
+		"{\"host\": {\"hostname\": \"db\xff\"}}",      /* not UTF-8 */
 		"{\"host\": {\"hostname\": \"0123456789abcdef0123456789abcdef\"}}",
 	};
 	char out[32];
