@@ -91,18 +91,69 @@ pull_usage(FILE *fp)
 	        PULL_DEFAULT_COMMAND);
 }
 
-static int
-pull_number(const char *s, long min, long max, long *out)
+/* The numeric options and their ranges, for the value and the message. */
+static const struct pull_range {
+	int ch;
+	long min, max;
+} pull_ranges[] = {
+	{ 'j', 1, PULL_MAX_JOBS },
+	{ O_CONNECT, 1, 3600 },
+	{ O_TIMEOUT, 1, 86400 },
+	{ O_MAXBYTES, 1024, REPORT_MAX_BYTES },
+};
+
+static const struct pull_range *
+pull_range_of(int ch)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof(pull_ranges) / sizeof(pull_ranges[0]); i++)
+		if (pull_ranges[i].ch == ch)
+			return &pull_ranges[i];
+	return NULL;
+}
+
+/* The value of numeric option ch in its range: 0, or -1. */
+static int
+pull_number(int ch, const char *s, long *out)
+{
+	const struct pull_range *r = pull_range_of(ch);
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+	if (r == NULL || errno != 0 || end == s || *end != '\0' || v < r->min || v > r->max)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* "invalid number" in full: what was given, for what, and what is valid. */
+static void
+pull_badnum(int ch, const char *where, const char *arg)
+{
+	const struct pull_range *r = pull_range_of(ch);
+	char *e = output_escape(arg);
+
+	log_warnx("%s \"%s\": not a number from %ld to %ld", where, e != NULL ? e : "?",
+	    r != NULL ? r->min : 0, r != NULL ? r->max : 0);
+	free(e);
+}
+
+/* "--jobs" for 'j'. */
+static const char *
+pull_option_name(int ch)
+{
+	static char name[40];
+	size_t i;
+
+	for (i = 0; pull_longopts[i].name != NULL; i++)
+		if (pull_longopts[i].val == ch)
+			break;
+	snprintf(name, sizeof(name), "--%s", pull_longopts[i].name != NULL ?
+	    pull_longopts[i].name : "?");
+	return name;
 }
 
 /* One option into o: PULL_OPT_NEXT, PULL_OPT_BADNUM, or the exit code. */
@@ -116,7 +167,7 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 		o->inventory = arg;
 		break;
 	case 'j':
-		if (pull_number(arg, 1, PULL_MAX_JOBS, &v) == -1)
+		if (pull_number(ch, arg, &v) == -1)
 			return PULL_OPT_BADNUM;
 		o->jobs = (int)v;
 		break;
@@ -143,17 +194,17 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 		o->ssh_config = arg;
 		break;
 	case O_CONNECT:
-		if (pull_number(arg, 1, 3600, &v) == -1)
+		if (pull_number(ch, arg, &v) == -1)
 			return PULL_OPT_BADNUM;
 		o->connect_timeout = (int)v;
 		break;
 	case O_TIMEOUT:
-		if (pull_number(arg, 1, 86400, &v) == -1)
+		if (pull_number(ch, arg, &v) == -1)
 			return PULL_OPT_BADNUM;
 		o->timeout = (int)v;
 		break;
 	case O_MAXBYTES:
-		if (pull_number(arg, 1024, REPORT_MAX_BYTES, &v) == -1)
+		if (pull_number(ch, arg, &v) == -1)
 			return PULL_OPT_BADNUM;
 		o->max_bytes = (size_t)v;
 		break;
@@ -179,10 +230,46 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 	return PULL_OPT_NEXT;
 }
 
-/* The defaults, then the options: -1 to go on (optind past them), or the
- * exit code to return. */
+/* collector.conf's pull settings, each the value of its option. */
+static const struct {
+	const char *key;
+	int ch;
+} pull_conf_keys[] = {
+	{ "inventory", O_INVENTORY }, { "jobs", 'j' }, { "known_hosts", O_KNOWN },
+	{ "identity", O_IDENTITY }, { "connect_timeout", O_CONNECT }, { "timeout", O_TIMEOUT },
+};
+
+/* The settings of --config FILE over the defaults: -1 to go on, or the
+ * exit code. */
 static int
-pull_options(int argc, char **argv, struct pull_opts *o)
+pull_config(struct conf *conf, struct pull_opts *o)
+{
+	const char *v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(pull_conf_keys) / sizeof(pull_conf_keys[0]); i++) {
+		if ((v = conf_get(conf, pull_conf_keys[i].key)) == NULL)
+			continue;
+		if (*v == '\0') {
+			log_warnx("%s: empty", conf_where(conf, pull_conf_keys[i].key));
+			return EXIT_USAGE;
+		}
+		rc = pull_option(pull_conf_keys[i].ch, v, o);
+		if (rc == PULL_OPT_BADNUM) {
+			pull_badnum(pull_conf_keys[i].ch, conf_where(conf, pull_conf_keys[i].key), v);
+			return EXIT_USAGE;
+		}
+		if (rc != PULL_OPT_NEXT)
+			return rc;
+	}
+	return -1;
+}
+
+/* The defaults, then --config, then the options: -1 to go on (optind past
+ * them), or the exit code to return. */
+static int
+pull_options(struct collector *c, int argc, char **argv, struct pull_opts *o)
 {
 	int ch, rc;
 
@@ -192,13 +279,15 @@ pull_options(int argc, char **argv, struct pull_opts *o)
 	o->timeout = PULL_DEFAULT_TIMEOUT;
 	o->max_bytes = REPORT_MAX_BYTES;
 	o->progress = -1;
+	if ((rc = pull_config(&c->conf, o)) != -1)
+		return rc;
 	for (;;) {
 		ch = getopt_long(argc, argv, "hj:q", pull_longopts, NULL);
 		if (ch == -1)
 			return -1;
 		rc = pull_option(ch, optarg, o);
 		if (rc == PULL_OPT_BADNUM) {
-			log_warnx("%s: invalid number \"%s\"", argv[optind - 1], optarg);
+			pull_badnum(ch, pull_option_name(ch), optarg);
 			return EXIT_USAGE;
 		}
 		if (rc != PULL_OPT_NEXT)
@@ -305,7 +394,7 @@ cmd_pull(struct collector *c, int argc, char **argv)
 	struct inventory inv;
 	int rc;
 
-	rc = pull_options(argc, argv, &o);
+	rc = pull_options(c, argc, argv, &o);
 	if (rc != -1)
 		return rc;
 	inventory_init(&inv);
