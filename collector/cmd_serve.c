@@ -195,11 +195,12 @@ serve_option(struct serve *sv, int ch, const char *arg)
 	return -1;
 }
 
-/* The defaults, the options, then the checks across them: -1 to go on, or
- * the exit code to return. */
+/* The defaults, --config, the options, then the checks across them: -1 to
+ * go on, or the exit code to return. */
 static int
-serve_options(struct serve *sv, int argc, char **argv)
+serve_options(struct serve *sv, struct conf *conf, int argc, char **argv)
 {
+	const char *where = "--listen";
 	char err[600];
 	int ch, rc;
 
@@ -210,7 +211,9 @@ serve_options(struct serve *sv, int argc, char **argv)
 	sv->o.max_connections = 256;
 	sv->o.per_ip_connections = 32;
 	sv->o.retry_after = 5;
-	sv->listen = DEFAULT_LISTEN;
+	sv->listen = conf_get(conf, "listen") != NULL ? conf_get(conf, "listen") : DEFAULT_LISTEN;
+	sv->certf = conf_get(conf, "tls_cert");
+	sv->keyf = conf_get(conf, "tls_key");
 	sv->queue = 64;
 	sv->drain = 30;
 	for (;;) {
@@ -227,9 +230,11 @@ serve_options(struct serve *sv, int argc, char **argv)
 		serve_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (sv->listen == conf_get(conf, "listen"))
+		where = conf_where(conf, "listen");
 	if (http_parse_listen(sv->listen, sv->o.host, sizeof(sv->o.host), &sv->o.port, err,
 	    sizeof(err)) == -1) {
-		log_warnx("--listen: %s", err);
+		log_warnx("%s: %s", where, err);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -360,7 +365,7 @@ cmd_serve(struct collector *c, int argc, char **argv)
 	sigset_t set;
 	int rc;
 
-	rc = serve_options(&sv, argc, argv);
+	rc = serve_options(&sv, &c->conf, argc, argv);
 	if (rc != -1)
 		return rc;
 	rc = EXIT_FAILURE_;

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "collector/http_parse.h"
+#include "proto/hostname.h"
 
 static int
 is_space(char c)
@@ -119,6 +120,12 @@ http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
 	}
 	memcpy(host, hs, (size_t)(he - hs));
 	host[he - hs] = '\0';
+	/* a name would need the resolver, and could name several addresses */
+	if (!hostname_is_address(host)) {
+		snprintf(err, errlen, "\"%s\": not a numeric IPv4 or IPv6 address (try 127.0.0.1:%lu,"
+		    " 0.0.0.0:%lu or [::]:%lu)", host, v, v, v);
+		return -1;
+	}
 	*port = (unsigned)v;
 	return 0;
 }
