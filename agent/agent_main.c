@@ -24,39 +24,39 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: iommu-agent [--root DIR] [--kernel-log FILE|-] [--capture DIR]\n"
-		"                   [--pci-ids FILE] [--hostname NAME] [--pretty] [-v]\n"
-		"                   [--config FILE] [--help] [--version]\n"
-		"                   [--push URL --token-file FILE [--cacert FILE] [--spool DIR]]\n"
-		"\n"
-		"Gathers the IOMMU evidence of this host (kernel log, sysfs IOMMU groups and\n"
-		"PCI devices, firmware tables, boot parameters, CPU flags), analyses it and\n"
-		"prints one JSON report (format iommu-fleet.report, version 1) on stdout.\n"
-		"\n"
-		"  --root DIR         read every path (sys/, proc/, dev/kmsg, var/log/, etc/)\n"
-		"                     under DIR instead of /, e.g. a capture\n"
-		"  --kernel-log FILE  take the kernel log from FILE (- for stdin): dmesg,\n"
-		"                     dmesg -T, raw /dev/kmsg, journalctl -k or grep excerpts\n"
-		"  --capture DIR      also write the evidence read into DIR (new or empty), a\n"
-		"                     tree that --root DIR turns into the same report\n"
-		"  --pci-ids FILE     device names from FILE instead of the root's pci.ids\n"
-		"  --hostname NAME    name the host NAME in the report (a capture or log\n"
-		"                     that does not say, or a name the fleet knows it by)\n"
-		"  --pretty           indent the JSON\n"
-		"  -v, --verbose      say what was read and what could not be\n"
-		"  --push URL         send the report to the collector (URL/v1/reports,\n"
-		"                     HTTPS verified) instead of printing it; spooled\n"
-		"                     reports are sent first\n"
-		"  --token-file FILE  the bearer token (iommu-collector token add HOST)\n"
-		"  --cacert FILE      trust this PEM CA for the collector's certificate\n"
-		"  --spool DIR        keep undelivered reports here for the next run\n"
-		"                     (bounded; the oldest is dropped first)\n"
-		"  --config FILE      settings from FILE (push_url, token_file, cacert,\n"
-		"                     spool, hostname: iommu-fleet.conf(5)); options win\n"
-		"\n"
-		"exit status: %d ok (pushed: delivered), %d failure, %d usage,\n"
-		"             %d spooled (not delivered, kept), %d rejected by the collector\n",
-		EXIT_OK, EXIT_FAILURE_, EXIT_USAGE, EXIT_SPOOLED, EXIT_REJECTED);
+	        "usage: iommu-agent [--root DIR] [--kernel-log FILE|-] [--capture DIR]\n"
+	        "                   [--pci-ids FILE] [--hostname NAME] [--pretty] [-v]\n"
+	        "                   [--config FILE] [--help] [--version]\n"
+	        "                   [--push URL --token-file FILE [--cacert FILE] [--spool DIR]]\n"
+	        "\n"
+	        "Gathers the IOMMU evidence of this host (kernel log, sysfs IOMMU groups and\n"
+	        "PCI devices, firmware tables, boot parameters, CPU flags), analyses it and\n"
+	        "prints one JSON report (format iommu-fleet.report, version 1) on stdout.\n"
+	        "\n"
+	        "  --root DIR         read every path (sys/, proc/, dev/kmsg, var/log/, etc/)\n"
+	        "                     under DIR instead of /, e.g. a capture\n"
+	        "  --kernel-log FILE  take the kernel log from FILE (- for stdin): dmesg,\n"
+	        "                     dmesg -T, raw /dev/kmsg, journalctl -k or grep excerpts\n"
+	        "  --capture DIR      also write the evidence read into DIR (new or empty), a\n"
+	        "                     tree that --root DIR turns into the same report\n"
+	        "  --pci-ids FILE     device names from FILE instead of the root's pci.ids\n"
+	        "  --hostname NAME    name the host NAME in the report (a capture or log\n"
+	        "                     that does not say, or a name the fleet knows it by)\n"
+	        "  --pretty           indent the JSON\n"
+	        "  -v, --verbose      say what was read and what could not be\n"
+	        "  --push URL         send the report to the collector (URL/v1/reports,\n"
+	        "                     HTTPS verified) instead of printing it; spooled\n"
+	        "                     reports are sent first\n"
+	        "  --token-file FILE  the bearer token (iommu-collector token add HOST)\n"
+	        "  --cacert FILE      trust this PEM CA for the collector's certificate\n"
+	        "  --spool DIR        keep undelivered reports here for the next run\n"
+	        "                     (bounded; the oldest is dropped first)\n"
+	        "  --config FILE      settings from FILE (push_url, token_file, cacert,\n"
+	        "                     spool, hostname: iommu-fleet.conf(5)); options win\n"
+	        "\n"
+	        "exit status: %d ok (pushed: delivered), %d failure, %d usage,\n"
+	        "             %d spooled (not delivered, kept), %d rejected by the collector\n",
+	        EXIT_OK, EXIT_FAILURE_, EXIT_USAGE, EXIT_SPOOLED, EXIT_REJECTED);
 }
 
 /* Push exactly the text that would have been printed (with its newline). */
@@ -96,7 +96,7 @@ struct agent_args {
 /* The settings of agent.conf (iommu-fleet.conf(5)), each where its option
  * puts it. */
 static const char *const agent_conf_keys[] = {
-	"push_url", "token_file", "cacert", "spool", "hostname", NULL,
+        "push_url", "token_file", "cacert", "spool", "hostname", NULL,
 };
 
 /* Take what the command line left unset from --config FILE (the command
@@ -104,10 +104,13 @@ static const char *const agent_conf_keys[] = {
 static int
 agent_args_config(struct agent_args *a)
 {
-	const struct { const char *key; const char **field; } map[] = {
-		{ "push_url", &a->push.url }, { "token_file", &a->push.token_file },
-		{ "cacert", &a->push.cacert }, { "spool", &a->push.spool },
-		{ "hostname", &a->hostname },
+	const struct {
+		const char *key;
+		const char **field;
+	} map[] = {
+	        {"push_url", &a->push.url},  {"token_file", &a->push.token_file},
+	        {"cacert", &a->push.cacert}, {"spool", &a->push.spool},
+	        {"hostname", &a->hostname},
 	};
 	char err[512];
 	size_t i;
@@ -138,21 +141,21 @@ static int
 agent_args_parse(struct agent_args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "kernel-log", required_argument, NULL, 'k' },
-		{ "capture", required_argument, NULL, 'c' },
-		{ "pci-ids", required_argument, NULL, 'p' },
-		{ "pretty", no_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "push", required_argument, NULL, 'u' },
-		{ "token-file", required_argument, NULL, 't' },
-		{ "cacert", required_argument, NULL, 'C' },
-		{ "spool", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+	        {"root", required_argument, NULL, 'r'},
+	        {"kernel-log", required_argument, NULL, 'k'},
+	        {"capture", required_argument, NULL, 'c'},
+	        {"pci-ids", required_argument, NULL, 'p'},
+	        {"pretty", no_argument, NULL, 'P'},
+	        {"verbose", no_argument, NULL, 'v'},
+	        {"help", no_argument, NULL, 'h'},
+	        {"version", no_argument, NULL, 'V'},
+	        {"hostname", required_argument, NULL, 'H'},
+	        {"push", required_argument, NULL, 'u'},
+	        {"token-file", required_argument, NULL, 't'},
+	        {"cacert", required_argument, NULL, 'C'},
+	        {"spool", required_argument, NULL, 's'},
+	        {"config", required_argument, NULL, 'F'},
+	        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -201,8 +204,8 @@ agent_args_parse(struct agent_args *a, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("iommu-agent %s (report format %s version %d)\n", IOMMU_FLEET_VERSION,
-			       REPORT_FORMAT, REPORT_VERSION);
+			printf("iommu-agent %s (report format %s version %d)\n",
+			       IOMMU_FLEET_VERSION, REPORT_FORMAT, REPORT_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);
@@ -236,17 +239,18 @@ agent_args_check(struct agent_args *a)
 	if (a->hostname != NULL &&
 	    (why = hostname_invalid(a->hostname, strlen(a->hostname), HOSTNAME_GIVEN)) != NULL) {
 		log_warnx("%s \"%.255s\": %s", agent_args_source(a, "hostname", "--hostname"),
-		    a->hostname, why);
+		          a->hostname, why);
 		return -1;
 	}
 	if (push->url != NULL && strncmp(push->url, "http://", 7) != 0 &&
 	    strncmp(push->url, "https://", 8) != 0) {
 		log_warnx("%s \"%.255s\": not an http:// or https:// URL (try https://%.200s)",
-		    agent_args_source(a, "push_url", "--push"), push->url, push->url);
+		          agent_args_source(a, "push_url", "--push"), push->url, push->url);
 		return -1;
 	}
-	if (a->operands != 0 || (push->url == NULL && (push->token_file != NULL ||
-	    push->cacert != NULL || push->spool != NULL)) ||
+	if (a->operands != 0 ||
+	    (push->url == NULL &&
+	     (push->token_file != NULL || push->cacert != NULL || push->spool != NULL)) ||
 	    (push->url != NULL && push->token_file == NULL)) {
 		usage(stderr);
 		return -1;
@@ -273,7 +277,8 @@ agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 	/* a report without a name is one the collector refuses: say it here */
 	if (r->host.hostname == NULL || r->host.hostname[0] == '\0') {
 		log_warnx("%s: the evidence does not name the host (no proc/sys/kernel/hostname"
-		    " or etc/hostname): name it with --hostname NAME", a->root);
+		          " or etc/hostname): name it with --hostname NAME",
+		          a->root);
 		return -1;
 	}
 	return 0;

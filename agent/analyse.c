@@ -21,14 +21,13 @@ struct facts {
 	const char *ir_why;
 };
 
-static int
-check_add(struct report *r, const char *id, enum check_status status,
-	  const char *evidence, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static int check_add(struct report *r, const char *id, enum check_status status,
+                     const char *evidence, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 
 static int
-check_add(struct report *r, const char *id, enum check_status status,
-	  const char *evidence, const char *fmt, ...)
+check_add(struct report *r, const char *id, enum check_status status, const char *evidence,
+          const char *fmt, ...)
 {
 	struct report_check *v, *c;
 	char summary[512];
@@ -88,8 +87,9 @@ device_role(long class_code)
 	case 0x06:
 		return CLASS_SUB(class_code) == 0x0601 ? "ISA bridge" : "bridge";
 	case 0x0c:
-		return CLASS_SUB(class_code) == 0x0c03 ? "USB controller"
-		       : CLASS_SUB(class_code) == 0x0c05 ? "SMBus controller" : "serial bus controller";
+		return CLASS_SUB(class_code) == 0x0c03   ? "USB controller"
+		       : CLASS_SUB(class_code) == 0x0c05 ? "SMBus controller"
+		                                         : "serial bus controller";
 	default:
 		return "device";
 	}
@@ -154,11 +154,13 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	int intel = strcmp(f->vendor, "intel") == 0;
 
 	f->enabled = TRI_UNKNOWN;
-	f->enabled_why = ev->klog_read
-		? "no sysfs, and the kernel log neither shows the IOMMU initialising nor reaches the point where it would"
-		: "no sysfs and no kernel log";
+	f->enabled_why =
+	        ev->klog_read
+	                ? "no sysfs, and the kernel log neither shows the IOMMU initialising nor reaches the point where it would"
+	                : "no sysfs and no kernel log";
 	if (strcmp(s->hypervisor_type, "xen") == 0) {
-		f->enabled_why = "Xen dom0: the hypervisor owns the IOMMU and sysfs shows no groups";
+		f->enabled_why =
+		        "Xen dom0: the hypervisor owns the IOMMU and sysfs shows no groups";
 		return;
 	}
 	if (s->ngroups > 0 || s->iommu_units > 0) {
@@ -168,12 +170,14 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	}
 	if (s->groups_dir == TRI_TRUE && s->ngroups == 0 && s->iommu_units <= 0) {
 		f->enabled = TRI_FALSE;
-		f->enabled_why = "sysfs: /sys/kernel/iommu_groups is empty and /sys/class/iommu has no unit";
+		f->enabled_why =
+		        "sysfs: /sys/kernel/iommu_groups is empty and /sys/class/iommu has no unit";
 		return;
 	}
 	if (k->vtd_initialised) {
 		f->enabled = TRI_TRUE;
-		f->enabled_why = "log: \"DMAR: Intel(R) Virtualization Technology for Directed I/O\"";
+		f->enabled_why =
+		        "log: \"DMAR: Intel(R) Virtualization Technology for Directed I/O\"";
 		return;
 	}
 	if (k->amd_initialised) {
@@ -200,9 +204,10 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		/* the boot-time table parse is in the log, but VT-d never said
 		 * it initialised: firmware has it, the kernel left it off */
 		f->enabled = TRI_FALSE;
-		f->enabled_why = k->dmar_on_echo
-			? "log: DMAR table parsed and \"DMAR: IOMMU enabled\" echoed, but VT-d never initialised"
-			: "log: DMAR table parsed, but no \"DMAR: Intel(R) Virtualization Technology for Directed I/O\" line";
+		f->enabled_why =
+		        k->dmar_on_echo
+		                ? "log: DMAR table parsed and \"DMAR: IOMMU enabled\" echoed, but VT-d never initialised"
+		                : "log: DMAR table parsed, but no \"DMAR: Intel(R) Virtualization Technology for Directed I/O\" line";
 		return;
 	}
 	if (k->agp_enable_in_bios) {
@@ -212,7 +217,8 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	}
 	if (k->amdv2_unavailable && r->kernel_log.complete != TRI_FALSE) {
 		f->enabled = TRI_FALSE;
-		f->enabled_why = "log: the AMD IOMMUv2 module found no IOMMU and no AMD-Vi initialisation line was logged";
+		f->enabled_why =
+		        "log: the AMD IOMMUv2 module found no IOMMU and no AMD-Vi initialisation line was logged";
 		return;
 	}
 	if (strcmp(f->vendor, "none") == 0) {
@@ -236,14 +242,15 @@ decide_ir(const struct evidence *ev, struct facts *f)
 	if (ev->sys.ir_chips != TRI_UNKNOWN) {
 		f->ir = ev->sys.ir_chips;
 		f->ir_why = ev->sys.ir_chips == TRI_TRUE
-			? "/proc/interrupts: IR-IO-APIC / IR-PCI-MSI chips"
-			: "/proc/interrupts: no interrupt-remapping chip";
+		                    ? "/proc/interrupts: IR-IO-APIC / IR-PCI-MSI chips"
+		                    : "/proc/interrupts: no interrupt-remapping chip";
 		return;
 	}
 	if (k->ir_enabled != TRI_UNKNOWN) {
 		f->ir = k->ir_enabled;
-		f->ir_why = k->ir_enabled == TRI_TRUE ? "log: interrupt remapping enabled"
-						      : "log: the kernel disabled interrupt remapping";
+		f->ir_why = k->ir_enabled == TRI_TRUE
+		                    ? "log: interrupt remapping enabled"
+		                    : "log: the kernel disabled interrupt remapping";
 	}
 }
 
@@ -316,7 +323,7 @@ assignment_refusal(const struct klog_facts *k)
 struct host_check {
 	const char *id;
 	int (*fn)(struct report *r, const char *id, const struct evidence *ev,
-		  const struct facts *f);
+	          const struct facts *f);
 };
 
 /* "yes", "no" or "?" for an evidence line. */
@@ -329,23 +336,23 @@ tri_word(enum tristate t)
 /* cpu virtualisation: only tells the vendor; no flag is no proof */
 static int
 check_cpu_virtualization(struct report *r, const char *id, const struct evidence *ev,
-			 const struct facts *f)
+                         const struct facts *f)
 {
 	(void)f;
 	if (r->host.cpu.virtualization != NULL)
 		return check_add(r, id, CHECK_PASS, "/proc/cpuinfo flags",
-				 "CPU virtualisation %s present%s", r->host.cpu.virtualization,
-				 ev->cpu_hypervisor == 1 ? " (this is a virtual machine)" : "");
+		                 "CPU virtualisation %s present%s", r->host.cpu.virtualization,
+		                 ev->cpu_hypervisor == 1 ? " (this is a virtual machine)" : "");
 	if (r->host.cpu.vendor != NULL)
 		return check_add(r, id, CHECK_WARN, "/proc/cpuinfo flags",
-				 "no vmx/svm flag: VT-x / AMD-V is off in the firmware or hidden%s",
-				 ev->cpu_hypervisor == 1 ? " (virtual machine)" : "");
+		                 "no vmx/svm flag: VT-x / AMD-V is off in the firmware or hidden%s",
+		                 ev->cpu_hypervisor == 1 ? " (virtual machine)" : "");
 	return check_add(r, id, CHECK_UNKNOWN, "", "/proc/cpuinfo not read");
 }
 
 static int
 check_firmware_table(struct report *r, const char *id, const struct evidence *ev,
-		     const struct facts *f)
+                     const struct facts *f)
 {
 	const struct sysfs_facts *s = &ev->sys;
 	char ev_buf[512];
@@ -358,42 +365,42 @@ check_firmware_table(struct report *r, const char *id, const struct evidence *ev
 	else if (strcmp(f->vendor, "none") == 0)
 		table = TRI_FALSE;
 	snprintf(ev_buf, sizeof(ev_buf), "sysfs DMAR %s, IVRS %s, IORT %s; log DMAR %s, IVRS %s",
-		 tri_word(s->acpi_dmar), tri_word(s->acpi_ivrs), tri_word(s->acpi_iort),
-		 ev->klog.acpi_dmar || ev->klog.drhd_units ? "yes" : "no",
-		 ev->klog.acpi_ivrs ? "yes" : "no");
+	         tri_word(s->acpi_dmar), tri_word(s->acpi_ivrs), tri_word(s->acpi_iort),
+	         ev->klog.acpi_dmar || ev->klog.drhd_units ? "yes" : "no",
+	         ev->klog.acpi_ivrs ? "yes" : "no");
 	return check_add(r, id, status_of(table, CHECK_FAIL), ev_buf,
-			 table == TRI_TRUE
-				 ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
-			 : table == TRI_FALSE
-				 ? "no ACPI DMAR, IVRS or IORT table: the firmware offers no IOMMU"
-				 : "firmware table not seen");
+	                 table == TRI_TRUE
+	                         ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
+	                 : table == TRI_FALSE
+	                         ? "no ACPI DMAR, IVRS or IORT table: the firmware offers no IOMMU"
+	                         : "firmware table not seen");
 }
 
 static int
 check_iommu_active(struct report *r, const char *id, const struct evidence *ev,
-		   const struct facts *f)
+                   const struct facts *f)
 {
 	(void)ev;
 	return check_add(r, id, status_of(f->enabled, CHECK_FAIL), f->enabled_why,
-			 f->enabled == TRI_TRUE ? "DMA remapping is on (%s)"
-			 : f->enabled == TRI_FALSE ? "DMA remapping is off (%s)"
-						   : "IOMMU state unknown (%s)",
-			 f->vendor);
+	                 f->enabled == TRI_TRUE    ? "DMA remapping is on (%s)"
+	                 : f->enabled == TRI_FALSE ? "DMA remapping is off (%s)"
+	                                           : "IOMMU state unknown (%s)",
+	                 f->vendor);
 }
 
 static int
 check_interrupt_remapping(struct report *r, const char *id, const struct evidence *ev,
-			  const struct facts *f)
+                          const struct facts *f)
 {
 	const char *mode = r->iommu.interrupt_remapping.mode;
 
 	(void)ev;
 	return check_add(r, id, status_of(f->ir, CHECK_FAIL), f->ir_why,
-			 f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
-			 : f->ir == TRI_FALSE
-				 ? "interrupt remapping is off: vfio refuses devices%s%s"
-				 : "interrupt remapping state unknown%s%s",
-			 mode ? ", mode " : "", mode ? mode : "");
+	                 f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
+	                 : f->ir == TRI_FALSE
+	                         ? "interrupt remapping is off: vfio refuses devices%s%s"
+	                         : "interrupt remapping state unknown%s%s",
+	                 mode ? ", mode " : "", mode ? mode : "");
 }
 
 static int
@@ -402,19 +409,20 @@ check_x2apic(struct report *r, const char *id, const struct evidence *ev, const 
 	(void)ev;
 	(void)f;
 	if (r->iommu.interrupt_remapping.x2apic_optout == TRI_TRUE)
-		return check_add(r, id, CHECK_WARN,
-				 "DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit",
-				 "the BIOS opts out of x2APIC: interrupt remapping runs in xapic mode (fewer CPUs and vectors); intremap=no_x2apic_optout overrides");
+		return check_add(
+		        r, id, CHECK_WARN,
+		        "DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit",
+		        "the BIOS opts out of x2APIC: interrupt remapping runs in xapic mode (fewer CPUs and vectors); intremap=no_x2apic_optout overrides");
 	if (r->iommu.interrupt_remapping.mode != NULL)
 		return check_add(r, id, CHECK_PASS, "log: DMAR-IR mode",
-				 "interrupt remapping in %s mode",
-				 r->iommu.interrupt_remapping.mode);
+		                 "interrupt remapping in %s mode",
+		                 r->iommu.interrupt_remapping.mode);
 	return check_add(r, id, CHECK_UNKNOWN, "", "x2APIC mode not logged");
 }
 
 static int
 check_default_domain(struct report *r, const char *id, const struct evidence *ev,
-		     const struct facts *f)
+                     const struct facts *f)
 {
 	const char *dom = r->iommu.default_domain;
 
@@ -422,12 +430,13 @@ check_default_domain(struct report *r, const char *id, const struct evidence *ev
 	(void)f;
 	if (dom == NULL)
 		return check_add(r, id, CHECK_UNKNOWN, "", "default domain type unknown");
-	return check_add(r, id, strcmp(dom, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
-			 "sysfs group type or \"iommu: Default domain type\"",
-			 strcmp(dom, "passthrough") == 0
-				 ? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
-				 : "default domain %s",
-			 dom);
+	return check_add(
+	        r, id, strcmp(dom, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
+	        "sysfs group type or \"iommu: Default domain type\"",
+	        strcmp(dom, "passthrough") == 0
+	                ? "default domain passthrough (iommu=pt): host devices bypass translation; vfio still isolates assigned devices"
+	                : "default domain %s",
+	        dom);
 }
 
 static int
@@ -435,8 +444,9 @@ check_cmdline(struct report *r, const char *id, const struct evidence *ev, const
 {
 	(void)f;
 	if (r->cmdline.raw == NULL && ev->klog.amd_unknown_option)
-		return check_add(r, id, CHECK_WARN, "log: \"AMD-Vi: Unknown option\"",
-				 "amd_iommu=on is not an option: the kernel ignored it (AMD-Vi is on by default)");
+		return check_add(
+		        r, id, CHECK_WARN, "log: \"AMD-Vi: Unknown option\"",
+		        "amd_iommu=on is not an option: the kernel ignored it (AMD-Vi is on by default)");
 	if (r->cmdline.raw == NULL)
 		return check_add(r, id, CHECK_UNKNOWN, "", "/proc/cmdline not read");
 	if (r->cmdline.warnings.n > 0)
@@ -446,8 +456,7 @@ check_cmdline(struct report *r, const char *id, const struct evidence *ev, const
 
 /* Only there when the kernel refused an assignment. */
 static int
-check_assignment(struct report *r, const char *id, const struct evidence *ev,
-		 const struct facts *f)
+check_assignment(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
 {
 	const char *refusal = assignment_refusal(&ev->klog);
 
@@ -460,13 +469,13 @@ check_assignment(struct report *r, const char *id, const struct evidence *ev,
 /* Only there when the override is in use. */
 static int
 check_acs_override(struct report *r, const char *id, const struct evidence *ev,
-		   const struct facts *f)
+                   const struct facts *f)
 {
 	(void)f;
 	if (!ev->klog.acs_override && cmdline_get(&r->cmdline, "pcie_acs_override") == NULL)
 		return 0;
 	return check_add(r, id, CHECK_WARN, "pcie_acs_override / \"PCIe ACS overrides enabled\"",
-			 "ACS override in use: IOMMU groups do not reflect real isolation");
+	                 "ACS override in use: IOMMU groups do not reflect real isolation");
 }
 
 static int
@@ -476,15 +485,16 @@ check_vfio(struct report *r, const char *id, const struct evidence *ev, const st
 
 	(void)f;
 	if (s->vfio_pci == TRI_TRUE)
-		return check_add(r, id,
-				 s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
-				 "/sys/module/vfio_pci",
-				 s->allow_unsafe_interrupts == TRI_TRUE
-					 ? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
-					 : "vfio-pci loaded");
+		return check_add(
+		        r, id, s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
+		        "/sys/module/vfio_pci",
+		        s->allow_unsafe_interrupts == TRI_TRUE
+		                ? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
+		                : "vfio-pci loaded");
 	if (s->vfio_pci == TRI_FALSE)
-		return check_add(r, id, CHECK_WARN, "/sys/module/vfio_pci absent",
-				 "vfio-pci not loaded (modprobe vfio-pci before assigning a device)");
+		return check_add(
+		        r, id, CHECK_WARN, "/sys/module/vfio_pci absent",
+		        "vfio-pci not loaded (modprobe vfio-pci before assigning a device)");
 	return check_add(r, id, CHECK_UNKNOWN, "", "vfio modules not seen");
 }
 
@@ -496,8 +506,7 @@ kernel_log_read(const struct report *r)
 }
 
 static int
-check_kernel_log(struct report *r, const char *id, const struct evidence *ev,
-		 const struct facts *f)
+check_kernel_log(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
 {
 	const struct report_kernel_log *kl = &r->kernel_log;
 
@@ -505,21 +514,22 @@ check_kernel_log(struct report *r, const char *id, const struct evidence *ev,
 	(void)f;
 	if (!kernel_log_read(r))
 		return check_add(r, id, CHECK_UNKNOWN, "", "no kernel log could be read");
-	return check_add(r, id,
-			 kl->complete == TRI_TRUE ? CHECK_PASS
-			 : kl->complete == TRI_FALSE ? CHECK_WARN
-						     : CHECK_UNKNOWN,
-			 kl->source,
-			 kl->complete == TRI_TRUE ? "kernel log from %s is complete since boot"
-			 : kl->complete == TRI_FALSE
-				 ? "kernel log from %s lost its boot part (ring buffer wrapped): boot-time checks may say unknown"
-				 : "kernel log from %s: cannot tell whether the boot part is present",
-			 kl->source);
+	return check_add(
+	        r, id,
+	        kl->complete == TRI_TRUE    ? CHECK_PASS
+	        : kl->complete == TRI_FALSE ? CHECK_WARN
+	                                    : CHECK_UNKNOWN,
+	        kl->source,
+	        kl->complete == TRI_TRUE ? "kernel log from %s is complete since boot"
+	        : kl->complete == TRI_FALSE
+	                ? "kernel log from %s lost its boot part (ring buffer wrapped): boot-time checks may say unknown"
+	                : "kernel log from %s: cannot tell whether the boot part is present",
+	        kl->source);
 }
 
 static int
 check_firmware_bugs(struct report *r, const char *id, const struct evidence *ev,
-		    const struct facts *f)
+                    const struct facts *f)
 {
 	const struct report_kernel_log *kl = &r->kernel_log;
 
@@ -528,13 +538,12 @@ check_firmware_bugs(struct report *r, const char *id, const struct evidence *ev,
 	if (!kernel_log_read(r))
 		return check_add(r, id, CHECK_UNKNOWN, "", "no kernel log");
 	return check_add(r, id, kl->firmware_bugs > 0 ? CHECK_WARN : CHECK_PASS,
-			 "\"[Firmware Bug]\" lines about DMAR / IVRS / AMD-Vi",
-			 "%lu IOMMU firmware bug line(s)", kl->firmware_bugs);
+	                 "\"[Firmware Bug]\" lines about DMAR / IVRS / AMD-Vi",
+	                 "%lu IOMMU firmware bug line(s)", kl->firmware_bugs);
 }
 
 static int
-check_dma_faults(struct report *r, const char *id, const struct evidence *ev,
-		 const struct facts *f)
+check_dma_faults(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
 {
 	const struct report_kernel_log *kl = &r->kernel_log;
 	char ev_buf[512];
@@ -547,28 +556,29 @@ check_dma_faults(struct report *r, const char *id, const struct evidence *ev,
 	ev_buf[0] = '\0';
 	for (i = 0; i < kl->nfaults && strlen(ev_buf) < sizeof(ev_buf) - 64; i++)
 		snprintf(ev_buf + strlen(ev_buf), sizeof(ev_buf) - strlen(ev_buf), "%s%s %s x%lu",
-			 i ? ", " : "", kl->faults[i].address, kl->faults[i].kind,
-			 kl->faults[i].count);
-	return check_add(r, id, kl->fault_total > 0 ? CHECK_WARN : CHECK_PASS, ev_buf,
-			 "%lu DMA remapping fault record(s) since boot (a lower bound: printk is rate limited)",
-			 kl->fault_total);
+		         i ? ", " : "", kl->faults[i].address, kl->faults[i].kind,
+		         kl->faults[i].count);
+	return check_add(
+	        r, id, kl->fault_total > 0 ? CHECK_WARN : CHECK_PASS, ev_buf,
+	        "%lu DMA remapping fault record(s) since boot (a lower bound: printk is rate limited)",
+	        kl->fault_total);
 }
 
 /* The host's checks, in the order the report lists them. */
 static const struct host_check host_checks[] = {
-	{ "cpu-virtualization", check_cpu_virtualization },
-	{ "firmware-table", check_firmware_table },
-	{ "iommu-active", check_iommu_active },
-	{ "interrupt-remapping", check_interrupt_remapping },
-	{ "x2apic", check_x2apic },
-	{ "default-domain", check_default_domain },
-	{ "cmdline", check_cmdline },
-	{ "assignment", check_assignment },
-	{ "acs-override", check_acs_override },
-	{ "vfio", check_vfio },
-	{ "kernel-log", check_kernel_log },
-	{ "firmware-bugs", check_firmware_bugs },
-	{ "dma-faults", check_dma_faults },
+        {"cpu-virtualization", check_cpu_virtualization},
+        {"firmware-table", check_firmware_table},
+        {"iommu-active", check_iommu_active},
+        {"interrupt-remapping", check_interrupt_remapping},
+        {"x2apic", check_x2apic},
+        {"default-domain", check_default_domain},
+        {"cmdline", check_cmdline},
+        {"assignment", check_assignment},
+        {"acs-override", check_acs_override},
+        {"vfio", check_vfio},
+        {"kernel-log", check_kernel_log},
+        {"firmware-bugs", check_firmware_bugs},
+        {"dma-faults", check_dma_faults},
 };
 
 static int
@@ -598,12 +608,16 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 		if (m->class_code < 0)
 			unknown_member = 1;
 		if (nforeign++ < 4)
-			snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign), "%s%s (%s)",
-				 nforeign > 1 ? ", " : "", m->address, device_role(m->class_code));
+			snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign),
+			         "%s%s (%s)", nforeign > 1 ? ", " : "", m->address,
+			         device_role(m->class_code));
 	}
-	d->isolated = nforeign == 0 ? TRI_TRUE : unknown_member && nforeign == 1 ? TRI_UNKNOWN : TRI_FALSE;
+	d->isolated = nforeign == 0                     ? TRI_TRUE
+	              : unknown_member && nforeign == 1 ? TRI_UNKNOWN
+	                                                : TRI_FALSE;
 	if (nforeign > 4)
-		snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign), " and %zu more", nforeign - 4);
+		snprintf(foreign + strlen(foreign), sizeof(foreign) - strlen(foreign),
+		         " and %zu more", nforeign - 4);
 
 	d->verdict = VERDICT_READY;
 	if (is_bridge(d->class_code)) {
@@ -616,15 +630,17 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 		rc |= strlist_addf(&d->reasons, "shares group %d with %s", g->id, foreign);
 	} else if (d->isolated == TRI_UNKNOWN) {
 		d->verdict = VERDICT_UNKNOWN;
-		rc |= strlist_addf(&d->reasons, "group %d holds %s of unknown class", g->id, foreign);
+		rc |= strlist_addf(&d->reasons, "group %d holds %s of unknown class", g->id,
+		                   foreign);
 	}
 	for (i = 0; i < g->nregions; i++) {
 		if (g->regions[i].type != NULL && strcmp(g->regions[i].type, "direct") == 0) {
 			d->verdict = VERDICT_NOT_READY;
-			rc |= strlist_addf(&d->reasons,
-					   "firmware requires a 1:1 mapping (RMRR/IVMD 0x%llx-0x%llx): vfio rejects the device",
-					   (unsigned long long)g->regions[i].start,
-					   (unsigned long long)g->regions[i].end);
+			rc |= strlist_addf(
+			        &d->reasons,
+			        "firmware requires a 1:1 mapping (RMRR/IVMD 0x%llx-0x%llx): vfio rejects the device",
+			        (unsigned long long)g->regions[i].start,
+			        (unsigned long long)g->regions[i].end);
 			break;
 		}
 	}
@@ -636,7 +652,9 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 		rc |= strlist_add(&d->reasons, "interrupt remapping state unknown");
 	}
 	if (d->reset_methods.n == 0)
-		rc |= strlist_add(&d->reasons, "no reset method reported: the device may not reset between guests");
+		rc |= strlist_add(
+		        &d->reasons,
+		        "no reset method reported: the device may not reset between guests");
 	if (d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0)
 		rc |= strlist_add(&d->reasons, "bound to vfio-pci");
 	return rc;
@@ -652,8 +670,8 @@ blocked_candidate(const struct report *r, const struct report_group **group)
 		for (j = 0; j < r->iommu.groups[i].ndevices; j++) {
 			const struct report_device *d = &r->iommu.groups[i].devices[j];
 			int candidate = (d->class_code >= 0 && CLASS_BASE(d->class_code) == 0x03 &&
-					 d->boot_vga != TRI_TRUE) ||
-					(d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0);
+			                 d->boot_vga != TRI_TRUE) ||
+			                (d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0);
 
 			if (candidate && d->verdict == VERDICT_NOT_READY) {
 				*group = &r->iommu.groups[i];
@@ -664,8 +682,8 @@ blocked_candidate(const struct report *r, const struct report_group **group)
 	return NULL;
 }
 
-static int
-set_reasonf(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int set_reasonf(struct report *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 static int
 set_reasonf(struct report *r, const char *fmt, ...)
@@ -692,7 +710,8 @@ iommu_summary(struct report_iommu *io, const struct evidence *ev, const struct f
 		rc |= set_str(&io->interrupt_remapping.mode, ev->klog.ir_mode);
 	io->interrupt_remapping.x2apic_optout = ev->klog.x2apic_optout;
 	if (io->interrupt_remapping.x2apic_optout == TRI_UNKNOWN && ev->sys.dmar_flags >= 0)
-		io->interrupt_remapping.x2apic_optout = (ev->sys.dmar_flags & 2) ? TRI_TRUE : TRI_FALSE;
+		io->interrupt_remapping.x2apic_optout =
+		        (ev->sys.dmar_flags & 2) ? TRI_TRUE : TRI_FALSE;
 	if (ev->sys.iommu_units >= 0 && ev->sys.present == TRI_TRUE)
 		io->units = ev->sys.iommu_units;
 	else if (ev->klog.drhd_units > 0)
@@ -745,8 +764,8 @@ device_verdicts(struct report_iommu *io, const struct facts *f, size_t *ndev, si
 		io->ungrouped[i].verdict = VERDICT_NOT_READY;
 		io->ungrouped[i].isolated = TRI_FALSE;
 		rc |= strlist_add(&io->ungrouped[i].reasons,
-				  f->enabled == TRI_TRUE ? "in no IOMMU group"
-							 : "in no IOMMU group: the IOMMU is off");
+		                  f->enabled == TRI_TRUE ? "in no IOMMU group"
+		                                         : "in no IOMMU group: the IOMMU is off");
 	}
 	return rc;
 }
@@ -754,7 +773,7 @@ device_verdicts(struct report_iommu *io, const struct facts *f, size_t *ndev, si
 /* r->verdict and r->reason: the first of these that holds decides. */
 static int
 host_verdict(struct report *r, const struct evidence *ev, const struct facts *f, size_t ndev,
-	     size_t nready)
+             size_t nready)
 {
 	const struct report_group *bg = NULL;
 	const struct report_device *blocked = blocked_candidate(r, &bg);
@@ -779,18 +798,18 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	if (blocked != NULL) {
 		r->verdict = VERDICT_NOT_READY;
 		return set_reasonf(r, "%s %s: %s", device_role(blocked->class_code),
-				   blocked->address,
-				   blocked->reasons.n ? blocked->reasons.v[0] : "not ready");
+		                   blocked->address,
+		                   blocked->reasons.n ? blocked->reasons.v[0] : "not ready");
 	}
 	if (f->ir == TRI_UNKNOWN) {
 		r->verdict = VERDICT_UNKNOWN;
 		return set_str(&r->reason,
-			       "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
+		               "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
 	}
 	r->verdict = VERDICT_READY;
 	if (ndev > 0)
 		return set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready",
-				   nready, ndev);
+		                   nready, ndev);
 	return set_str(&r->reason, "IOMMU on, interrupt remapping on");
 }
 

@@ -8,8 +8,8 @@
 #include "agent/dynload.h"
 
 int
-dynload(const char *soname, const struct dynload_sym *syms, size_t nsyms,
-	void *table, void **handle, char *err, size_t errsz)
+dynload(const char *soname, const struct dynload_sym *syms, size_t nsyms, void *table,
+        void **handle, char *err, size_t errsz)
 {
 	void *h, *f;
 	size_t i;

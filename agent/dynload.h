@@ -16,7 +16,7 @@ struct dynload_sym {
 
 /* dlopen soname and store each symbol's address at table + offset: 0, or
  * -1 with a message in err.  *handle is set on success and kept open. */
-int dynload(const char *soname, const struct dynload_sym *syms, size_t nsyms,
-	    void *table, void **handle, char *err, size_t errsz);
+int dynload(const char *soname, const struct dynload_sym *syms, size_t nsyms, void *table,
+            void **handle, char *err, size_t errsz);
 
 #endif

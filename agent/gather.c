@@ -21,8 +21,8 @@
 #define PCIIDS_MAX_BYTES (8u * 1024 * 1024)
 
 static const char *const pciids_paths[] = {
-	"usr/share/misc/pci.ids",
-	"usr/share/hwdata/pci.ids",
+        "usr/share/misc/pci.ids",
+        "usr/share/hwdata/pci.ids",
 };
 
 static int
@@ -85,7 +85,7 @@ name_devices(struct rootfs *fs, const struct gather_opts *opts, struct report *r
 
 static int
 read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report *r,
-		struct evidence *ev)
+                struct evidence *ev)
 {
 	struct klog_scan *scan;
 	enum tristate hint;
@@ -161,9 +161,9 @@ gather_stamp(struct report *r)
 	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
 	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
 	snprintf(r->report_id, sizeof(r->report_id),
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-		 u[12], u[13], u[14], u[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+	         u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+	         u[15]);
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 || gmtime_r(&ts.tv_sec, &tm) == NULL)
 		return -1;
 	strftime(r->collected_at, sizeof(r->collected_at), "%Y-%m-%dT%H:%M:%SZ", &tm);

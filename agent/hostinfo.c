@@ -17,7 +17,7 @@ struct hreader {
 	struct rootfs *fs;
 	struct strlist *errors;
 	int nomem;
-	int proc;	/* proc/ exists */
+	int proc; /* proc/ exists */
 	int etc;
 	int dmi;
 };
@@ -89,8 +89,7 @@ read_identity(struct hreader *r, struct report_host *host)
 	int rc = -1;
 
 	if (r->proc)
-		rc = read_field(r, "proc/sys/kernel/hostname", &host->hostname,
-				!r->etc);
+		rc = read_field(r, "proc/sys/kernel/hostname", &host->hostname, !r->etc);
 	if (rc == -1 && r->etc)
 		read_field(r, "etc/hostname", &host->hostname, 1);
 	if (r->etc)
@@ -99,10 +98,9 @@ read_identity(struct hreader *r, struct report_host *host)
 		read_field(r, "proc/sys/kernel/osrelease", &host->kernel, 1);
 	if (!r->etc)
 		return;
-	if (rootfs_read(r->fs, "etc/os-release", HOSTINFO_OSRELEASE_MAX, &text,
-			&len, NULL) == -1 &&
-	    rootfs_read(r->fs, "usr/lib/os-release", HOSTINFO_OSRELEASE_MAX,
-			&text, &len, NULL) == -1) {
+	if (rootfs_read(r->fs, "etc/os-release", HOSTINFO_OSRELEASE_MAX, &text, &len, NULL) == -1 &&
+	    rootfs_read(r->fs, "usr/lib/os-release", HOSTINFO_OSRELEASE_MAX, &text, &len, NULL) ==
+	            -1) {
 		add_error(r, "etc/os-release", errno);
 		return;
 	}
@@ -128,8 +126,7 @@ read_cmdline(struct hreader *r, struct report_cmdline *cmdline)
 	char *text;
 	size_t len;
 
-	if (rootfs_read(r->fs, "proc/cmdline", HOSTINFO_CMDLINE_MAX, &text, &len,
-			NULL) == -1) {
+	if (rootfs_read(r->fs, "proc/cmdline", HOSTINFO_CMDLINE_MAX, &text, &len, NULL) == -1) {
 		add_error(r, "proc/cmdline", errno);
 		return;
 	}
@@ -144,8 +141,7 @@ read_cpu(struct hreader *r, struct report_host *host, int *hypervisor)
 	char *text;
 	size_t len;
 
-	if (rootfs_read(r->fs, "proc/cpuinfo", HOSTINFO_CPUINFO_MAX, &text, &len,
-			NULL) == -1) {
+	if (rootfs_read(r->fs, "proc/cpuinfo", HOSTINFO_CPUINFO_MAX, &text, &len, NULL) == -1) {
 		add_error(r, "proc/cpuinfo", errno);
 		return;
 	}
@@ -155,9 +151,8 @@ read_cpu(struct hreader *r, struct report_host *host, int *hypervisor)
 }
 
 int
-hostinfo_read(struct rootfs *fs, struct report_host *host,
-	      struct report_cmdline *cmdline, int *hypervisor,
-	      struct strlist *errors)
+hostinfo_read(struct rootfs *fs, struct report_host *host, struct report_cmdline *cmdline,
+              int *hypervisor, struct strlist *errors)
 {
 	struct hreader r;
 

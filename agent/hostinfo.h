@@ -12,9 +12,8 @@
 /* Fill host, cmdline and *hypervisor (1 when cpuinfo has the "hypervisor"
  * flag, 0 when not, -1 unknown).  Unreadable sources go to errors.  0, or -1
  * on allocation failure only. */
-int hostinfo_read(struct rootfs *fs, struct report_host *host,
-		  struct report_cmdline *cmdline, int *hypervisor,
-		  struct strlist *errors);
+int hostinfo_read(struct rootfs *fs, struct report_host *host, struct report_cmdline *cmdline,
+                  int *hypervisor, struct strlist *errors);
 
 /* /proc/cmdline text -> raw copy, the IOMMU-related parameters and warnings
  * for misleading ones.  0 or -1 (allocation). */

@@ -64,13 +64,13 @@ static int
 cmdline_interesting(const char *key, const char *value)
 {
 	static const char *const exact[] = {
-		"iommu", "intremap", "nointremap", "pcie_acs_override",
-		"nox2apic", "x2apic_phys", "intel_iommu", "amd_iommu",
-		"amd_iommu_dump", "amd_iommu_intr", "iommu_dma", "noiommu",
+	        "iommu",          "intremap",       "nointremap",  "pcie_acs_override",
+	        "nox2apic",       "x2apic_phys",    "intel_iommu", "amd_iommu",
+	        "amd_iommu_dump", "amd_iommu_intr", "iommu_dma",   "noiommu",
 	};
 	static const char *const prefix[] = {
-		"iommu.", "intel_iommu.", "amd_iommu.", "vfio_pci.",
-		"vfio_iommu_type1.", "vfio.", "ivrs_",
+	        "iommu.", "intel_iommu.", "amd_iommu.", "vfio_pci.", "vfio_iommu_type1.",
+	        "vfio.",  "ivrs_",
 	};
 	size_t i;
 
@@ -88,8 +88,8 @@ cmdline_interesting(const char *key, const char *value)
 static int
 value_true(const char *v)
 {
-	return v != NULL && (v[0] == '1' || v[0] == 'y' || v[0] == 'Y' ||
-			     strcmp(v, "on") == 0 || strcmp(v, "true") == 0);
+	return v != NULL && (v[0] == '1' || v[0] == 'y' || v[0] == 'Y' || strcmp(v, "on") == 0 ||
+	                     strcmp(v, "true") == 0);
 }
 
 static int
@@ -163,7 +163,7 @@ cmdline_warn(struct report_cmdline *out)
 	v = cmdline_get(out, "amd_iommu");
 	if (v != NULL && list_has(v, "on"))
 		rc |= warn(out, "amd_iommu=on is not an option: AMD-Vi is on by "
-				"default; the kernel ignores it");
+		                "default; the kernel ignores it");
 	if (v != NULL && list_has(v, "off"))
 		rc |= warn(out, "amd_iommu=off: AMD-Vi translation is disabled");
 	v = cmdline_get(out, "intel_iommu");
@@ -176,21 +176,20 @@ cmdline_warn(struct report_cmdline *out)
 		rc |= warn(out, "noiommu: IOMMU translation is disabled");
 	if (cmdline_get(out, "pcie_acs_override") != NULL)
 		rc |= warn(out, "pcie_acs_override: the ACS override patch makes "
-				"IOMMU groups claim an isolation the hardware does "
-				"not give; group isolation becomes a fiction");
+		                "IOMMU groups claim an isolation the hardware does "
+		                "not give; group isolation becomes a fiction");
 	v = cmdline_get(out, "vfio_iommu_type1.allow_unsafe_interrupts");
 	if (value_true(v))
 		rc |= warn(out, "vfio_iommu_type1.allow_unsafe_interrupts=1: vfio "
-				"runs without interrupt isolation");
+		                "runs without interrupt isolation");
 	v = cmdline_get(out, "vfio.enable_unsafe_noiommu_mode");
 	if (value_true(v))
 		rc |= warn(out, "vfio.enable_unsafe_noiommu_mode=1: vfio runs "
-				"without any IOMMU protection");
+		                "without any IOMMU protection");
 	v = cmdline_get(out, "intremap");
-	if ((v != NULL && list_has(v, "off")) ||
-	    cmdline_get(out, "nointremap") != NULL)
+	if ((v != NULL && list_has(v, "off")) || cmdline_get(out, "nointremap") != NULL)
 		rc |= warn(out, "intremap=off: no interrupt remapping: vfio "
-				"refuses devices");
+		                "refuses devices");
 	return rc != 0 ? -1 : 0;
 }
 
@@ -235,8 +234,7 @@ cmdline_get(const struct report_cmdline *c, const char *key)
 
 	for (i = c->nparams; i > 0; i--)
 		if (key_is(c->params[i - 1].key, key))
-			return c->params[i - 1].value != NULL ?
-				   c->params[i - 1].value : "";
+			return c->params[i - 1].value != NULL ? c->params[i - 1].value : "";
 	return NULL;
 }
 

@@ -37,24 +37,30 @@ static int
 journal_load(char *err, size_t errsz)
 {
 	static const struct dynload_sym syms[] = {
-#define SYM(f) { "sd_" #f, offsetof(__typeof__(sd), f) }
-		SYM(id128_get_boot), SYM(journal_open), SYM(journal_add_match),
-		SYM(journal_add_conjunction), SYM(journal_set_data_threshold),
-		SYM(journal_seek_head), SYM(journal_next), SYM(journal_get_data),
-		SYM(journal_get_monotonic_usec), SYM(journal_close),
+#define SYM(f) {"sd_" #f, offsetof(__typeof__(sd), f)}
+	        SYM(id128_get_boot),
+	        SYM(journal_open),
+	        SYM(journal_add_match),
+	        SYM(journal_add_conjunction),
+	        SYM(journal_set_data_threshold),
+	        SYM(journal_seek_head),
+	        SYM(journal_next),
+	        SYM(journal_get_data),
+	        SYM(journal_get_monotonic_usec),
+	        SYM(journal_close),
 #undef SYM
 	};
 
 	if (sd.handle != NULL)
 		return 0;
-	return dynload("libsystemd.so.0", syms, sizeof(syms) / sizeof(syms[0]), &sd,
-		       &sd.handle, err, errsz);
+	return dynload("libsystemd.so.0", syms, sizeof(syms) / sizeof(syms[0]), &sd, &sd.handle,
+	               err, errsz);
 }
 
 int
 journal_read_kernel(char **text, size_t *len, size_t max, char *err, size_t errsz)
 {
-	struct growbuf b = { 0 };
+	struct growbuf b = {0};
 	sd_journal *j = NULL;
 	sd_id128_t boot;
 	char match[64], stamp[32];
@@ -73,8 +79,7 @@ journal_read_kernel(char **text, size_t *len, size_t max, char *err, size_t errs
 	snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
 	if ((r = sd.journal_add_match(j, "_TRANSPORT=kernel", 0)) < 0 ||
 	    (r = sd.journal_add_conjunction(j)) < 0 ||
-	    (r = sd.journal_add_match(j, match, 0)) < 0 ||
-	    (r = sd.journal_seek_head(j)) < 0)
+	    (r = sd.journal_add_match(j, match, 0)) < 0 || (r = sd.journal_seek_head(j)) < 0)
 		goto fail;
 	(void)sd.journal_set_data_threshold(j, 8192);
 	while ((r = sd.journal_next(j)) > 0) {
@@ -83,8 +88,8 @@ journal_read_kernel(char **text, size_t *len, size_t max, char *err, size_t errs
 		stamplen = 0;
 		if (sd.journal_get_monotonic_usec(j, &usec, NULL) >= 0)
 			stamplen = snprintf(stamp, sizeof(stamp), "[%5llu.%06llu] ",
-					    (unsigned long long)(usec / 1000000),
-					    (unsigned long long)(usec % 1000000));
+			                    (unsigned long long)(usec / 1000000),
+			                    (unsigned long long)(usec % 1000000));
 		if (b.len + (size_t)stamplen + (dlen - 8) + 1 > max)
 			break; /* bounded, like every other source */
 		/* skip "MESSAGE=" */

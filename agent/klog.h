@@ -16,15 +16,15 @@
 #include "proto/report.h"
 
 enum klog_format {
-	KLOG_BARE = 0,     /* no recognised decoration */
-	KLOG_DMESG,        /* "[    0.785796] text", "<6>[ 0.7] text" */
-	KLOG_DMESG_CTIME,  /* "[Mon Nov 23 21:34:24 2026] text", iso variant */
-	KLOG_KMSG,         /* "6,339,785796,-;text" */
-	KLOG_KMSG_CONT,    /* " SUBSYSTEM=pci" dictionary line of a kmsg record */
-	KLOG_JOURNAL,      /* "Nov 23 21:34:24 host kernel: text" and variants */
-	KLOG_NOISE,        /* shell prompt, password prompt, empty line */
-	KLOG_USERSPACE,    /* a journal / syslog line of another program than
-			      the kernel: not evidence, whatever it says */
+	KLOG_BARE = 0,    /* no recognised decoration */
+	KLOG_DMESG,       /* "[    0.785796] text", "<6>[ 0.7] text" */
+	KLOG_DMESG_CTIME, /* "[Mon Nov 23 21:34:24 2026] text", iso variant */
+	KLOG_KMSG,        /* "6,339,785796,-;text" */
+	KLOG_KMSG_CONT,   /* " SUBSYSTEM=pci" dictionary line of a kmsg record */
+	KLOG_JOURNAL,     /* "Nov 23 21:34:24 host kernel: text" and variants */
+	KLOG_NOISE,       /* shell prompt, password prompt, empty line */
+	KLOG_USERSPACE,   /* a journal / syslog line of another program than
+	                     the kernel: not evidence, whatever it says */
 };
 
 struct klog_line {
@@ -44,37 +44,37 @@ void klog_line_parse(const char *line, size_t len, struct klog_line *out);
  * numbers of lines seen; tristates stay TRI_UNKNOWN when the log said
  * nothing either way. */
 struct klog_facts {
-	int boot_start;          /* "Linux version", time 0.000000 or kmsg seq 0 */
-	long long first_seq;     /* first kmsg sequence number seen, -1 none */
-	int acpi_dmar;           /* "ACPI: DMAR" table line or DMAR table parse */
-	int acpi_ivrs;           /* "ACPI: IVRS" */
-	int drhd_units;          /* "DMAR: dmarN: reg_base_addr" lines */
-	int vtd_initialised;     /* "Intel(R) Virtualization Technology for Directed I/O" */
-	int dmar_on_echo;        /* "DMAR: IOMMU enabled" (proves nothing) */
-	int dmar_off_echo;       /* "DMAR: IOMMU disabled" */
-	int intel_lines;         /* any DMAR / DMAR-IR line */
-	int amd_lines;           /* any AMD-Vi line other than the IOMMUv2 module's */
-	int amd_found;           /* "AMD-Vi: Found IOMMU" */
-	int amd_initialised;     /* Found IOMMU, Extended features, IR enabled, ... */
-	int amdv2_unavailable;   /* "AMD IOMMUv2 functionality not available" */
-	int agp_enable_in_bios;  /* "AGP: Please enable the IOMMU option in the BIOS setup" */
-	int amd_unknown_option;  /* "AMD-Vi: Unknown option - 'on'" */
-	int arm_smmu;            /* "arm-smmu" probe lines */
-	enum tristate ir_enabled;  /* DMAR-IR Enabled / AMD-Vi IR enabled; false on
-				      "Not enabling", "Disabling interrupt remapping",
-				      the chipset erratum message */
-	char ir_mode[8];           /* "x2apic" / "xapic" / "" */
+	int boot_start;           /* "Linux version", time 0.000000 or kmsg seq 0 */
+	long long first_seq;      /* first kmsg sequence number seen, -1 none */
+	int acpi_dmar;            /* "ACPI: DMAR" table line or DMAR table parse */
+	int acpi_ivrs;            /* "ACPI: IVRS" */
+	int drhd_units;           /* "DMAR: dmarN: reg_base_addr" lines */
+	int vtd_initialised;      /* "Intel(R) Virtualization Technology for Directed I/O" */
+	int dmar_on_echo;         /* "DMAR: IOMMU enabled" (proves nothing) */
+	int dmar_off_echo;        /* "DMAR: IOMMU disabled" */
+	int intel_lines;          /* any DMAR / DMAR-IR line */
+	int amd_lines;            /* any AMD-Vi line other than the IOMMUv2 module's */
+	int amd_found;            /* "AMD-Vi: Found IOMMU" */
+	int amd_initialised;      /* Found IOMMU, Extended features, IR enabled, ... */
+	int amdv2_unavailable;    /* "AMD IOMMUv2 functionality not available" */
+	int agp_enable_in_bios;   /* "AGP: Please enable the IOMMU option in the BIOS setup" */
+	int amd_unknown_option;   /* "AMD-Vi: Unknown option - 'on'" */
+	int arm_smmu;             /* "arm-smmu" probe lines */
+	enum tristate ir_enabled; /* DMAR-IR Enabled / AMD-Vi IR enabled; false on
+	                             "Not enabling", "Disabling interrupt remapping",
+	                             the chipset erratum message */
+	char ir_mode[8];          /* "x2apic" / "xapic" / "" */
 	enum tristate x2apic_optout;
-	char default_domain[16];   /* "translated" / "passthrough" / "blocked" / "" */
-	int group_adds;            /* "Adding to iommu group N" lines */
-	int vfio_no_ir;            /* vfio: "No interrupt remapping support" */
-	int rmrr_ineligible;       /* RMRR / 1:1 mapping assignment refusals */
-	int acs_override;          /* "PCIe ACS overrides enabled" */
-	int group_not_viable;      /* "group N is not viable" */
-	int other_lines;           /* messages unrelated to the IOMMU */
-	int grep_excerpt;          /* a shell prompt running grep: a filtered log */
-	int reached_userspace;     /* the log goes on past the kernel's boot
-				      ("Run /sbin/init", systemd, time >= 5 s) */
+	char default_domain[16]; /* "translated" / "passthrough" / "blocked" / "" */
+	int group_adds;          /* "Adding to iommu group N" lines */
+	int vfio_no_ir;          /* vfio: "No interrupt remapping support" */
+	int rmrr_ineligible;     /* RMRR / 1:1 mapping assignment refusals */
+	int acs_override;        /* "PCIe ACS overrides enabled" */
+	int group_not_viable;    /* "group N is not viable" */
+	int other_lines;         /* messages unrelated to the IOMMU */
+	int grep_excerpt;        /* a shell prompt running grep: a filtered log */
+	int reached_userspace;   /* the log goes on past the kernel's boot
+	                            ("Run /sbin/init", systemd, time >= 5 s) */
 };
 
 /* Facts of a log that said nothing: every marker unknown. */
@@ -85,7 +85,7 @@ struct klog_scan;
 /* A scan keeps at most max_lines IOMMU-related lines (oldest kept first) and
  * at most REPORT_MAX_ITEMS distinct fault keys; counts go on past the caps. */
 struct klog_scan *klog_scan_new(size_t max_lines);
-void klog_scan_free(struct klog_scan *s);   /* NULL is a no-op */
+void klog_scan_free(struct klog_scan *s); /* NULL is a no-op */
 /* Feed one raw line (any format).  0, or -1 on allocation failure. */
 int klog_scan_line(struct klog_scan *s, const char *line, size_t len);
 /* Feed a whole buffer split on '\n'.  0 or -1. */
@@ -93,7 +93,6 @@ int klog_scan_text(struct klog_scan *s, const char *text, size_t len);
 /* Move the results out: out->lines, faults, fault_total, firmware_bugs are
  * filled (out->source and out->complete are the caller's); facts is filled.
  * The scan may then only be freed.  0 or -1. */
-int klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out,
-		     struct klog_facts *facts);
+int klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out, struct klog_facts *facts);
 
 #endif

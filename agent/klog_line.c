@@ -7,7 +7,7 @@
 
 #include "agent/klog.h"
 
-#define KLOG_HEAD_MAX 256	/* how far a decoration may reach into a line */
+#define KLOG_HEAD_MAX 256 /* how far a decoration may reach into a line */
 
 static int
 klog_isdigit(int c)
@@ -24,8 +24,7 @@ klog_isalpha(int c)
 static int
 klog_isspace(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	    c == '\f';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 /* Parse "digits[.digits]" at p; *secs gets the value.  Returns the number of
@@ -81,9 +80,8 @@ klog_parse_ctime(const char *p, size_t n)
 	size_t i, colons = 0;
 
 	if (n < 20 || p[0] != '[' || !klog_isalpha((unsigned char)p[1]) ||
-	    !klog_isalpha((unsigned char)p[2]) ||
-	    !klog_isalpha((unsigned char)p[3]) || p[4] != ' ' ||
-	    !klog_isalpha((unsigned char)p[5]))
+	    !klog_isalpha((unsigned char)p[2]) || !klog_isalpha((unsigned char)p[3]) ||
+	    p[4] != ' ' || !klog_isalpha((unsigned char)p[5]))
 		return 0;
 	for (i = 5; i < n && i < 40; i++) {
 		if (p[i] == ']')
@@ -91,7 +89,7 @@ klog_parse_ctime(const char *p, size_t n)
 		if (p[i] == ':')
 			colons++;
 		else if (p[i] != ' ' && !klog_isdigit((unsigned char)p[i]) &&
-		    !klog_isalpha((unsigned char)p[i]))
+		         !klog_isalpha((unsigned char)p[i]))
 			return 0;
 	}
 	return 0;
@@ -148,8 +146,7 @@ klog_parse_syslog_date(const char *p, size_t n)
 {
 	size_t i = 4;
 
-	if (n < 15 || !klog_isalpha((unsigned char)p[0]) ||
-	    !klog_isalpha((unsigned char)p[1]) ||
+	if (n < 15 || !klog_isalpha((unsigned char)p[0]) || !klog_isalpha((unsigned char)p[1]) ||
 	    !klog_isalpha((unsigned char)p[2]) || p[3] != ' ')
 		return 0;
 	if (p[i] == ' ')
@@ -172,8 +169,7 @@ klog_parse_syslog_date(const char *p, size_t n)
 static int
 klog_ishostchar(int c)
 {
-	return klog_isalpha(c) || klog_isdigit(c) || c == '.' || c == '-' ||
-	    c == '_';
+	return klog_isalpha(c) || klog_isdigit(c) || c == '.' || c == '-' || c == '_';
 }
 
 /* "host tag[pid]: " at p (after a timestamp and its space).  With any_tag
@@ -251,12 +247,12 @@ klog_inner_stamp(struct klog_line *out, const char *p, size_t n)
 static int
 klog_parse_kmsg(const char *p, size_t n, struct klog_line *out)
 {
-	long long v[3] = { 0, 0, 0 };
+	long long v[3] = {0, 0, 0};
 	size_t i = 0, f, digits;
 
 	for (f = 0; f < 3; f++) {
-		for (digits = 0; i < n && klog_isdigit((unsigned char)p[i]) &&
-		    digits < 18; digits++, i++)
+		for (digits = 0; i < n && klog_isdigit((unsigned char)p[i]) && digits < 18;
+		     digits++, i++)
 			v[f] = v[f] * 10 + (p[i] - '0');
 		if (digits == 0 || i >= n || p[i] != ',')
 			return 0;
@@ -287,8 +283,7 @@ klog_is_kmsg_cont(const char *p, size_t n)
 	if (n < 3 || p[0] != ' ')
 		return 0;
 	while (i < n && i < 64 &&
-	    ((p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' ||
-	    klog_isdigit((unsigned char)p[i])))
+	       ((p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || klog_isdigit((unsigned char)p[i])))
 		i++;
 	return i > 1 && i < n && p[i] == '=';
 }
@@ -312,8 +307,7 @@ klog_is_noise(const char *p, size_t n)
 	for (i = (p[0] == '[') ? 1 : 0; i < lim; i++) {
 		if (p[i] == '@' && i > 0)
 			at = 1;
-		else if ((p[i] == '$' || p[i] == '#') && at &&
-		    (i + 1 == n || p[i + 1] == ' '))
+		else if ((p[i] == '$' || p[i] == '#') && at && (i + 1 == n || p[i + 1] == ' '))
 			return 1;
 		else if (p[i] == ' ' && !(at && i + 1 < n && p[i + 1] == '~'))
 			return 0;
@@ -325,12 +319,12 @@ klog_is_noise(const char *p, size_t n)
 static size_t
 klog_parse_decode(const char *p, size_t n, int *level)
 {
-	static const char *const names[] = { "emerg", "alert", "crit", "err",
-	    "warn", "notice", "info", "debug" };
+	static const char *const names[] = {"emerg", "alert",  "crit", "err",
+	                                    "warn",  "notice", "info", "debug"};
 	size_t i = 0, lv, w;
 
-	while (i < n && i < 10 && ((p[i] >= 'a' && p[i] <= 'z') ||
-	    klog_isdigit((unsigned char)p[i])))
+	while (i < n && i < 10 &&
+	       ((p[i] >= 'a' && p[i] <= 'z') || klog_isdigit((unsigned char)p[i])))
 		i++;
 	if (i == 0)
 		return 0;
@@ -347,8 +341,7 @@ klog_parse_decode(const char *p, size_t n, int *level)
 	if (i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
 		return 0;
 	for (*level = 0; *level < 8; (*level)++)
-		if (strlen(names[*level]) == w &&
-		    memcmp(p + lv, names[*level], w) == 0)
+		if (strlen(names[*level]) == w && memcmp(p + lv, names[*level], w) == 0)
 			return i + 2;
 	return 0;
 }
@@ -493,11 +486,7 @@ klog_take_kernel_tag(const char *p, size_t n, struct klog_line *out)
 /* The decorations after any level prefix, tried in order: each takes the
  * line (1) or leaves out as it was (0).  A line none takes keeps its text. */
 static int (*const klog_formats[])(const char *, size_t, struct klog_line *) = {
-	klog_take_mono,
-	klog_take_ctime,
-	klog_take_iso,
-	klog_take_syslog,
-	klog_take_kernel_tag,
+        klog_take_mono, klog_take_ctime, klog_take_iso, klog_take_syslog, klog_take_kernel_tag,
 };
 
 void

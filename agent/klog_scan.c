@@ -1,7 +1,8 @@
 /*
  * klog_scan.c - stream kernel log lines through the IOMMU vocabulary (the
  * messages of drivers/iommu/ and drivers/vfio/, each era with a fixture in
- * tests/fixtures/) into struct klog_facts, kept lines and aggregated faults.  Pure: no I/O.  Work and memory per line are bounded.
+ * tests/fixtures/) into struct klog_facts, kept lines and aggregated faults.  Pure: no I/O.  Work
+ * and memory per line are bounded.
  *
  * Fault kinds: "dma-read", "dma-write", "dma-page-request", "dma" (Intel
  * record of another type), "intr-remap", and for AMD-Vi events the event name
@@ -22,7 +23,7 @@
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
 
-#define KLOG_MSG_MAX 1024	/* bytes of a message looked at and kept */
+#define KLOG_MSG_MAX 1024 /* bytes of a message looked at and kept */
 #define KLOG_KIND_MAX 32
 
 struct klog_pending {
@@ -39,17 +40,17 @@ struct klog_scan {
 	size_t nfaults;
 	unsigned long fault_total, firmware_bugs;
 	struct klog_facts f;
-	struct klog_pending intel;  /* pre-4.16 record awaiting its reason line */
-	int amd_split;              /* "Event logged [" ended the last line */
-	int last_kept;              /* the last message was kept: append to it */
-	int grep_seen;              /* a "... | grep" prompt: an excerpt */
+	struct klog_pending intel; /* pre-4.16 record awaiting its reason line */
+	int amd_split;             /* "Event logged [" ended the last line */
+	int last_kept;             /* the last message was kept: append to it */
+	int grep_seen;             /* a "... | grep" prompt: an excerpt */
 	int failed;
 };
 
 struct klog_pattern {
 	const char *needle;
 	void (*fn)(struct klog_scan *, const char *msg, const char *hit);
-	size_t counter;             /* offsetof a klog_facts int, or NOCOUNT */
+	size_t counter; /* offsetof a klog_facts int, or NOCOUNT */
 };
 
 #define NOCOUNT ((size_t)-1)
@@ -95,8 +96,7 @@ klog_scan_new(size_t max_lines)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
-	s->max_lines = max_lines > REPORT_MAX_LINES ? REPORT_MAX_LINES :
-	    max_lines;
+	s->max_lines = max_lines > REPORT_MAX_LINES ? REPORT_MAX_LINES : max_lines;
 	klog_facts_init(&s->f);
 	return s;
 }
@@ -115,7 +115,7 @@ klog_scan_free(struct klog_scan *s)
 static int
 klog_parse_bdf(const char *p, char *out, size_t outsz)
 {
-	unsigned long v[4] = { 0, 0, 0, 0 };
+	unsigned long v[4] = {0, 0, 0, 0};
 	size_t nv = 0, d;
 	int h;
 
@@ -177,8 +177,8 @@ klog_sanitise(char *b, size_t n)
 
 /* Count one fault record and aggregate it under (address, kind, reason). */
 static void
-klog_fault_add(struct klog_scan *s, const char *address, const char *kind,
-    const char *reason, size_t reason_len)
+klog_fault_add(struct klog_scan *s, const char *address, const char *kind, const char *reason,
+               size_t reason_len)
 {
 	struct report_fault *nf, *f;
 	size_t i;
@@ -190,8 +190,9 @@ klog_fault_add(struct klog_scan *s, const char *address, const char *kind,
 	for (i = 0; i < s->nfaults; i++) {
 		f = &s->faults[i];
 		if (strcmp(f->address, address) == 0 && strcmp(f->kind, kind) == 0 &&
-		    (f->reason == NULL ? reason_len == 0 :
-		     strlen(f->reason) == reason_len && memcmp(f->reason, reason, reason_len) == 0)) {
+		    (f->reason == NULL ? reason_len == 0
+		                       : strlen(f->reason) == reason_len &&
+		                                 memcmp(f->reason, reason, reason_len) == 0)) {
 			f->count++;
 			return;
 		}
@@ -223,8 +224,7 @@ klog_reason(const char *p, size_t *len)
 {
 	const char *q;
 
-	if ((q = strstr(p, "[fault reason ")) == NULL ||
-	    (q = strchr(q, ']')) == NULL)
+	if ((q = strstr(p, "[fault reason ")) == NULL || (q = strchr(q, ']')) == NULL)
 		return NULL;
 	q++;
 	while (*q == ' ')
@@ -257,8 +257,7 @@ klog_on_request(struct klog_scan *s, const char *msg, const char *hit)
 		kind = "dma-read";
 	else if (memmem(msg, pre, "DMA Write", 9) != NULL)
 		kind = "dma-write";
-	else if (memmem(msg, pre, "Page Request", 12) != NULL ||
-	    memmem(msg, pre, "PRQ", 3) != NULL)
+	else if (memmem(msg, pre, "Page Request", 12) != NULL || memmem(msg, pre, "PRQ", 3) != NULL)
 		kind = "dma-page-request";
 	p = hit + strlen("Request device [");
 	while (*p == '[' || *p == ' ')
@@ -284,9 +283,11 @@ klog_amd_event(struct klog_scan *s, const char *ev, const char *fallback)
 	size_t i;
 
 	for (i = 0; i < sizeof(kind) - 1 && ((ev[i] >= 'A' && ev[i] <= 'Z') ||
-	    (ev[i] >= '0' && ev[i] <= '9') || ev[i] == '_'); i++)
-		kind[i] = ev[i] == '_' ? '-' : (ev[i] >= 'A' && ev[i] <= 'Z') ?
-		    (char)(ev[i] - 'A' + 'a') : ev[i];
+	                                     (ev[i] >= '0' && ev[i] <= '9') || ev[i] == '_');
+	     i++)
+		kind[i] = ev[i] == '_'                     ? '-'
+		          : (ev[i] >= 'A' && ev[i] <= 'Z') ? (char)(ev[i] - 'A' + 'a')
+		                                           : ev[i];
 	if (i < 3)
 		return;
 	kind[i] = '\0';
@@ -315,8 +316,7 @@ klog_prefix_bdf(const char *msg, const char *hit, char *addr, size_t sz)
 	const char *p;
 
 	for (p = msg; p < hit; p++)
-		if ((p == msg || p[-1] == ' ') &&
-		    klog_parse_bdf(p, addr, sz) == 0)
+		if ((p == msg || p[-1] == ' ') && klog_parse_bdf(p, addr, sz) == 0)
 			return 0;
 	return -1;
 }
@@ -341,8 +341,8 @@ klog_on_amd_event(struct klog_scan *s, const char *msg, const char *hit)
 static int
 klog_iommu_firmware_bug(const char *msg)
 {
-	static const char *const words[] = { "DMAR", "IVRS", "AMD-Vi", "IOMMU",
-	    "iommu", "RMRR", "DRHD", "IVHD", "IOAPIC[" };
+	static const char *const words[] = {"DMAR", "IVRS", "AMD-Vi", "IOMMU",  "iommu",
+	                                    "RMRR", "DRHD", "IVHD",   "IOAPIC["};
 	size_t i;
 
 	if (strstr(msg, "[Firmware Bug]") == NULL)
@@ -369,8 +369,7 @@ klog_on_amd_pt(struct klog_scan *s, const char *msg, const char *hit)
 	(void)hit;
 	s->f.amd_initialised++;
 	if (s->f.default_domain[0] == '\0')
-		snprintf(s->f.default_domain, sizeof(s->f.default_domain),
-		    "passthrough");
+		snprintf(s->f.default_domain, sizeof(s->f.default_domain), "passthrough");
 }
 
 static void
@@ -408,16 +407,14 @@ klog_on_optout(struct klog_scan *s, const char *msg, const char *hit)
 static void
 klog_on_domain(struct klog_scan *s, const char *msg, const char *hit)
 {
-	static const char *const types[] = { "translated", "passthrough",
-	    "blocked" };
+	static const char *const types[] = {"translated", "passthrough", "blocked"};
 	const char *p = hit + strlen("Default domain type: ");
 	size_t i;
 
 	(void)msg;
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strncasecmp(p, types[i], strlen(types[i])) == 0)
-			snprintf(s->f.default_domain,
-			    sizeof(s->f.default_domain), "%s", types[i]);
+			snprintf(s->f.default_domain, sizeof(s->f.default_domain), "%s", types[i]);
 }
 
 static void
@@ -447,50 +444,44 @@ klog_on_not_viable(struct klog_scan *s, const char *msg, const char *hit)
 /* Every message is matched against every row; a row either counts into a
  * klog_facts field or calls its handler (or both). */
 static const struct klog_pattern klog_patterns[] = {
-	{ "ACPI: DMAR ", NULL, FACT(acpi_dmar) },
-	{ "DMAR: Host address width", NULL, FACT(acpi_dmar) },
-	{ "ACPI: IVRS ", NULL, FACT(acpi_ivrs) },
-	{ ": reg_base_addr ", NULL, FACT(drhd_units) },
-	{ "Intel(R) Virtualization Technology for Directed I/O", NULL,
-	    FACT(vtd_initialised) },
-	{ "DMAR: IOMMU enabled", NULL, FACT(dmar_on_echo) },
-	{ "Intel-IOMMU: enabled", NULL, FACT(dmar_on_echo) },
-	{ "DMAR: IOMMU disabled", NULL, FACT(dmar_off_echo) },
-	{ "Intel-IOMMU: disabled", NULL, FACT(dmar_off_echo) },
-	{ "AMD-Vi: Found IOMMU", klog_on_amd_found, NOCOUNT },
-	{ "AMD-Vi: Extended features", NULL, FACT(amd_initialised) },
-	{ "AMD-Vi: Lazy IO/TLB flushing enabled", NULL, FACT(amd_initialised) },
-	{ "AMD-Vi: IOMMU performance counters supported", NULL,
-	    FACT(amd_initialised) },
-	{ "perf/amd_iommu: Detected AMD IOMMU", NULL, FACT(amd_initialised) },
-	{ "AMD-Vi: X2APIC enabled", NULL, FACT(amd_initialised) },
-	{ "AMD-Vi: Virtual APIC enabled", NULL, FACT(amd_initialised) },
-	{ "AMD-Vi: Initialized for Passthrough Mode", klog_on_amd_pt, NOCOUNT },
-	{ "AMD IOMMUv2 functionality not available", NULL,
-	    FACT(amdv2_unavailable) },
-	{ "Please enable the IOMMU option in the BIOS setup", NULL,
-	    FACT(agp_enable_in_bios) },
-	{ "AMD-Vi: Unknown option", NULL, FACT(amd_unknown_option) },
-	{ "arm-smmu", NULL, FACT(arm_smmu) },
-	{ "Enabled IRQ remapping in ", klog_on_ir_on, NOCOUNT },
-	{ "AMD-Vi: Interrupt remapping enabled", klog_on_ir_on, NOCOUNT },
-	{ "Not enabling interrupt remapping", klog_on_ir_off, NOCOUNT },
-	{ "Disabling interrupt remapping", klog_on_ir_off, NOCOUNT },
-	{ "This system BIOS has enabled interrupt remapping", klog_on_ir_off,
-	    NOCOUNT },
-	{ "interrupt remapping is being disabled", klog_on_ir_off, NOCOUNT },
-	{ "x2apic is disabled because BIOS sets x2apic opt out bit",
-	    klog_on_optout, NOCOUNT },
-	{ "Default domain type: ", klog_on_domain, NOCOUNT },
-	{ "Adding to iommu group ", klog_on_group_add, NOCOUNT },
-	{ "iommu: Adding device ", klog_on_group_add, NOCOUNT },
-	{ "No interrupt remapping support", NULL, FACT(vfio_no_ir) },
-	{ "due to platform RMRR requirement", NULL, FACT(rmrr_ineligible) },
-	{ "have a 1:1 IOMMU mapping", NULL, FACT(rmrr_ineligible) },
-	{ "PCIe ACS overrides enabled", NULL, FACT(acs_override) },
-	{ " is not viable", klog_on_not_viable, NOCOUNT },
-	{ "Request device [", klog_on_request, NOCOUNT },
-	{ "Event logged [", klog_on_amd_event, NOCOUNT },
+        {"ACPI: DMAR ", NULL, FACT(acpi_dmar)},
+        {"DMAR: Host address width", NULL, FACT(acpi_dmar)},
+        {"ACPI: IVRS ", NULL, FACT(acpi_ivrs)},
+        {": reg_base_addr ", NULL, FACT(drhd_units)},
+        {"Intel(R) Virtualization Technology for Directed I/O", NULL, FACT(vtd_initialised)},
+        {"DMAR: IOMMU enabled", NULL, FACT(dmar_on_echo)},
+        {"Intel-IOMMU: enabled", NULL, FACT(dmar_on_echo)},
+        {"DMAR: IOMMU disabled", NULL, FACT(dmar_off_echo)},
+        {"Intel-IOMMU: disabled", NULL, FACT(dmar_off_echo)},
+        {"AMD-Vi: Found IOMMU", klog_on_amd_found, NOCOUNT},
+        {"AMD-Vi: Extended features", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: Lazy IO/TLB flushing enabled", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: IOMMU performance counters supported", NULL, FACT(amd_initialised)},
+        {"perf/amd_iommu: Detected AMD IOMMU", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: X2APIC enabled", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: Virtual APIC enabled", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: Initialized for Passthrough Mode", klog_on_amd_pt, NOCOUNT},
+        {"AMD IOMMUv2 functionality not available", NULL, FACT(amdv2_unavailable)},
+        {"Please enable the IOMMU option in the BIOS setup", NULL, FACT(agp_enable_in_bios)},
+        {"AMD-Vi: Unknown option", NULL, FACT(amd_unknown_option)},
+        {"arm-smmu", NULL, FACT(arm_smmu)},
+        {"Enabled IRQ remapping in ", klog_on_ir_on, NOCOUNT},
+        {"AMD-Vi: Interrupt remapping enabled", klog_on_ir_on, NOCOUNT},
+        {"Not enabling interrupt remapping", klog_on_ir_off, NOCOUNT},
+        {"Disabling interrupt remapping", klog_on_ir_off, NOCOUNT},
+        {"This system BIOS has enabled interrupt remapping", klog_on_ir_off, NOCOUNT},
+        {"interrupt remapping is being disabled", klog_on_ir_off, NOCOUNT},
+        {"x2apic is disabled because BIOS sets x2apic opt out bit", klog_on_optout, NOCOUNT},
+        {"Default domain type: ", klog_on_domain, NOCOUNT},
+        {"Adding to iommu group ", klog_on_group_add, NOCOUNT},
+        {"iommu: Adding device ", klog_on_group_add, NOCOUNT},
+        {"No interrupt remapping support", NULL, FACT(vfio_no_ir)},
+        {"due to platform RMRR requirement", NULL, FACT(rmrr_ineligible)},
+        {"have a 1:1 IOMMU mapping", NULL, FACT(rmrr_ineligible)},
+        {"PCIe ACS overrides enabled", NULL, FACT(acs_override)},
+        {" is not viable", klog_on_not_viable, NOCOUNT},
+        {"Request device [", klog_on_request, NOCOUNT},
+        {"Event logged [", klog_on_amd_event, NOCOUNT},
 };
 
 static int
@@ -541,8 +532,8 @@ klog_append(struct klog_scan *s, const char *msg)
 static int
 klog_related(const char *msg)
 {
-	static const char *const words[] = { "iommu", "dmar", "amd-vi",
-	    "ivrs", "remapping", "vfio", "smmu", "intr-remap" };
+	static const char *const words[] = {"iommu",     "dmar", "amd-vi", "ivrs",
+	                                    "remapping", "vfio", "smmu",   "intr-remap"};
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -621,8 +612,7 @@ klog_gate(const char *msg, size_t n)
 /* Match one sanitised message; cont is set for a continuation line, gated
  * when klog_gate() found an anchor in it. */
 static int
-klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
-    int cont, int gated)
+klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, int cont, int gated)
 {
 	const struct klog_pattern *pt;
 	const char *hit;
@@ -668,8 +658,7 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg,
 		matched = 1;
 	}
 	if (strstr(msg, "DMAR") != NULL || strstr(msg, "dmar:") != NULL ||
-	    strstr(msg, "INTR-REMAP") != NULL ||
-	    strstr(msg, "Intel-IOMMU") != NULL) {
+	    strstr(msg, "INTR-REMAP") != NULL || strstr(msg, "Intel-IOMMU") != NULL) {
 		if (strstr(msg, "ACPI: ") != msg)
 			s->f.intel_lines++;
 		matched = 1;
@@ -724,9 +713,8 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	     strncmp(msg, "systemd[1]: ", 12) == 0))
 		s->f.reached_userspace = 1;
 
-	cont = l.format == KLOG_BARE && len > 0 &&
-	    (line[0] == ' ' || line[0] == '\t') && s->last_kept &&
-	    s->nlines > 0;
+	cont = l.format == KLOG_BARE && len > 0 && (line[0] == ' ' || line[0] == '\t') &&
+	       s->last_kept && s->nlines > 0;
 	/* most lines of a long log stop here, before cleaning and matching */
 	gated = klog_gate(msg, n);
 	if (!gated && !cont && !s->intel.active && !s->amd_split) {
@@ -761,8 +749,7 @@ klog_scan_text(struct klog_scan *s, const char *text, size_t len)
 }
 
 int
-klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out,
-    struct klog_facts *facts)
+klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out, struct klog_facts *facts)
 {
 	if (s == NULL)
 		return -1;

@@ -77,7 +77,7 @@ read_fd_whole(int fd, struct growbuf *b)
  * or a captured file. */
 static int
 try_kmsg(struct rootfs *fs, int live_root, struct growbuf *b, enum tristate *lost,
-	 int *captured_file)
+         int *captured_file)
 {
 	struct stat st;
 	int fd, rc;
@@ -110,8 +110,8 @@ add_error(struct strlist *errors, const char *what, int err)
 }
 
 static int
-finish(struct rootfs *fs, struct growbuf *b, const char *name, int capture_as_source,
-       char **text, size_t *len, const char **source)
+finish(struct rootfs *fs, struct growbuf *b, const char *name, int capture_as_source, char **text,
+       size_t *len, const char **source)
 {
 	char rel[128];
 
@@ -127,14 +127,13 @@ finish(struct rootfs *fs, struct growbuf *b, const char *name, int capture_as_so
 	return 0;
 }
 
-static const char *const captured_sources[] = { "kmsg", "journal", "file" };
+static const char *const captured_sources[] = {"kmsg", "journal", "file"};
 
 int
-klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts,
-		 char **text, size_t *len, const char **source,
-		 enum tristate *complete_hint, struct strlist *errors)
+klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts, char **text, size_t *len,
+                 const char **source, enum tristate *complete_hint, struct strlist *errors)
 {
-	struct growbuf b = { 0 };
+	struct growbuf b = {0};
 	char err[256], rel[128], *jtext = NULL;
 	size_t i, jlen = 0, flen = 0;
 	int fd, captured_file;

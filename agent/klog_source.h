@@ -16,8 +16,7 @@
 
 /* Reads this boot's kernel messages from the journal as text, one message a
  * line: 0, or -1 with a message in err.  Provided by the binary (libsystemd). */
-typedef int (*klog_journal_fn)(char **text, size_t *len, size_t max, char *err,
-			       size_t errsz);
+typedef int (*klog_journal_fn)(char **text, size_t *len, size_t max, char *err, size_t errsz);
 
 struct klog_source_opts {
 	const char *file;        /* --kernel-log: a path, "-" for stdin, or NULL */
@@ -31,8 +30,8 @@ struct klog_source_opts {
  * Sources that fail are added to errors and the next is tried; when none can
  * be read, *text is NULL and *source is "none".  0, or -1 on allocation
  * failure only. */
-int klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts,
-		     char **text, size_t *len, const char **source,
-		     enum tristate *complete_hint, struct strlist *errors);
+int klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts, char **text,
+                     size_t *len, const char **source, enum tristate *complete_hint,
+                     struct strlist *errors);
 
 #endif

@@ -30,11 +30,11 @@ struct scan {
 	struct want *v;
 	size_t n;
 	/* called for each want a device line matches */
-	int (*match)(struct scan *, const struct span *vendor,
-		     const struct span *vname, const struct span *device,
-		     const struct span *dname, struct want *w, int first);
+	int (*match)(struct scan *, const struct span *vendor, const struct span *vname,
+	             const struct span *device, const struct span *dname, struct want *w,
+	             int first);
 	struct growbuf out; /* subset text being built */
-	int vendor_done; /* the current vendor line is in out */
+	int vendor_done;    /* the current vendor line is in out */
 };
 
 static int
@@ -58,8 +58,7 @@ add_wants(struct want **v, size_t *n, struct report_device *d, size_t nd)
 		if (grown == NULL)
 			return -1;
 		*v = grown;
-		(*v)[*n].key = (unsigned long)d[i].vendor_id << 16 |
-			       (unsigned long)d[i].device_id;
+		(*v)[*n].key = (unsigned long)d[i].vendor_id << 16 | (unsigned long)d[i].device_id;
 		(*v)[*n].dev = &d[i];
 		(*n)++;
 	}
@@ -74,8 +73,7 @@ collect(const struct report_iommu *iommu, struct want **v, size_t *n)
 	*v = NULL;
 	*n = 0;
 	for (i = 0; i < iommu->ngroups; i++)
-		if (add_wants(v, n, iommu->groups[i].devices,
-			      iommu->groups[i].ndevices) == -1)
+		if (add_wants(v, n, iommu->groups[i].devices, iommu->groups[i].ndevices) == -1)
 			goto fail;
 	if (add_wants(v, n, iommu->ungrouped, iommu->nungrouped) == -1)
 		goto fail;
@@ -131,7 +129,7 @@ static int
 scan_text(struct scan *s, const char *text, size_t len)
 {
 	const char *end = text + len, *p = text, *eol;
-	struct span line, vline = { NULL, 0 }, vname = { NULL, 0 }, dname;
+	struct span line, vline = {NULL, 0}, vname = {NULL, 0}, dname;
 	long vendor = -1, device;
 	unsigned long n;
 	size_t i;
@@ -167,8 +165,7 @@ scan_text(struct scan *s, const char *text, size_t len)
 		n = (unsigned long)vendor << 16 | (unsigned long)device;
 		first = 1;
 		for (i = lower_bound(s->v, s->n, n); i < s->n && s->v[i].key == n; i++) {
-			if (s->match(s, &vline, &vname, &line, &dname, &s->v[i],
-				     first) == -1)
+			if (s->match(s, &vline, &vname, &line, &dname, &s->v[i], first) == -1)
 				return -1;
 			first = 0;
 		}
@@ -178,8 +175,7 @@ scan_text(struct scan *s, const char *text, size_t len)
 
 static int
 match_name(struct scan *s, const struct span *vendor, const struct span *vname,
-	   const struct span *device, const struct span *dname, struct want *w,
-	   int first)
+           const struct span *device, const struct span *dname, struct want *w, int first)
 {
 	char *name;
 	size_t i;
@@ -188,8 +184,7 @@ match_name(struct scan *s, const struct span *vendor, const struct span *vname,
 	(void)vendor;
 	(void)device;
 	(void)first;
-	if (asprintf(&name, "%.*s %.*s", (int)vname->n, vname->p, (int)dname->n,
-		     dname->p) == -1)
+	if (asprintf(&name, "%.*s %.*s", (int)vname->n, vname->p, (int)dname->n, dname->p) == -1)
 		return -1;
 	for (i = 0; name[i] != '\0'; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
@@ -218,13 +213,14 @@ static int
 out_append(struct scan *s, const struct span *line)
 {
 	return growbuf_append(&s->out, line->p, line->n) == -1 ||
-	       growbuf_append(&s->out, "\n", 1) == -1 ? -1 : 0;
+	                       growbuf_append(&s->out, "\n", 1) == -1
+	               ? -1
+	               : 0;
 }
 
 static int
-match_subset(struct scan *s, const struct span *vendor,
-	     const struct span *vname, const struct span *device,
-	     const struct span *dname, struct want *w, int first)
+match_subset(struct scan *s, const struct span *vendor, const struct span *vname,
+             const struct span *device, const struct span *dname, struct want *w, int first)
 {
 	(void)vname;
 	(void)dname;
@@ -240,12 +236,9 @@ match_subset(struct scan *s, const struct span *vendor,
 }
 
 char *
-pciids_subset(const char *text, size_t len, const struct report_iommu *iommu,
-	      size_t *outlen)
+pciids_subset(const char *text, size_t len, const struct report_iommu *iommu, size_t *outlen)
 {
-	static const struct span header = {
-		SUBSET_HEADER, sizeof(SUBSET_HEADER) - 1
-	};
+	static const struct span header = {SUBSET_HEADER, sizeof(SUBSET_HEADER) - 1};
 	struct scan s;
 
 	*outlen = 0;
@@ -253,8 +246,7 @@ pciids_subset(const char *text, size_t len, const struct report_iommu *iommu,
 	if (collect(iommu, &s.v, &s.n) == -1)
 		return NULL;
 	s.match = match_subset;
-	if (out_append(&s, &header) == -1 ||
-	    (s.n > 0 && scan_text(&s, text, len) == -1)) {
+	if (out_append(&s, &header) == -1 || (s.n > 0 && scan_text(&s, text, len) == -1)) {
 		free(s.v);
 		free(s.out.data);
 		return NULL;

@@ -16,7 +16,6 @@ int pciids_name_devices(const char *text, size_t len, struct report_iommu *iommu
 
 /* A new pci.ids text holding only the vendor and device lines that
  * pciids_name_devices() used for iommu (caller frees), or NULL. */
-char *pciids_subset(const char *text, size_t len, const struct report_iommu *iommu,
-		    size_t *outlen);
+char *pciids_subset(const char *text, size_t len, const struct report_iommu *iommu, size_t *outlen);
 
 #endif

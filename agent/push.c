@@ -58,18 +58,18 @@ static int
 curl_load(void)
 {
 	static const struct dynload_sym syms[] = {
-#define SYM(f) { "curl_" #f, offsetof(__typeof__(lc), f) }
-		SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt),
-		SYM(easy_perform), SYM(easy_getinfo), SYM(easy_cleanup), SYM(easy_strerror),
-		SYM(slist_append), SYM(slist_free_all),
+#define SYM(f) {"curl_" #f, offsetof(__typeof__(lc), f)}
+	        SYM(global_init),  SYM(global_cleanup), SYM(easy_init),    SYM(easy_setopt),
+	        SYM(easy_perform), SYM(easy_getinfo),   SYM(easy_cleanup), SYM(easy_strerror),
+	        SYM(slist_append), SYM(slist_free_all),
 #undef SYM
 	};
 	char err[256];
 
 	if (lc.handle != NULL)
 		return 0;
-	if (dynload("libcurl.so.4", syms, sizeof(syms) / sizeof(syms[0]), &lc, &lc.handle,
-		    err, sizeof(err)) == -1) {
+	if (dynload("libcurl.so.4", syms, sizeof(syms) / sizeof(syms[0]), &lc, &lc.handle, err,
+	            sizeof(err)) == -1) {
 		log_warnx("%s (install libcurl4 to push)", err);
 		return -1;
 	}
@@ -77,10 +77,10 @@ curl_load(void)
 }
 
 enum outcome {
-	OUT_DELIVERED,   /* 2xx: stored, or was already */
-	OUT_RETRY,       /* network error, 429, 5xx: try again later */
-	OUT_BAD_REPORT,  /* the collector said 400, 403, 413, 415: never taken, not kept */
-	OUT_REFUSED,     /* 401, other 3xx/4xx: the token or the URL is wrong */
+	OUT_DELIVERED,  /* 2xx: stored, or was already */
+	OUT_RETRY,      /* network error, 429, 5xx: try again later */
+	OUT_BAD_REPORT, /* the collector said 400, 403, 413, 415: never taken, not kept */
+	OUT_REFUSED,    /* 401, other 3xx/4xx: the token or the URL is wrong */
 };
 
 struct pusher {
@@ -187,7 +187,7 @@ token_read(const char *path, char *tok, size_t toklen)
 		return -1;
 	}
 	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' ' ||
-	    tok[n - 1] == '\t'))
+	                 tok[n - 1] == '\t'))
 		n--;
 	tok[n] = '\0';
 	if (n == 0) {
@@ -333,8 +333,7 @@ pusher_say(struct pusher *p, const char *what, const char *verb)
 	if (p->status == 0)
 		log_warnx("%s: %s %s: %s", what, verb, p->url, p->errbuf);
 	else
-		log_warnx("%s: %s %s: HTTP %ld: %s", what, verb, p->url, p->status,
-		    reply_text(p));
+		log_warnx("%s: %s %s: HTTP %ld: %s", what, verb, p->url, p->status, reply_text(p));
 }
 
 static enum outcome
@@ -348,7 +347,7 @@ pusher_send(struct pusher *p, const char *body, size_t len, const char *what)
 		if (out != OUT_RETRY || attempt >= p->tries)
 			break;
 		log_info("%s: attempt %u: %s", what, attempt,
-		    p->status == 0 ? p->errbuf : "collector busy or failing");
+		         p->status == 0 ? p->errbuf : "collector busy or failing");
 		pusher_wait(p, attempt);
 	}
 	if (out == OUT_DELIVERED)
@@ -359,8 +358,7 @@ pusher_send(struct pusher *p, const char *body, size_t len, const char *what)
 /* Keep the report for the next run: EXIT_SPOOLED, or EXIT_FAILURE_ when
  * there is no spool or it cannot be written. */
 static int
-spool_keep(struct spool *sp, int have_spool, const char *json, size_t len,
-    const char *report_id)
+spool_keep(struct spool *sp, int have_spool, const char *json, size_t len, const char *report_id)
 {
 	char dropped[2048], *line, *next;
 	int n;
@@ -436,7 +434,7 @@ push_oldest(struct pusher *p, struct spool *sp, enum outcome *out)
 			return -1;
 		}
 		log_warnx("spool %s: %s is larger than any report, dropped", sp->dir,
-			  sp->v[0].name);
+		          sp->v[0].name);
 		return spool_remove(sp, 0) == -1 ? 0 : 1;
 	}
 	*out = pusher_send(p, buf, blen, what);
@@ -458,7 +456,7 @@ push_oldest(struct pusher *p, struct spool *sp, enum outcome *out)
  * condemned it: the exit code. */
 static int
 push_current(struct pusher *p, struct spool *sp, int have_spool, const char *json, size_t len,
-    const char *report_id)
+             const char *report_id)
 {
 	char what[SPOOL_NAME_MAX + 32];
 
@@ -482,8 +480,7 @@ push_current(struct pusher *p, struct spool *sp, int have_spool, const char *jso
 }
 
 int
-push_report(const struct push_opts *o, const char *json, size_t len,
-    const char *report_id)
+push_report(const struct push_opts *o, const char *json, size_t len, const char *report_id)
 {
 	struct pusher p;
 	struct spool sp;

@@ -22,7 +22,6 @@ struct push_opts {
  * delivered.  report_id names the spool entry.  Returns an exit code:
  * EXIT_OK delivered, EXIT_SPOOLED kept for later, EXIT_REJECTED refused
  * by the collector, EXIT_FAILURE_ not delivered and not spooled. */
-int push_report(const struct push_opts *o, const char *json, size_t len,
-    const char *report_id);
+int push_report(const struct push_opts *o, const char *json, size_t len, const char *report_id);
 
 #endif

@@ -58,8 +58,8 @@ open_by_hand(int dirfd, const char *rel, int flags)
 				resolved[0] = '\0';
 			continue;
 		}
-		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", resolved,
-				     resolved[0] ? "/" : "", comp) >= sizeof(cand)) {
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", resolved, resolved[0] ? "/" : "",
+		                     comp) >= sizeof(cand)) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
@@ -80,7 +80,7 @@ open_by_hand(int dirfd, const char *rel, int flags)
 			resolved[0] = '\0';
 		/* what is left becomes target + "/" + rest */
 		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", target, rest ? "/" : "",
-				     rest ? rest : "") >= sizeof(cand)) {
+		                     rest ? rest : "") >= sizeof(cand)) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
@@ -204,8 +204,7 @@ capture_mkparents(struct rootfs_capture *cap, const char *rel)
 }
 
 int
-rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,
-		   size_t len)
+rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t len)
 {
 	int fd;
 	ssize_t n;
@@ -214,7 +213,8 @@ rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,
 		return 0;
 	if (capture_mkparents(fs->cap, rel) == -1)
 		return -1;
-	fd = openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	            0644);
 	if (fd == -1)
 		return -1;
 	while (len > 0) {
@@ -232,8 +232,7 @@ rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,
 }
 
 int
-rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf,
-	    size_t *len, int *truncated)
+rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *len, int *truncated)
 {
 	char *data, *grown;
 	size_t size = 4096, used = 0;
@@ -384,8 +383,7 @@ names_cmp(const void *a, const void *b)
 }
 
 int
-rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
-	    struct strlist *names)
+rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries, struct strlist *names)
 {
 	struct dirent *de;
 	DIR *d;

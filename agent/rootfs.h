@@ -15,8 +15,8 @@
 struct rootfs_capture;
 
 struct rootfs {
-	int dirfd;                   /* the root, O_PATH|O_DIRECTORY */
-	struct rootfs_capture *cap;  /* NULL unless capturing */
+	int dirfd;                  /* the root, O_PATH|O_DIRECTORY */
+	struct rootfs_capture *cap; /* NULL unless capturing */
 };
 
 /* 0, or -1 with errno set (the root cannot be opened). */
@@ -30,19 +30,17 @@ void rootfs_close(struct rootfs *fs);
 /* Read at most max bytes of rel into a new NUL-terminated buffer (*buf, caller
  * frees; *len excludes the NUL).  0, or -1 with errno (ENOENT, EACCES, ...).
  * *truncated (may be NULL) is set when the file held more than max bytes. */
-int rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf,
-		size_t *len, int *truncated);
+int rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *len,
+                int *truncated);
 /* Like rootfs_read, then strip one trailing newline and surrounding blanks.
  * Reads at most 4 KiB: for sysfs and procfs attribute files. */
 int rootfs_read_attr(struct rootfs *fs, const char *rel, char **value);
 /* The basename of a symlink's target ("vfio-pci" for .../drivers/vfio-pci).
  * 0, or -1 with errno. */
-int rootfs_link_basename(struct rootfs *fs, const char *rel, char *out,
-			 size_t outsz);
+int rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz);
 /* Names in a directory, sorted, without "." and "..": 0, or -1 with errno.
  * At most max_entries are returned (the rest are dropped, errno unchanged). */
-int rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries,
-		struct strlist *names);
+int rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries, struct strlist *names);
 /* 1 when rel exists (stat inside the root), 0 when it does not, -1 on other
  * errors.  Captured as an empty file or directory of the same kind. */
 int rootfs_exists(struct rootfs *fs, const char *rel);
@@ -57,7 +55,6 @@ void rootfs_force_manual_resolution(void);
 
 /* Record text as the content of rel in the capture (for evidence that was not
  * read from a file, such as the journal): 0 or -1.  No-op when not capturing. */
-int rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text,
-		       size_t len);
+int rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t len);
 
 #endif

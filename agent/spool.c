@@ -23,8 +23,8 @@
 static int
 id_char_ok(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c == '-';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '-';
 }
 
 int
@@ -65,7 +65,7 @@ spool_name_make(unsigned long long ns, const char *id, char *out, size_t outlen)
 
 size_t
 spool_plan_trim(const unsigned long long *sizes, size_t n, size_t max_count,
-    unsigned long long max_bytes)
+                unsigned long long max_bytes)
 {
 	unsigned long long total = 0;
 	size_t i, drop = 0;
@@ -82,8 +82,7 @@ spool_plan_trim(const unsigned long long *sizes, size_t n, size_t max_count,
 static int
 entry_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct spool_entry *)a)->name,
-	    ((const struct spool_entry *)b)->name);
+	return strcmp(((const struct spool_entry *)a)->name, ((const struct spool_entry *)b)->name);
 }
 
 int
@@ -297,8 +296,8 @@ fail:
 }
 
 int
-spool_trim(struct spool *sp, size_t max_count, unsigned long long max_bytes,
-    char *dropped, size_t droppedlen)
+spool_trim(struct spool *sp, size_t max_count, unsigned long long max_bytes, char *dropped,
+           size_t droppedlen)
 {
 	unsigned long long *sizes;
 	size_t i, drop, used = 0;
@@ -318,7 +317,8 @@ spool_trim(struct spool *sp, size_t max_count, unsigned long long max_bytes,
 		if (dropped != NULL && used < droppedlen) {
 			w = snprintf(dropped + used, droppedlen - used, "%s\n", sp->v[0].name);
 			if (w > 0)
-				used += (size_t)w < droppedlen - used ? (size_t)w : droppedlen - used - 1;
+				used += (size_t)w < droppedlen - used ? (size_t)w
+				                                      : droppedlen - used - 1;
 		}
 		if (spool_remove(sp, 0) == -1)
 			return -1;

@@ -39,7 +39,7 @@ int spool_name_make(unsigned long long ns, const char *id, char *out, size_t out
 /* How many of the oldest n entries (sizes oldest first) to drop so that at
  * most max_count entries and max_bytes bytes remain. */
 size_t spool_plan_trim(const unsigned long long *sizes, size_t n, size_t max_count,
-    unsigned long long max_bytes);
+                       unsigned long long max_bytes);
 
 /* Open dir (created 0700 when missing), wait for its lock (one agent run
  * at a time uses a spool) and list its entries.  0, or -1 with errno set. */
@@ -56,7 +56,7 @@ int spool_add(struct spool *sp, const char *id, const char *data, size_t len);
 /* Drop the oldest entries beyond the bounds; their names are appended to
  * dropped (a buffer of "name\n" lines, may be NULL).  Returns how many were
  * dropped, or -1. */
-int spool_trim(struct spool *sp, size_t max_count, unsigned long long max_bytes,
-    char *dropped, size_t droppedlen);
+int spool_trim(struct spool *sp, size_t max_count, unsigned long long max_bytes, char *dropped,
+               size_t droppedlen);
 
 #endif

@@ -53,8 +53,7 @@ parse_u64(const char *s, uint64_t *out, const char **end)
 	unsigned long long v;
 	char *e;
 
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
-	    !isxdigit((unsigned char)s[2]))
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !isxdigit((unsigned char)s[2]))
 		return -1;
 	errno = 0;
 	v = strtoull(s, &e, 16);
@@ -76,8 +75,8 @@ regions_free(struct report_region *v, size_t n)
 }
 
 int
-sysfs_parse_regions(const char *text, struct report_region **regions,
-		    size_t *n, char *err, size_t errsz)
+sysfs_parse_regions(const char *text, struct report_region **regions, size_t *n, char *err,
+                    size_t errsz)
 {
 	struct report_region *v = NULL, *grown;
 	const char *line = text, *p, *eol, *type;
@@ -112,8 +111,7 @@ sysfs_parse_regions(const char *text, struct report_region **regions,
 		typelen = (size_t)(p - type);
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
-		if (typelen == 0 || typelen > 32 || (*p != '\n' && *p != '\0') ||
-		    end < start)
+		if (typelen == 0 || typelen > 32 || (*p != '\n' && *p != '\0') || end < start)
 			goto malformed;
 		grown = realloc(v, (count + 1) * sizeof(*v));
 		if (grown == NULL) {
@@ -129,7 +127,7 @@ sysfs_parse_regions(const char *text, struct report_region **regions,
 			goto fail;
 		}
 		count++;
-next:
+	next:
 		line = eol != NULL ? eol + 1 : NULL;
 	}
 	*regions = v;
@@ -171,17 +169,15 @@ sysfs_parse_words(const char *text, struct strlist *out)
 int
 sysfs_parse_interrupts_ir(const char *text)
 {
-	static const char *const chips[] = { "IR-IO-APIC", "IR-PCI-MSI", "IR-HPET" };
+	static const char *const chips[] = {"IR-IO-APIC", "IR-PCI-MSI", "IR-HPET"};
 	const char *p;
 	size_t i;
 
 	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
 		/* a chip name is a column of its own: blank before it */
-		for (p = strstr(text, chips[i]); p != NULL;
-		     p = strstr(p + 1, chips[i]))
+		for (p = strstr(text, chips[i]); p != NULL; p = strstr(p + 1, chips[i]))
 			if (p > text && is_blank((unsigned char)p[-1]))
 				return 1;
 	}
 	return 0;
 }
-

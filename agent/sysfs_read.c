@@ -100,8 +100,7 @@ address_key(const char *a)
 }
 
 static void
-read_hex(struct reader *r, const char *base, const char *name, long max,
-	 long *out)
+read_hex(struct reader *r, const char *base, const char *name, long max, long *out)
 {
 	char path[SYSFS_PATH_MAX], *v;
 
@@ -231,9 +230,8 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 			(void)uevent_ids(v, &sv, &sd);
 		else if (strcmp(line, "PCI_CLASS") == 0)
 			have_class = (d->class_code = sysfs_parse_hex(v, 0xffffff)) != -1;
-		else if (strcmp(line, "DRIVER") == 0 && d->driver == NULL &&
-			 v[0] != '\0' && strchr(v, '/') == NULL &&
-			 (d->driver = strdup(v)) == NULL)
+		else if (strcmp(line, "DRIVER") == 0 && d->driver == NULL && v[0] != '\0' &&
+		         strchr(v, '/') == NULL && (d->driver = strdup(v)) == NULL)
 			r->nomem = 1;
 	}
 	free(text);
@@ -252,8 +250,7 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 
 /* One PCI device from the directory base (".../0000:01:00.0"). */
 static void
-read_device(struct reader *r, const char *base, const char *addr,
-	    struct report_device *d)
+read_device(struct reader *r, const char *base, const char *addr, struct report_device *d)
 {
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
@@ -311,7 +308,7 @@ read_bus(struct reader *r, struct slot **slots, size_t *nslots)
 {
 	const char *dir = "sys/bus/pci/devices";
 	char base[SYSFS_PATH_MAX];
-	struct strlist names = { NULL, 0 };
+	struct strlist names = {NULL, 0};
 	struct slot *v;
 	size_t i, n = 0;
 
@@ -379,16 +376,14 @@ read_regions(struct reader *r, const char *gdir, struct report_group *g)
 	size_t len;
 
 	join(path, sizeof(path), gdir, "reserved_regions");
-	if (rootfs_read(r->fs, path, SYSFS_REGIONS_MAX_BYTES, &text, &len,
-			NULL) == -1) {
+	if (rootfs_read(r->fs, path, SYSFS_REGIONS_MAX_BYTES, &text, &len, NULL) == -1) {
 		if (errno == ENOMEM)
 			r->nomem = 1;
 		else if (errno != ENOENT) /* before 4.7 */
 			add_error(r, path, errno);
 		return;
 	}
-	if (sysfs_parse_regions(text, &g->regions, &g->nregions, err,
-				sizeof(err)) == -1)
+	if (sysfs_parse_regions(text, &g->regions, &g->nregions, err, sizeof(err)) == -1)
 		add_message(r, path, err);
 	free(text);
 }
@@ -409,11 +404,11 @@ group_add(struct report_group *g, struct report_device *d)
 
 /* The members of one group, taken from slots or read through the group. */
 static void
-read_members(struct reader *r, const char *gdir, struct report_group *g,
-	     struct slot *slots, size_t nslots, int *incomplete)
+read_members(struct reader *r, const char *gdir, struct report_group *g, struct slot *slots,
+             size_t nslots, int *incomplete)
 {
 	char dir[SYSFS_PATH_MAX], base[SYSFS_PATH_MAX];
-	struct strlist names = { NULL, 0 };
+	struct strlist names = {NULL, 0};
 	struct report_device d;
 	struct slot *s;
 	size_t i;
@@ -462,13 +457,12 @@ read_members(struct reader *r, const char *gdir, struct report_group *g,
 
 /* Groups with their members; *incomplete when some membership is unknown. */
 static void
-read_groups(struct reader *r, struct report_iommu *iommu,
-	    struct sysfs_facts *facts, struct slot *slots, size_t nslots,
-	    int *incomplete)
+read_groups(struct reader *r, struct report_iommu *iommu, struct sysfs_facts *facts,
+            struct slot *slots, size_t nslots, int *incomplete)
 {
 	const char *dir = "sys/kernel/iommu_groups";
 	char gdir[SYSFS_PATH_MAX], path[SYSFS_PATH_MAX], *type;
-	struct strlist names = { NULL, 0 };
+	struct strlist names = {NULL, 0};
 	struct report_group *g;
 	int *ids;
 	size_t i, n = 0, use;
@@ -537,8 +531,8 @@ group_find(struct report_iommu *iommu, int id)
 /* Devices no listed group claimed.  When the listing was incomplete, their
  * iommu_group link says whether they really have no group. */
 static void
-place_ungrouped(struct reader *r, struct report_iommu *iommu,
-		struct slot *slots, size_t nslots, int incomplete)
+place_ungrouped(struct reader *r, struct report_iommu *iommu, struct slot *slots, size_t nslots,
+                int incomplete)
 {
 	char path[SYSFS_PATH_MAX], name[32];
 	struct report_group *g;
@@ -562,7 +556,7 @@ place_ungrouped(struct reader *r, struct report_iommu *iommu,
 		slots[i].taken = 1;
 		if (incomplete) {
 			snprintf(path, sizeof(path), "sys/bus/pci/devices/%.*s/iommu_group",
-				 REPORT_ADDR_MAX, slots[i].dev.address);
+			         REPORT_ADDR_MAX, slots[i].dev.address);
 			if (rootfs_link_basename(r->fs, path, name, sizeof(name)) == 0 &&
 			    (id = group_number(name)) != -1) {
 				g = group_find(iommu, id);
@@ -583,11 +577,10 @@ place_ungrouped(struct reader *r, struct report_iommu *iommu,
 static void
 read_iommu_units(struct reader *r, struct sysfs_facts *facts)
 {
-	struct strlist names = { NULL, 0 };
+	struct strlist names = {NULL, 0};
 	const char *first;
 
-	if (rootfs_list(r->fs, "sys/class/iommu", SYSFS_IOMMU_UNITS_MAX,
-			&names) == -1) {
+	if (rootfs_list(r->fs, "sys/class/iommu", SYSFS_IOMMU_UNITS_MAX, &names) == -1) {
 		if (errno == ENOMEM)
 			r->nomem = 1;
 		else if (errno != ENOENT)
@@ -655,8 +648,7 @@ read_acpi(struct reader *r, struct sysfs_facts *facts)
 static void
 read_vfio(struct reader *r, struct sysfs_facts *facts)
 {
-	const char *unsafe =
-	    "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
+	const char *unsafe = "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
 	char *v;
 
 	if (exists(r, "sys/module") != TRI_TRUE)
@@ -682,8 +674,7 @@ read_hypervisor(struct reader *r, struct sysfs_facts *facts)
 	if (read_attr(r, "sys/hypervisor/type", &v) != 0)
 		return;
 	for (i = 0; v[i] != '\0' && i + 1 < sizeof(facts->hypervisor_type); i++)
-		facts->hypervisor_type[i] =
-		    v[i] >= 'a' && v[i] <= 'z' ? v[i] : '?';
+		facts->hypervisor_type[i] = v[i] >= 'a' && v[i] <= 'z' ? v[i] : '?';
 	facts->hypervisor_type[i] = '\0';
 	free(v);
 }
@@ -694,8 +685,8 @@ read_interrupts(struct reader *r, struct sysfs_facts *facts)
 	char *text;
 	size_t len;
 
-	if (rootfs_read(r->fs, "proc/interrupts", SYSFS_INTERRUPTS_MAX_BYTES,
-			&text, &len, NULL) == -1) {
+	if (rootfs_read(r->fs, "proc/interrupts", SYSFS_INTERRUPTS_MAX_BYTES, &text, &len, NULL) ==
+	    -1) {
 		if (errno == ENOMEM)
 			r->nomem = 1;
 		else if (errno != ENOENT)
@@ -704,8 +695,7 @@ read_interrupts(struct reader *r, struct sysfs_facts *facts)
 	}
 	/* an empty file is a capture's placeholder, not "no chips" */
 	if (len > 0)
-		facts->ir_chips = sysfs_parse_interrupts_ir(text) ? TRI_TRUE :
-								    TRI_FALSE;
+		facts->ir_chips = sysfs_parse_interrupts_ir(text) ? TRI_TRUE : TRI_FALSE;
 	free(text);
 }
 
@@ -721,10 +711,10 @@ sysfs_facts_init(struct sysfs_facts *f)
 }
 
 int
-sysfs_read(struct rootfs *fs, struct report_iommu *iommu,
-	   struct sysfs_facts *facts, struct strlist *errors)
+sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
+           struct strlist *errors)
 {
-	struct reader r = { fs, errors, 0, 0 };
+	struct reader r = {fs, errors, 0, 0};
 	struct slot *slots = NULL;
 	size_t nslots = 0, i;
 	int incomplete = 0;

@@ -22,21 +22,21 @@ struct agentless_parser {
 	size_t len;
 	size_t lineno;
 	size_t entries;
-	size_t total;        /* decoded file bytes and attribute values */
-	size_t file_bytes;   /* of the file being decoded */
+	size_t total;      /* decoded file bytes and attribute values */
+	size_t file_bytes; /* of the file being decoded */
 	size_t file_max;
 	char path[AGENTLESS_PATH_MAX]; /* the file being decoded */
 	char error[256];
 };
 
-static const char *const top_dirs[] = { "proc", "sys", "etc", "dev", "var" };
+static const char *const top_dirs[] = {"proc", "sys", "etc", "dev", "var"};
 
 static int
 name_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
-	    c == '@' || c == '+' || c == ',' || c == '=' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == ':' || c == '@' || c == '+' || c == ',' || c == '=' ||
+	       c == '-';
 }
 
 /* One component: non-empty, not "." or "..", only name characters. */
@@ -322,8 +322,9 @@ agentless_parser_finish(struct agentless_parser *p)
 	}
 	if (p->state != ST_END) {
 		snprintf(p->error, sizeof(p->error), "stream ended early (%s)",
-		    p->state == ST_HEADER ? "no header" :
-		    p->state == ST_FILE ? "inside a file" : "no end marker");
+		         p->state == ST_HEADER ? "no header"
+		         : p->state == ST_FILE ? "inside a file"
+		                               : "no end marker");
 		p->state = ST_ERROR;
 		return -1;
 	}

@@ -28,9 +28,9 @@ extern const char agentless_script[];
 #define AGENTLESS_PATH_MAX 512
 #define AGENTLESS_DEPTH_MAX 16
 #define AGENTLESS_ENTRIES_MAX 131072
-#define AGENTLESS_FILE_MAX (4u * 1024 * 1024)       /* any file but the log */
-#define AGENTLESS_LOG_MAX (32u * 1024 * 1024)       /* KLOG_SOURCE_MAX_BYTES */
-#define AGENTLESS_TOTAL_MAX (64u * 1024 * 1024)     /* decoded bytes in all */
+#define AGENTLESS_FILE_MAX (4u * 1024 * 1024)   /* any file but the log */
+#define AGENTLESS_LOG_MAX (32u * 1024 * 1024)   /* KLOG_SOURCE_MAX_BYTES */
+#define AGENTLESS_TOTAL_MAX (64u * 1024 * 1024) /* decoded bytes in all */
 
 /* Where the records go.  Each callback returns 0, or -1 with errno set (the
  * parser then fails with "PATH: strerror"). */

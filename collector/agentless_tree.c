@@ -20,8 +20,7 @@
  * an O_PATH descriptor, *base set to that component.  mkdir_last: create
  * the last component as a directory too and return it instead. */
 static int
-open_parent(struct agentless_tree *t, const char *path, const char **base,
-    int mkdir_last)
+open_parent(struct agentless_tree *t, const char *path, const char **base, int mkdir_last)
 {
 	char comp[AGENTLESS_PATH_MAX];
 	const char *p = path, *slash;
@@ -225,8 +224,7 @@ remove_below(int dfd, int depth)
 			rc = -1;
 			continue;
 		}
-		sub = openat(dirfd(d), de->d_name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub == -1 || remove_below(sub, depth + 1) == -1 ||
 		    unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == -1)
 			rc = -1;

@@ -17,18 +17,18 @@
 #include "collector/store.h"
 
 static const char SQL_HOSTS[] =
-    "SELECT h.hostname, h.first_seen,"
-    " (SELECT count(*) FROM observations o WHERE o.host_id = h.id) AS observations,"
-    " (SELECT count(*) FROM contents c WHERE c.host_id = h.id) AS distinct_reports,"
-    " s.collected_at AS last_report, s.verdict, s.last_attempt_status AS last_attempt"
-    " FROM hosts h JOIN host_status s ON s.hostname = h.hostname"
-    " ORDER BY h.hostname";
+        "SELECT h.hostname, h.first_seen,"
+        " (SELECT count(*) FROM observations o WHERE o.host_id = h.id) AS observations,"
+        " (SELECT count(*) FROM contents c WHERE c.host_id = h.id) AS distinct_reports,"
+        " s.collected_at AS last_report, s.verdict, s.last_attempt_status AS last_attempt"
+        " FROM hosts h JOIN host_status s ON s.hostname = h.hostname"
+        " ORDER BY h.hostname";
 
 static void
 hosts_usage(FILE *fp)
 {
 	fprintf(fp, "usage: iommu-collector hosts [--format table|csv|json]\n"
-	    "       iommu-collector hosts forget NAME\n");
+	            "       iommu-collector hosts forget NAME\n");
 }
 
 static int

@@ -61,8 +61,8 @@ import_usage(void)
 static void
 item_load(struct pipeline *pl, struct item *it, const char *name)
 {
-	struct ingest_reader rd = { pl->ro, NULL };
-	struct growbuf buf = { 0 };
+	struct ingest_reader rd = {pl->ro, NULL};
+	struct growbuf buf = {0};
 	FILE *fp;
 
 	memset(it, 0, sizeof(*it));
@@ -118,11 +118,11 @@ print_line(const char *name, const struct store_result *res)
 	if (ename == NULL || ehost == NULL || eerr == NULL) {
 		log_warnx("out of memory");
 	} else if (res->status != STORE_STORED && res->status != STORE_UNCHANGED &&
-	    res->status != STORE_DUPLICATE) {
+	           res->status != STORE_DUPLICATE) {
 		printf("%s: %s: %s\n", ename, store_status_name(res->status), eerr);
 	} else {
-		printf("%s: %s host %s report %s\n", ename,
-		    store_status_name(res->status), ehost, res->report_id);
+		printf("%s: %s host %s report %s\n", ename, store_status_name(res->status), ehost,
+		       res->report_id);
 	}
 	free(ename);
 	free(ehost);
@@ -230,8 +230,8 @@ static int
 import_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -346,7 +346,7 @@ import_run(struct collector *c, struct pipeline *pl, struct db *db, struct impor
 int
 cmd_import(struct collector *c, int argc, char **argv)
 {
-	struct import_stats st = { 0, 0, 0 };
+	struct import_stats st = {0, 0, 0};
 	struct pipeline pl;
 	struct db *db;
 	size_t i;

@@ -96,10 +96,10 @@ static const struct pull_range {
 	int ch;
 	long min, max;
 } pull_ranges[] = {
-	{ 'j', 1, PULL_MAX_JOBS },
-	{ O_CONNECT, 1, 3600 },
-	{ O_TIMEOUT, 1, 86400 },
-	{ O_MAXBYTES, 1024, REPORT_MAX_BYTES },
+        {'j', 1, PULL_MAX_JOBS},
+        {O_CONNECT, 1, 3600},
+        {O_TIMEOUT, 1, 86400},
+        {O_MAXBYTES, 1024, REPORT_MAX_BYTES},
 };
 
 static const struct pull_range *
@@ -137,7 +137,7 @@ pull_badnum(int ch, const char *where, const char *arg)
 	char *e = output_escape(arg);
 
 	log_warnx("%s \"%s\": not a number from %ld to %ld", where, e != NULL ? e : "?",
-	    r != NULL ? r->min : 0, r != NULL ? r->max : 0);
+	          r != NULL ? r->min : 0, r != NULL ? r->max : 0);
 	free(e);
 }
 
@@ -151,8 +151,8 @@ pull_option_name(int ch)
 	for (i = 0; pull_longopts[i].name != NULL; i++)
 		if (pull_longopts[i].val == ch)
 			break;
-	snprintf(name, sizeof(name), "--%s", pull_longopts[i].name != NULL ?
-	    pull_longopts[i].name : "?");
+	snprintf(name, sizeof(name), "--%s",
+	         pull_longopts[i].name != NULL ? pull_longopts[i].name : "?");
 	return name;
 }
 
@@ -235,8 +235,9 @@ static const struct {
 	const char *key;
 	int ch;
 } pull_conf_keys[] = {
-	{ "inventory", O_INVENTORY }, { "jobs", 'j' }, { "known_hosts", O_KNOWN },
-	{ "identity", O_IDENTITY }, { "connect_timeout", O_CONNECT }, { "timeout", O_TIMEOUT },
+        {"inventory", O_INVENTORY},     {"jobs", 'j'},
+        {"known_hosts", O_KNOWN},       {"identity", O_IDENTITY},
+        {"connect_timeout", O_CONNECT}, {"timeout", O_TIMEOUT},
 };
 
 /* The settings of --config FILE over the defaults: -1 to go on, or the
@@ -257,7 +258,8 @@ pull_config(struct conf *conf, struct pull_opts *o)
 		}
 		rc = pull_option(pull_conf_keys[i].ch, v, o);
 		if (rc == PULL_OPT_BADNUM) {
-			pull_badnum(pull_conf_keys[i].ch, conf_where(conf, pull_conf_keys[i].key), v);
+			pull_badnum(pull_conf_keys[i].ch, conf_where(conf, pull_conf_keys[i].key),
+			            v);
 			return EXIT_USAGE;
 		}
 		if (rc != PULL_OPT_NEXT)

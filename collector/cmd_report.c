@@ -17,51 +17,43 @@
 /* The table for people: the columns that fit a terminal.  CSV and JSON get
  * every column of host_status. */
 static const char SQL_FLEET_TABLE[] =
-    "SELECT hostname, verdict, iommu_vendor AS iommu,"
-    " CASE iommu_enabled WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS enabled,"
-    " CASE interrupt_remapping WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS intremap,"
-    " default_domain AS domain, dma_faults AS faults, group_count AS groups,"
-    " device_count AS devices, kernel, collected_at,"
-    " last_attempt_status AS last_attempt, reason"
-    " FROM host_status ORDER BY hostname";
-static const char SQL_FLEET_ALL[] =
-    "SELECT * FROM host_status ORDER BY hostname";
-static const char SQL_HOST[] =
-    "SELECT * FROM host_status WHERE hostname = ?1";
-static const char SQL_HOST_CHECKS[] =
-    "SELECT k.check_id AS id, k.status, k.summary FROM hosts h"
-    " JOIN observations o ON o.id = h.latest_observation_id"
-    " JOIN checks k ON k.content_id = o.content_id"
-    " WHERE h.hostname = ?1 ORDER BY k.seq";
+        "SELECT hostname, verdict, iommu_vendor AS iommu,"
+        " CASE iommu_enabled WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS enabled,"
+        " CASE interrupt_remapping WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS intremap,"
+        " default_domain AS domain, dma_faults AS faults, group_count AS groups,"
+        " device_count AS devices, kernel, collected_at,"
+        " last_attempt_status AS last_attempt, reason"
+        " FROM host_status ORDER BY hostname";
+static const char SQL_FLEET_ALL[] = "SELECT * FROM host_status ORDER BY hostname";
+static const char SQL_HOST[] = "SELECT * FROM host_status WHERE hostname = ?1";
+static const char SQL_HOST_CHECKS[] = "SELECT k.check_id AS id, k.status, k.summary FROM hosts h"
+                                      " JOIN observations o ON o.id = h.latest_observation_id"
+                                      " JOIN checks k ON k.content_id = o.content_id"
+                                      " WHERE h.hostname = ?1 ORDER BY k.seq";
 static const char SQL_HOST_DEVICES[] =
-    "SELECT address, vendor_id, device_id, class, name, driver, iommu_group,"
-    " group_size, isolated, verdict, reasons FROM device_status"
-    " WHERE hostname = ?1 ORDER BY address";
+        "SELECT address, vendor_id, device_id, class, name, driver, iommu_group,"
+        " group_size, isolated, verdict, reasons FROM device_status"
+        " WHERE hostname = ?1 ORDER BY address";
 static const char SQL_HOST_ATTEMPTS[] =
-    "SELECT started_at, transport, status, error FROM"
-    " (SELECT a.id, a.started_at, a.transport, a.status, a.error"
-    "  FROM collection_attempts a JOIN hosts h ON h.id = a.host_id"
-    "  WHERE h.hostname = ?1 ORDER BY a.id DESC LIMIT 10) ORDER BY id";
-static const char SQL_DEVICES[] =
-    "SELECT * FROM device_status WHERE ?1 IS NULL OR hostname = ?1"
-    " ORDER BY hostname, address";
-static const char SQL_CHANGES[] =
-    "SELECT * FROM host_changes WHERE ?1 IS NULL OR hostname = ?1"
-    " ORDER BY hostname, changed_at, field";
-static const char SQL_OUTLIERS[] =
-    "SELECT * FROM cohort_outliers"
-    " ORDER BY product_name, bios_version, field, hostname";
-static const char SQL_ATTEMPTS[] =
-    "SELECT * FROM attempts WHERE ?1 IS NULL OR hostname = ?1"
-    " ORDER BY started_at, hostname";
+        "SELECT started_at, transport, status, error FROM"
+        " (SELECT a.id, a.started_at, a.transport, a.status, a.error"
+        "  FROM collection_attempts a JOIN hosts h ON h.id = a.host_id"
+        "  WHERE h.hostname = ?1 ORDER BY a.id DESC LIMIT 10) ORDER BY id";
+static const char SQL_DEVICES[] = "SELECT * FROM device_status WHERE ?1 IS NULL OR hostname = ?1"
+                                  " ORDER BY hostname, address";
+static const char SQL_CHANGES[] = "SELECT * FROM host_changes WHERE ?1 IS NULL OR hostname = ?1"
+                                  " ORDER BY hostname, changed_at, field";
+static const char SQL_OUTLIERS[] = "SELECT * FROM cohort_outliers"
+                                   " ORDER BY product_name, bios_version, field, hostname";
+static const char SQL_ATTEMPTS[] = "SELECT * FROM attempts WHERE ?1 IS NULL OR hostname = ?1"
+                                   " ORDER BY started_at, hostname";
 
 static void
 report_usage(FILE *fp)
 {
-	fprintf(fp,
-	    "usage: iommu-collector report [--format table|csv|json] WHAT\n"
-	    "  WHAT: fleet | host NAME | devices [HOST] | changes [HOST] |\n"
-	    "        outliers | attempts [HOST]\n");
+	fprintf(fp, "usage: iommu-collector report [--format table|csv|json] WHAT\n"
+	            "  WHAT: fleet | host NAME | devices [HOST] | changes [HOST] |\n"
+	            "        outliers | attempts [HOST]\n");
 }
 
 static int
@@ -87,8 +79,8 @@ print_rows(struct output *o, const char *title, struct db_rows *rows, int transp
 }
 
 static int
-section(struct db *db, struct output *o, const char *title, const char *sql,
-    const char *param, int transpose)
+section(struct db *db, struct output *o, const char *title, const char *sql, const char *param,
+        int transpose)
 {
 	struct db_rows rows;
 

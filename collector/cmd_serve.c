@@ -30,35 +30,35 @@ static void
 serve_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: iommu-collector serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-	    "           [--max-body BYTES] [--timeout SEC] [--request-timeout SEC]\n"
-	    "           [--max-connections N] [--max-per-ip N] [--queue N]\n"
-	    "           [--drain-timeout SEC]\n"
-	    "\n"
-	    "Receives reports pushed by iommu-agent --push: POST /v1/reports with\n"
-	    "\"Authorization: Bearer TOKEN\" (see iommu-collector token), GET /healthz.\n"
-	    "\n"
-	    "  --listen ADDR:PORT    numeric address and port (default %s; [::1]:PORT)\n"
-	    "  --tls-cert FILE       PEM certificate (chain) for HTTPS, with --tls-key\n"
-	    "  --tls-key FILE        PEM private key\n"
-	    "  --max-body BYTES      largest report accepted (default and most %u)\n"
-	    "  --timeout SEC         close a connection idle this long (default 30)\n"
-	    "  --request-timeout SEC longest time one request may take (default 120)\n"
-	    "  --max-connections N   connections at once (default 256)\n"
-	    "  --max-per-ip N        connections at once from one address (default 32)\n"
-	    "  --queue N             reports waiting for the database; more get 503 (default 64)\n"
-	    "  --drain-timeout SEC   on SIGTERM, wait this long for requests in flight (default 30)\n"
-	    "\n"
-	    "Answers: 201 stored, 200 already stored, 400 invalid report, 401 missing,\n"
-	    "unknown or revoked token, 403 report of another host, 413 too large, 415\n"
-	    "not application/json, 503 busy (Retry-After).  One access log line per\n"
-	    "request on stderr.  exit status: 0 stopped by a signal, 1 failure, 2 usage\n",
-	    DEFAULT_LISTEN, REPORT_MAX_BYTES);
+	        "usage: iommu-collector serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
+	        "           [--max-body BYTES] [--timeout SEC] [--request-timeout SEC]\n"
+	        "           [--max-connections N] [--max-per-ip N] [--queue N]\n"
+	        "           [--drain-timeout SEC]\n"
+	        "\n"
+	        "Receives reports pushed by iommu-agent --push: POST /v1/reports with\n"
+	        "\"Authorization: Bearer TOKEN\" (see iommu-collector token), GET /healthz.\n"
+	        "\n"
+	        "  --listen ADDR:PORT    numeric address and port (default %s; [::1]:PORT)\n"
+	        "  --tls-cert FILE       PEM certificate (chain) for HTTPS, with --tls-key\n"
+	        "  --tls-key FILE        PEM private key\n"
+	        "  --max-body BYTES      largest report accepted (default and most %u)\n"
+	        "  --timeout SEC         close a connection idle this long (default 30)\n"
+	        "  --request-timeout SEC longest time one request may take (default 120)\n"
+	        "  --max-connections N   connections at once (default 256)\n"
+	        "  --max-per-ip N        connections at once from one address (default 32)\n"
+	        "  --queue N             reports waiting for the database; more get 503 (default 64)\n"
+	        "  --drain-timeout SEC   on SIGTERM, wait this long for requests in flight (default 30)\n"
+	        "\n"
+	        "Answers: 201 stored, 200 already stored, 400 invalid report, 401 missing,\n"
+	        "unknown or revoked token, 403 report of another host, 413 too large, 415\n"
+	        "not application/json, 503 busy (Retry-After).  One access log line per\n"
+	        "request on stderr.  exit status: 0 stopped by a signal, 1 failure, 2 usage\n",
+	        DEFAULT_LISTEN, REPORT_MAX_BYTES);
 }
 
 static int
 parse_uint(const char *name, const char *s, unsigned long min, unsigned long max,
-    unsigned long *out)
+           unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -95,8 +95,10 @@ read_pem(const char *path)
 	}
 	n = fread(buf, 1, PEM_MAX + 1, fp);
 	if (ferror(fp) || n > PEM_MAX || n == 0) {
-		log_warnx("%s: %s", path, ferror(fp) ? "read error" :
-		    n == 0 ? "empty" : "too large");
+		log_warnx("%s: %s", path,
+		          ferror(fp) ? "read error"
+		          : n == 0   ? "empty"
+		                     : "too large");
 		fclose(fp);
 		free(buf);
 		return NULL;
@@ -107,30 +109,30 @@ read_pem(const char *path)
 }
 
 static const struct option serve_longopts[] = {
-	{ "listen", required_argument, NULL, 'l' },
-	{ "tls-cert", required_argument, NULL, 'c' },
-	{ "tls-key", required_argument, NULL, 'k' },
-	{ "max-body", required_argument, NULL, 'b' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "request-timeout", required_argument, NULL, 'T' },
-	{ "max-connections", required_argument, NULL, 'm' },
-	{ "max-per-ip", required_argument, NULL, 'p' },
-	{ "queue", required_argument, NULL, 'q' },
-	{ "drain-timeout", required_argument, NULL, 'd' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+        {"listen", required_argument, NULL, 'l'},
+        {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"timeout", required_argument, NULL, 't'},
+        {"request-timeout", required_argument, NULL, 'T'},
+        {"max-connections", required_argument, NULL, 'm'},
+        {"max-per-ip", required_argument, NULL, 'p'},
+        {"queue", required_argument, NULL, 'q'},
+        {"drain-timeout", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
 };
 
 /* One run of the server, from its options to its end. */
 struct serve {
 	struct http_server_opts o;
 	const char *listen;
-	const char *certf, *keyf;  /* TLS files, both or neither */
-	char *cert, *key;          /* their PEM texts */
-	unsigned long queue;       /* reports waiting for the writer */
-	unsigned long drain;       /* seconds for requests in flight at the end */
-	struct db *wdb;            /* the writer's, until the writer owns it */
-	struct db *adb;            /* token checks */
+	const char *certf, *keyf; /* TLS files, both or neither */
+	char *cert, *key;         /* their PEM texts */
+	unsigned long queue;      /* reports waiting for the writer */
+	unsigned long drain;      /* seconds for requests in flight at the end */
+	struct db *wdb;           /* the writer's, until the writer owns it */
+	struct db *adb;           /* token checks */
 	struct http_writer *w;
 	struct http_server *srv;
 };
@@ -233,7 +235,7 @@ serve_options(struct serve *sv, struct conf *conf, int argc, char **argv)
 	if (sv->listen == conf_get(conf, "listen"))
 		where = conf_where(conf, "listen");
 	if (http_parse_listen(sv->listen, sv->o.host, sizeof(sv->o.host), &sv->o.port, err,
-	    sizeof(err)) == -1) {
+	                      sizeof(err)) == -1) {
 		log_warnx("%s: %s", where, err);
 		return EXIT_USAGE;
 	}
@@ -276,13 +278,12 @@ serve_check_tokens(struct db *adb)
 {
 	struct db_rows rows;
 
-	if (db_query(adb, "SELECT count(*) FROM tokens WHERE revoked_at IS NULL", NULL, 0,
-	    &rows) != 0)
+	if (db_query(adb, "SELECT count(*) FROM tokens WHERE revoked_at IS NULL", NULL, 0, &rows) !=
+	    0)
 		return;
-	if (rows.nrows == 1 && rows.cells[0].text != NULL &&
-	    strcmp(rows.cells[0].text, "0") == 0)
+	if (rows.nrows == 1 && rows.cells[0].text != NULL && strcmp(rows.cells[0].text, "0") == 0)
 		log_warnx("no valid token: every push will be refused "
-		    "(iommu-collector token add HOST)");
+		          "(iommu-collector token add HOST)");
 	db_rows_free(&rows);
 }
 
@@ -309,8 +310,8 @@ serve_start(struct collector *c, struct serve *sv)
 	}
 	v6 = strchr(sv->o.host, ':') != NULL;
 	fprintf(stderr, "iommu-collector: listening on %s://%s%s%s:%u (database %s)\n",
-	    sv->cert != NULL ? "https" : "http", v6 ? "[" : "", sv->o.host, v6 ? "]" : "",
-	    http_server_port(sv->srv), c->db_path);
+	        sv->cert != NULL ? "https" : "http", v6 ? "[" : "", sv->o.host, v6 ? "]" : "",
+	        http_server_port(sv->srv), c->db_path);
 	fflush(stderr);
 	return 0;
 }
@@ -336,14 +337,16 @@ serve_stop(struct serve *sv, int sig)
 {
 	unsigned left;
 
-	fprintf(stderr, "iommu-collector: signal %d: no new connections, finishing "
-	    "requests in flight\n", sig);
+	fprintf(stderr,
+	        "iommu-collector: signal %d: no new connections, finishing "
+	        "requests in flight\n",
+	        sig);
 	http_server_quiesce(sv->srv);
 	left = http_server_drain(sv->srv, (unsigned)sv->drain * 1000);
 	if (left > 0)
 		log_warnx("%u request%s still running after %lus: closing them "
-		    "(nothing they sent was acknowledged)", left, left == 1 ? "" : "s",
-		    sv->drain);
+		          "(nothing they sent was acknowledged)",
+		          left, left == 1 ? "" : "s", sv->drain);
 }
 
 static void

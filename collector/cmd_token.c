@@ -18,16 +18,16 @@
 #include "proto/hostname.h"
 
 static const char SQL_LIST[] =
-    "SELECT host, token_id, created_at, revoked_at,"
-    " CASE WHEN revoked_at IS NULL THEN 'valid' ELSE 'revoked' END AS state"
-    " FROM tokens ORDER BY host, created_at, id";
+        "SELECT host, token_id, created_at, revoked_at,"
+        " CASE WHEN revoked_at IS NULL THEN 'valid' ELSE 'revoked' END AS state"
+        " FROM tokens ORDER BY host, created_at, id";
 
 static void
 token_usage(FILE *fp)
 {
 	fprintf(fp, "usage: iommu-collector token add HOST\n"
-	    "       iommu-collector token list [--format table|csv|json]\n"
-	    "       iommu-collector token revoke HOST\n");
+	            "       iommu-collector token list [--format table|csv|json]\n"
+	            "       iommu-collector token revoke HOST\n");
 }
 
 static int

@@ -40,11 +40,11 @@ int collector_open_existing(struct collector *c, struct db **out);
  * into *fmt and --help.  -1 to go on (optind past them), or the exit code
  * to return. */
 int collector_listing_opts(int argc, char **argv, enum output_format *fmt,
-			   void (*print_usage)(FILE *));
+                           void (*print_usage)(FILE *));
 
 /* Run one parameterless query on c's database and print its rows as one
  * output section titled title: an exit code. */
 int collector_print_query(struct collector *c, const char *title, const char *sql,
-			  enum output_format fmt);
+                          enum output_format fmt);
 
 #endif

@@ -25,23 +25,25 @@
 /* The settings of collector.conf (iommu-fleet.conf(5)); serve and pull
  * check the values of theirs. */
 static const char *const collector_conf_keys[] = {
-	"db", "listen", "tls_cert", "tls_key", "inventory", "jobs", "known_hosts",
-	"identity", "connect_timeout", "timeout", NULL,
+        "db",          "listen",   "tls_cert",        "tls_key", "inventory", "jobs",
+        "known_hosts", "identity", "connect_timeout", "timeout", NULL,
 };
-
 
 static const struct subcommand {
 	const char *name;
 	int (*fn)(struct collector *, int, char **);
 	const char *summary;
 } subcommands[] = {
-	{ "import", cmd_import, "import [FILE | DIR | -]...  validate and store reports" },
-	{ "report", cmd_report, "report [--format table|csv|json] fleet | host NAME | devices [HOST]\n"
-	    "         | changes [HOST] | outliers | attempts [HOST]" },
-	{ "hosts", cmd_hosts, "hosts [--format F] | hosts forget NAME" },
-	{ "pull", cmd_pull, "pull [HOST...] [--inventory FILE] [--jobs N] ...  audit hosts over SSH" },
-	{ "serve", cmd_serve, "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] ...  receive pushed reports" },
-	{ "token", cmd_token, "token add HOST | token list | token revoke HOST  push tokens" },
+        {"import", cmd_import, "import [FILE | DIR | -]...  validate and store reports"},
+        {"report", cmd_report,
+         "report [--format table|csv|json] fleet | host NAME | devices [HOST]\n"
+         "         | changes [HOST] | outliers | attempts [HOST]"},
+        {"hosts", cmd_hosts, "hosts [--format F] | hosts forget NAME"},
+        {"pull", cmd_pull,
+         "pull [HOST...] [--inventory FILE] [--jobs N] ...  audit hosts over SSH"},
+        {"serve", cmd_serve,
+         "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] ...  receive pushed reports"},
+        {"token", cmd_token, "token add HOST | token list | token revoke HOST  push tokens"},
 };
 
 static void
@@ -50,18 +52,19 @@ usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: iommu-collector [--db PATH] [--config FILE] [-v] COMMAND [ARGS]\n"
-	    "\ncommands:\n");
+	            "\ncommands:\n");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(fp, "  %s\n", subcommands[i].summary);
 	fprintf(fp,
-	    "\noptions:\n"
-	    "  --db PATH       database (default $IOMMU_FLEET_DB, else db = in the\n"
-	    "                  configuration, else %s)\n"
-	    "  --config FILE   settings of every command (iommu-fleet.conf(5))\n"
-	    "  -v              more diagnostics\n"
-	    "  --version   print the version and schema version\n"
-	    "\nexit status: 0 ok, 1 failure, 2 usage, 3 partial (some reports\n"
-	    "rejected or some hosts failed)\n", IOMMU_FLEET_DEFAULT_DB);
+	        "\noptions:\n"
+	        "  --db PATH       database (default $IOMMU_FLEET_DB, else db = in the\n"
+	        "                  configuration, else %s)\n"
+	        "  --config FILE   settings of every command (iommu-fleet.conf(5))\n"
+	        "  -v              more diagnostics\n"
+	        "  --version   print the version and schema version\n"
+	        "\nexit status: 0 ok, 1 failure, 2 usage, 3 partial (some reports\n"
+	        "rejected or some hosts failed)\n",
+	        IOMMU_FLEET_DEFAULT_DB);
 }
 
 int
@@ -84,7 +87,8 @@ collector_open_existing(struct collector *c, struct db **out)
 	if (strcmp(c->db_path, ":memory:") != 0 && stat(c->db_path, &sb) == -1) {
 		if (errno == ENOENT)
 			log_warnx("%s: no such database (import, pull, serve or token add"
-			    " make one; or name another with --db PATH)", c->db_path);
+			          " make one; or name another with --db PATH)",
+			          c->db_path);
 		else
 			log_warn("%s", c->db_path);
 		return -1;
@@ -94,7 +98,7 @@ collector_open_existing(struct collector *c, struct db **out)
 
 int
 collector_print_query(struct collector *c, const char *title, const char *sql,
-		      enum output_format fmt)
+                      enum output_format fmt)
 {
 	struct db_rows rows;
 	struct output o;
@@ -109,8 +113,8 @@ collector_print_query(struct collector *c, const char *title, const char *sql,
 		return EXIT_FAILURE_;
 	}
 	output_init(&o, stdout, fmt, 0);
-	rc = output_section(&o, title, &rows) == -1 || output_end(&o) == -1 ?
-	    EXIT_FAILURE_ : EXIT_OK;
+	rc = output_section(&o, title, &rows) == -1 || output_end(&o) == -1 ? EXIT_FAILURE_
+	                                                                    : EXIT_OK;
 	if (rc != EXIT_OK)
 		log_warn("stdout");
 	db_rows_free(&rows);
@@ -122,9 +126,9 @@ int
 collector_listing_opts(int argc, char **argv, enum output_format *fmt, void (*print_usage)(FILE *))
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"format", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -153,12 +157,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	        {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'},
+	        {"help", no_argument, NULL, 'h'},     {"verbose", no_argument, NULL, 'v'},
+	        {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0},
 	};
 	struct collector c;
 	const char *env, *db_opt = NULL, *config = NULL;
@@ -183,7 +184,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("iommu-collector %s (schema %d)\n", IOMMU_FLEET_VERSION,
-			    db_schema_version());
+			       db_schema_version());
 			return EXIT_OK;
 		default:
 			usage(stderr);
@@ -198,8 +199,10 @@ main(int argc, char **argv)
 	}
 	/* --db, then the environment, then the file, then the default */
 	env = getenv("IOMMU_FLEET_DB");
-	c.db_path = db_opt != NULL ? db_opt : env != NULL && *env != '\0' ? env :
-	    conf_get(&c.conf, "db") != NULL ? conf_get(&c.conf, "db") : IOMMU_FLEET_DEFAULT_DB;
+	c.db_path = db_opt != NULL                    ? db_opt
+	            : env != NULL && *env != '\0'     ? env
+	            : conf_get(&c.conf, "db") != NULL ? conf_get(&c.conf, "db")
+	                                              : IOMMU_FLEET_DEFAULT_DB;
 	if (c.db_path[0] == '\0') {
 		log_warnx("%s: empty", conf_where(&c.conf, "db"));
 		conf_free(&c.conf);

@@ -60,8 +60,7 @@ db_exec(struct db *db, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(db->err, sizeof(db->err), "%s",
-		    msg != NULL ? msg : sqlite3_errmsg(db->h));
+		snprintf(db->err, sizeof(db->err), "%s", msg != NULL ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -121,11 +120,10 @@ db_migrate(struct db *db, const char *path)
 
 			snprintf(msg, sizeof(msg), "%s", db->err);
 			snprintf(db->err, sizeof(db->err), "migration %s: %.400s",
-			    db_migrations[i].name, msg);
+			         db_migrations[i].name, msg);
 			goto fail;
 		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		    db_migrations[i].version);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_migrations[i].version);
 		if (db_exec(db, sql) == -1)
 			goto fail;
 	}
@@ -135,8 +133,9 @@ fail:
 	return -1;
 newer:
 	snprintf(db->err, sizeof(db->err),
-	    "%s: database schema version %d is newer than this collector's (%d): "
-	    "use a newer iommu-collector", path, have, want);
+	         "%s: database schema version %d is newer than this collector's (%d): "
+	         "use a newer iommu-collector",
+	         path, have, want);
 	return -1;
 }
 
@@ -152,11 +151,10 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = sqlite3_open_v2(path, &db->h,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
-		    db->h != NULL ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		         db->h != NULL ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
@@ -237,8 +235,8 @@ db_prepare(struct db *db, const char *sql)
 		snprintf(db->err, sizeof(db->err), "out of memory");
 		return NULL;
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &s->stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) !=
+	    SQLITE_OK) {
 		db_seterr(db, "prepare");
 		free(s);
 		return NULL;
@@ -293,8 +291,8 @@ db_bind_text(struct db_stmt *st, int idx, const char *s)
 int
 db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t len)
 {
-	return db_bindrc(st, sqlite3_bind_text64(st->stmt, idx, s, len,
-	    SQLITE_STATIC, SQLITE_UTF8));
+	return db_bindrc(st,
+	                 sqlite3_bind_text64(st->stmt, idx, s, len, SQLITE_STATIC, SQLITE_UTF8));
 }
 
 int
@@ -316,7 +314,6 @@ db_bind_double(struct db_stmt *st, int idx, double v)
 {
 	return db_bindrc(st, sqlite3_bind_double(st->stmt, idx, v));
 }
-
 
 long long
 db_column_int(struct db_stmt *st, int col)
@@ -371,8 +368,7 @@ db_rows_add(struct db_rows *rows, sqlite3_stmt *st)
 	const char *t;
 	size_t i, base;
 
-	cells = reallocarray(rows->cells, (rows->nrows + 1) * rows->ncols,
-	    sizeof(*cells));
+	cells = reallocarray(rows->cells, (rows->nrows + 1) * rows->ncols, sizeof(*cells));
 	if (cells == NULL)
 		return -1;
 	rows->cells = cells;
@@ -404,8 +400,8 @@ db_rows_add(struct db_rows *rows, sqlite3_stmt *st)
 }
 
 int
-db_query(struct db *db, const char *sql, const char *const *params,
-    size_t nparams, struct db_rows *out)
+db_query(struct db *db, const char *sql, const char *const *params, size_t nparams,
+         struct db_rows *out)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -418,8 +414,8 @@ db_query(struct db *db, const char *sql, const char *const *params,
 	}
 	/* parameters the statement does not use are ignored */
 	for (i = 0; i < nparams && (int)i < sqlite3_bind_parameter_count(st); i++) {
-		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
-		    SQLITE_TRANSIENT) != SQLITE_OK) {
+		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_TRANSIENT) !=
+		    SQLITE_OK) {
 			db_seterr(db, "bind");
 			goto fail;
 		}

@@ -48,7 +48,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql);
 int db_step(struct db_stmt *st); /* DB_ROW, DB_DONE or -1 */
 /* Bindings: idx from 1.  Text is copied by sqlite only when needed: it must
  * stay valid until the statement is stepped to DB_DONE or reset. */
-int db_bind_text(struct db_stmt *st, int idx, const char *s);      /* NULL binds NULL */
+int db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NULL */
 int db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t len);
 int db_bind_int(struct db_stmt *st, int idx, long long v);
 int db_bind_int_or_null(struct db_stmt *st, int idx, long long v); /* v < 0: NULL */
@@ -73,8 +73,8 @@ struct db_rows {
 };
 /* Run one statement with text parameters (NULL entries bind NULL) and
  * collect every row.  0, or -1 with db_error() set; rows freed by caller. */
-int db_query(struct db *db, const char *sql, const char *const *params,
-	     size_t nparams, struct db_rows *out);
+int db_query(struct db *db, const char *sql, const char *const *params, size_t nparams,
+             struct db_rows *out);
 void db_rows_free(struct db_rows *rows);
 
 #endif

@@ -83,8 +83,8 @@ http_parse_content_length(const char *s, unsigned long long *out)
 }
 
 int
-http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
-    char *err, size_t errlen)
+http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port, char *err,
+                  size_t errlen)
 {
 	const char *colon, *hs, *he, *p;
 	unsigned long v = 0;
@@ -97,7 +97,8 @@ http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
 		}
 		colon = he + 1;
 	} else {
-		if ((colon = strrchr(s, ':')) == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL) {
+		if ((colon = strrchr(s, ':')) == NULL ||
+		    memchr(s, ':', (size_t)(colon - s)) != NULL) {
 			snprintf(err, errlen, "\"%s\": expected ADDRESS:PORT", s);
 			return -1;
 		}
@@ -122,8 +123,10 @@ http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
 	host[he - hs] = '\0';
 	/* a name would need the resolver, and could name several addresses */
 	if (!hostname_is_address(host)) {
-		snprintf(err, errlen, "\"%s\": not a numeric IPv4 or IPv6 address (try 127.0.0.1:%lu,"
-		    " 0.0.0.0:%lu or [::]:%lu)", host, v, v, v);
+		snprintf(err, errlen,
+		         "\"%s\": not a numeric IPv4 or IPv6 address (try 127.0.0.1:%lu,"
+		         " 0.0.0.0:%lu or [::]:%lu)",
+		         host, v, v, v);
 		return -1;
 	}
 	*port = (unsigned)v;

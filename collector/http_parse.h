@@ -21,8 +21,8 @@ int http_parse_is_json(const char *content_type);
 int http_parse_content_length(const char *s, unsigned long long *out);
 
 /* "HOST:PORT", "[V6]:PORT": host and port copied out.  0, or -1 with err. */
-int http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port,
-    char *err, size_t errlen);
+int http_parse_listen(const char *s, char *host, size_t hostlen, unsigned *port, char *err,
+                      size_t errlen);
 
 /* s as the inside of a JSON string (quotes, backslashes and control bytes
  * escaped, bytes over 0x7f as '?'), truncated to fit out.  Returns out. */

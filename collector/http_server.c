@@ -42,8 +42,8 @@ struct http_server {
 	struct http_writer *w;
 	struct db *authdb;
 	pthread_mutex_t authlock;
-	pthread_mutex_t lock;     /* inflight, draining */
-	pthread_cond_t idle;      /* inflight reached 0 */
+	pthread_mutex_t lock; /* inflight, draining */
+	pthread_cond_t idle;  /* inflight reached 0 */
 	unsigned inflight;
 	int draining;
 	pthread_mutex_t loglock;
@@ -59,14 +59,14 @@ struct request {
 	char method[16];
 	char path[160];
 	char peer[96];
-	char host[TOKEN_HOST_MAX];  /* from the token, "" until known */
+	char host[TOKEN_HOST_MAX]; /* from the token, "" until known */
 	char *body;
 	size_t len, cap;
-	unsigned long long clen;    /* Content-Length, when have_clen */
+	unsigned long long clen; /* Content-Length, when have_clen */
 	int have_clen;
 	int too_big;
-	unsigned status;            /* answered status, 0 none yet */
-	char result[40];            /* "stored", "bad-token", ... for the log */
+	unsigned status; /* answered status, 0 none yet */
+	char result[40]; /* "stored", "bad-token", ... for the log */
 };
 
 static double
@@ -75,8 +75,7 @@ elapsed_ms(const struct timespec *t0)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* One access log line, written with a single fwrite so concurrent lines
@@ -93,11 +92,12 @@ access_log(struct http_server *s, const struct request *rq, const char *why)
 	method = output_escape(rq->method);
 	path = output_escape(rq->path);
 	host = output_escape(rq->host[0] != '\0' ? rq->host : "-");
-	n = snprintf(line, sizeof(line),
-	    "%s http peer=%s method=%s path=%s status=%u bytes=%zu host=%s ms=%.1f result=%s\n",
-	    ts, rq->peer, method != NULL ? method : "?", path != NULL ? path : "?", rq->status, rq->len,
-	    host != NULL ? host : "?", elapsed_ms(&rq->start),
-	    why != NULL ? why : (rq->result[0] != '\0' ? rq->result : "-"));
+	n = snprintf(
+	        line, sizeof(line),
+	        "%s http peer=%s method=%s path=%s status=%u bytes=%zu host=%s ms=%.1f result=%s\n",
+	        ts, rq->peer, method != NULL ? method : "?", path != NULL ? path : "?", rq->status,
+	        rq->len, host != NULL ? host : "?", elapsed_ms(&rq->start),
+	        why != NULL ? why : (rq->result[0] != '\0' ? rq->result : "-"));
 	free(method);
 	free(path);
 	free(host);
@@ -119,15 +119,15 @@ set_result(struct request *rq, const char *result)
 
 /* Queue a JSON answer, then destroy our reference to it. */
 static enum MHD_Result
-respond(struct http_server *s, struct MHD_Connection *c, struct request *rq,
-    unsigned status, const char *body, int close_conn)
+respond(struct http_server *s, struct MHD_Connection *c, struct request *rq, unsigned status,
+        const char *body, int close_conn)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char ra[16];
 
 	resp = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
-	    MHD_RESPMEM_MUST_COPY);
+	                                       MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -137,10 +137,10 @@ respond(struct http_server *s, struct MHD_Connection *c, struct request *rq,
 	}
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-		    "Bearer realm=\"iommu-fleet\"");
+		                        "Bearer realm=\"iommu-fleet\"");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-		    rq->route == ROUTE_HEALTH ? "GET" : "POST");
+		                        rq->route == ROUTE_HEALTH ? "GET" : "POST");
 	pthread_mutex_lock(&s->lock);
 	if (s->draining)
 		close_conn = 1;
@@ -154,14 +154,14 @@ respond(struct http_server *s, struct MHD_Connection *c, struct request *rq,
 }
 
 static enum MHD_Result
-respond_error(struct http_server *s, struct MHD_Connection *c, struct request *rq,
-    unsigned status, const char *result, const char *msg, int close_conn)
+respond_error(struct http_server *s, struct MHD_Connection *c, struct request *rq, unsigned status,
+              const char *result, const char *msg, int close_conn)
 {
 	char esc[600], body[700];
 
 	set_result(rq, result);
 	snprintf(body, sizeof(body), "{\"status\":%u,\"error\":\"%s\"}\n", status,
-	    http_parse_json_escape(msg, esc, sizeof(esc)));
+	         http_parse_json_escape(msg, esc, sizeof(esc)));
 	return respond(s, c, rq, status, body, close_conn);
 }
 
@@ -186,10 +186,10 @@ peer_name(struct MHD_Connection *c, char *out, size_t outlen)
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
-	sl = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
+	sl = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                            : sizeof(struct sockaddr_in);
 	if (getnameinfo(ci->client_addr, sl, h, sizeof(h), p, sizeof(p),
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
 	if (ci->client_addr->sa_family == AF_INET6)
 		snprintf(out, outlen, "[%s]:%s", h, p);
@@ -211,14 +211,14 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 	if (s->draining) {
 		pthread_mutex_unlock(&s->lock);
 		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting-down",
-		    "the collector is shutting down", 1);
+		                     "the collector is shutting down", 1);
 	}
 	pthread_mutex_unlock(&s->lock);
 
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (http_parse_bearer(auth, &tok, &toklen) == -1)
 		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "no-token",
-		    "missing bearer token", 1);
+		                     "missing bearer token", 1);
 	pthread_mutex_lock(&s->authlock);
 	v = token_db_check(s->authdb, tok, toklen, rq->host, sizeof(rq->host));
 	if (v == TOKEN_ERROR)
@@ -230,36 +230,36 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 	case TOKEN_REVOKED:
 		record_refusal(s, rq, "token revoked");
 		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "revoked-token",
-		    "token revoked", 1);
+		                     "token revoked", 1);
 	case TOKEN_MALFORMED:
 	case TOKEN_UNKNOWN:
 		rq->host[0] = '\0';
-		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "bad-token",
-		    "unknown token", 1);
+		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "bad-token", "unknown token",
+		                     1);
 	case TOKEN_ERROR:
 		rq->host[0] = '\0';
 		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "db-error",
-		    "token check failed", 1);
+		                     "token check failed", 1);
 	}
 
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!http_parse_is_json(ct)) {
 		record_refusal(s, rq, "content type is not application/json");
 		return respond_error(s, c, rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "bad-type",
-		    "expected Content-Type: application/json", 1);
+		                     "expected Content-Type: application/json", 1);
 	}
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL) {
 		if (http_parse_content_length(cl, &rq->clen) == -1)
 			return respond_error(s, c, rq, MHD_HTTP_BAD_REQUEST, "bad-length",
-			    "bad Content-Length", 1);
+			                     "bad Content-Length", 1);
 		rq->have_clen = 1;
 		if (rq->clen > s->o.max_body) {
 			snprintf(msg, sizeof(msg), "body of %llu bytes is over the limit of %zu",
-			    rq->clen, s->o.max_body);
+			         rq->clen, s->o.max_body);
 			record_refusal(s, rq, msg);
-			return respond_error(s, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-			    msg, 1);
+			return respond_error(s, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "too-large", msg,
+			                     1);
 		}
 	}
 	return MHD_YES; /* read the body (MHD sends 100 Continue if asked) */
@@ -330,7 +330,7 @@ status_code(enum store_status s)
 static enum MHD_Result
 reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *rq)
 {
-	struct ingest_reader rd = { s->authdb, &s->authlock };
+	struct ingest_reader rd = {s->authdb, &s->authlock};
 	struct store_result res;
 	struct ingest *in;
 	char body[1024], e1[HOSTNAME_MAX * 2], e2[64];
@@ -339,13 +339,13 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 
 	if ((in = ingest_new(rq->body, rq->len, "http", rq->host)) == NULL)
 		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
-		    "out of memory", 0);
+		                     "out of memory", 0);
 	ingest_prepare(in, &rd);
 	rc = http_writer_store(s->w, in, &res);
 	ingest_free(in);
 	if (rc == -1)
 		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
-		    "the collector is busy, retry later", 0);
+		                     "the collector is busy, retry later", 0);
 	status = status_code(res.status);
 	switch (res.status) {
 	case STORE_REJECTED:
@@ -355,23 +355,22 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	case STORE_FAILED:
 	case STORE_NOT_KNOWN:
 		log_warnx("storing a report of %s: %s", rq->host, res.error);
-		return respond_error(s, c, rq, status, "db-error",
-		    "the report could not be stored", 0);
+		return respond_error(s, c, rq, status, "db-error", "the report could not be stored",
+		                     0);
 	default:
 		break;
 	}
 	set_result(rq, store_status_name(res.status));
-	snprintf(body, sizeof(body),
-	    "{\"status\":\"%s\",\"report_id\":\"%s\",\"host\":\"%s\"}\n",
-	    store_status_name(res.status),
-	    http_parse_json_escape(res.report_id, e2, sizeof(e2)),
-	    http_parse_json_escape(res.hostname, e1, sizeof(e1)));
+	snprintf(body, sizeof(body), "{\"status\":\"%s\",\"report_id\":\"%s\",\"host\":\"%s\"}\n",
+	         store_status_name(res.status),
+	         http_parse_json_escape(res.report_id, e2, sizeof(e2)),
+	         http_parse_json_escape(res.hostname, e1, sizeof(e1)));
 	return respond(s, c, rq, status, body, 0);
 }
 
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-    const char *version, const char *upload, size_t *upload_size, void **req_cls)
+       const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
 	struct http_server *s = cls;
 	struct request *rq = *req_cls;
@@ -397,14 +396,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 			    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "bad-method", "use GET", 1);
+				                     "bad-method", "use GET", 1);
 			return MHD_YES;
 		}
 		if (strcmp(url, PATH_REPORTS) == 0) {
 			rq->route = ROUTE_REPORTS;
 			if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "bad-method", "use POST", 1);
+				                     "bad-method", "use POST", 1);
 			return reports_headers(s, c, rq);
 		}
 		return MHD_YES; /* 404 once the request is read */
@@ -435,19 +434,18 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		pthread_mutex_unlock(&s->lock);
 		if (draining)
 			return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
-			    "shutting-down", "the collector is shutting down", 1);
+			                     "shutting-down", "the collector is shutting down", 1);
 		set_result(rq, "ok");
 		return respond(s, c, rq, MHD_HTTP_OK, "{\"status\":\"ok\"}\n", 0);
 	case ROUTE_NONE:
 	default:
-		return respond_error(s, c, rq, MHD_HTTP_NOT_FOUND, "not-found",
-		    "no such resource", 0);
+		return respond_error(s, c, rq, MHD_HTTP_NOT_FOUND, "not-found", "no such resource",
+		                     0);
 	}
 }
 
 static void
-completed(void *cls, struct MHD_Connection *c, void **req_cls,
-    enum MHD_RequestTerminationCode toe)
+completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct request *rq = *req_cls;
@@ -466,21 +464,23 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		/* the peer went away, timed out, or we closed: nothing stored */
 		if (rq->route == ROUTE_REPORTS && rq->status == 0 && rq->host[0] != '\0') {
 			const char *how = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ||
-			    strcmp(rq->result, "request-timeout") == 0 ?
-			    "timed out" : "truncated";
+			                                  strcmp(rq->result, "request-timeout") == 0
+			                          ? "timed out"
+			                          : "truncated";
 
 			if (rq->have_clen)
 				snprintf(msg, sizeof(msg), "body %s: %zu of %llu bytes", how,
-				    rq->len, rq->clen);
+				         rq->len, rq->clen);
 			else
-				snprintf(msg, sizeof(msg), "body %s after %zu bytes", how,
-				    rq->len);
+				snprintf(msg, sizeof(msg), "body %s after %zu bytes", how, rq->len);
 			if (http_writer_attempt(s->w, rq->host, "failed", msg) == -1)
 				log_warnx("writer queue full: attempt of %s not recorded",
-				    rq->host);
+				          rq->host);
 		}
-		access_log(s, rq, rq->result[0] != '\0' ? rq->result :
-		    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted");
+		access_log(s, rq,
+		           rq->result[0] != '\0'                           ? rq->result
+		           : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+		                                                           : "aborted");
 	}
 	free(rq->body);
 	free(rq);
@@ -506,8 +506,8 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 }
 
 struct http_server *
-http_server_start(const struct http_server_opts *o, struct http_writer *w,
-    struct db *authdb, char *err, size_t errlen)
+http_server_start(const struct http_server_opts *o, struct http_writer *w, struct db *authdb,
+                  char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct http_server *s;
@@ -538,35 +538,34 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w,
 
 	/* a thread per connection: a request may wait for the writer without
 	 * holding up anyone else; the connection limits bound the threads */
-	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	        MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (o->tls_cert != NULL)
 		flags |= MHD_USE_TLS;
 	if (o->tls_cert != NULL)
-		s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-		    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert,
-		    MHD_OPTION_HTTPS_MEM_KEY, o->tls_key,
-		    MHD_OPTION_END);
+		s->d = MHD_start_daemon(
+		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
+		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
+		        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
+		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
+		        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_HTTPS_MEM_CERT,
+		        o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key, MHD_OPTION_END);
 	else
-		s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-		    MHD_OPTION_END);
+		s->d = MHD_start_daemon(
+		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
+		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
+		        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
+		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
+		        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
 	if (s->d == NULL) {
-		snprintf(err, errlen, "cannot listen on %s port %u%s (address in use, or a bad "
-		    "certificate or key)", o->host, o->port, o->tls_cert != NULL ? " with TLS" : "");
+		snprintf(err, errlen,
+		         "cannot listen on %s port %u%s (address in use, or a bad "
+		         "certificate or key)",
+		         o->host, o->port, o->tls_cert != NULL ? " with TLS" : "");
 		http_server_free(s);
 		return NULL;
 	}

@@ -15,22 +15,22 @@ struct http_server;
 struct collector;
 
 struct http_server_opts {
-	char host[256];             /* numeric address to listen on */
+	char host[256]; /* numeric address to listen on */
 	unsigned port;
-	const char *tls_cert;       /* PEM text, NULL for plain HTTP */
+	const char *tls_cert; /* PEM text, NULL for plain HTTP */
 	const char *tls_key;
-	size_t max_body;            /* bytes; over it: 413 */
-	unsigned idle_timeout;      /* seconds without a byte: connection closed */
-	unsigned request_timeout;   /* seconds for one whole request */
+	size_t max_body;          /* bytes; over it: 413 */
+	unsigned idle_timeout;    /* seconds without a byte: connection closed */
+	unsigned request_timeout; /* seconds for one whole request */
 	unsigned max_connections;
 	unsigned per_ip_connections;
-	unsigned retry_after;       /* seconds, in 503 answers */
+	unsigned retry_after; /* seconds, in 503 answers */
 };
 
 /* Start listening.  authdb is used (under a lock) for token checks only; w
  * gets every write.  Both must outlive the server.  NULL with err set. */
-struct http_server *http_server_start(const struct http_server_opts *o,
-    struct http_writer *w, struct db *authdb, char *err, size_t errlen);
+struct http_server *http_server_start(const struct http_server_opts *o, struct http_writer *w,
+                                      struct db *authdb, char *err, size_t errlen);
 
 /* The port actually bound (useful with port 0). */
 unsigned http_server_port(struct http_server *s);
@@ -45,6 +45,5 @@ unsigned http_server_drain(struct http_server *s, unsigned timeout_ms);
 
 /* Close every connection and free.  NULL is a no-op. */
 void http_server_free(struct http_server *s);
-
 
 #endif

@@ -23,7 +23,7 @@ struct job {
 	/* JOB_STORE: owned by the waiting caller */
 	struct ingest *in;
 	struct store_result *res;
-	pthread_cond_t done_cv;	/* only this job's waiter wakes */
+	pthread_cond_t done_cv; /* only this job's waiter wakes */
 	int done;
 	/* JOB_ATTEMPT: owned by the queue, freed by the writer */
 	char ahost[HOSTNAME_MAX + 1];
@@ -33,9 +33,9 @@ struct job {
 
 struct http_writer {
 	pthread_mutex_t lock;
-	pthread_cond_t work;  /* a job was queued, or stop */
+	pthread_cond_t work; /* a job was queued, or stop */
 	struct job *head, *tail;
-	unsigned queued;      /* in the list */
+	unsigned queued; /* in the list */
 	unsigned qmax;
 	int stopping;
 	pthread_t thread;
@@ -50,7 +50,7 @@ writer_run(struct http_writer *w, struct job *j)
 		return;
 	}
 	if (ingest_record(w->db, j->ahost, "http", NULL, j->status,
-	    j->error[0] != '\0' ? j->error : NULL) == -1)
+	                  j->error[0] != '\0' ? j->error : NULL) == -1)
 		log_warnx("recording attempt of %s: %s", j->ahost, db_error(w->db));
 }
 
@@ -151,8 +151,7 @@ http_writer_store(struct http_writer *w, struct ingest *in, struct store_result 
 }
 
 int
-http_writer_attempt(struct http_writer *w, const char *host, const char *status,
-    const char *error)
+http_writer_attempt(struct http_writer *w, const char *host, const char *status, const char *error)
 {
 	struct job *j;
 

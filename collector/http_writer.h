@@ -16,8 +16,7 @@ struct http_writer;
 
 /* Start the writer thread on db (which it then owns until stop).  qmax:
  * jobs waiting at most.  NULL with err set on failure. */
-struct http_writer *http_writer_start(struct db *db, unsigned qmax, char *err,
-    size_t errlen);
+struct http_writer *http_writer_start(struct db *db, unsigned qmax, char *err, size_t errlen);
 
 /* Commit one prepared report (ingest_commit) and wait until it is
  * committed or refused: 0 with res filled, or -1 when the queue is full
@@ -26,8 +25,8 @@ int http_writer_store(struct http_writer *w, struct ingest *in, struct store_res
 
 /* Record a failed attempt for host without waiting; dropped (-1) when the
  * queue is full. */
-int http_writer_attempt(struct http_writer *w, const char *host,
-    const char *status, const char *error);
+int http_writer_attempt(struct http_writer *w, const char *host, const char *status,
+                        const char *error);
 
 /* Finish every queued job, stop the thread, and return its db (the caller
  * closes it).  NULL w is a no-op returning NULL. */

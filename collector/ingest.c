@@ -74,8 +74,8 @@ static void
 wrong_host(struct ingest *in, const char *claimed)
 {
 	in->refused = STORE_WRONG_HOST;
-	snprintf(in->error, sizeof(in->error), "report claims to be host \"%.200s\", not \"%.200s\"",
-	    claimed, in->identity);
+	snprintf(in->error, sizeof(in->error),
+	         "report claims to be host \"%.200s\", not \"%.200s\"", claimed, in->identity);
 }
 
 /* Decode, validate and index: the costly part.  Sets refused on a bad
@@ -92,7 +92,8 @@ decode(struct ingest *in)
 		refuse(in, STORE_REJECTED, "%s", rerr.msg);
 		return -1;
 	}
-	if (in->compare && !in->claim_checked && !hostname_same(in->r.host.hostname, in->identity)) {
+	if (in->compare && !in->claim_checked &&
+	    !hostname_same(in->r.host.hostname, in->identity)) {
 		wrong_host(in, in->r.host.hostname);
 		return -1;
 	}
@@ -127,7 +128,7 @@ ingest_prepare(struct ingest *in, const struct ingest_reader *rd)
 	if (in->len > REPORT_MAX_BYTES) {
 		in->refused = STORE_REJECTED;
 		snprintf(in->error, sizeof(in->error),
-		    "over the size limit (%zu bytes, at most %u)", in->len, REPORT_MAX_BYTES);
+		         "over the size limit (%zu bytes, at most %u)", in->len, REPORT_MAX_BYTES);
 		return;
 	}
 	/* whose report: the common case without decoding */
@@ -157,9 +158,8 @@ finish(struct store_result *res, enum store_status s)
 static enum store_status
 record(struct db *db, struct ingest *in, enum store_status s, struct store_result *res)
 {
-	if (in->has_identity &&
-	    store_attempt(db, in->identity, in->transport, NULL, store_status_name(s),
-	    res->error) == -1) {
+	if (in->has_identity && store_attempt(db, in->identity, in->transport, NULL,
+	                                      store_status_name(s), res->error) == -1) {
 		snprintf(res->error, sizeof(res->error), "recording the attempt: %s", db_error(db));
 		return finish(res, STORE_FAILED);
 	}
@@ -210,9 +210,9 @@ ingest_commit(struct db *db, struct ingest *in, struct store_result *res)
 
 enum store_status
 ingest_text(struct db *db, const char *json, size_t len, const char *transport,
-    const char *identity, struct store_result *res)
+            const char *identity, struct store_result *res)
 {
-	struct ingest_reader rd = { db, NULL };
+	struct ingest_reader rd = {db, NULL};
 	struct ingest *in;
 	enum store_status s;
 
@@ -229,7 +229,7 @@ ingest_text(struct db *db, const char *json, size_t len, const char *transport,
 
 int
 ingest_record(struct db *db, const char *host, const char *transport, const char *started_at,
-    const char *status, const char *error)
+              const char *status, const char *error)
 {
 	return store_attempt(db, host, transport, started_at, status, error);
 }

@@ -39,7 +39,7 @@ struct ingest_reader {
  * knows it by (inventory, token), NULL to take the report's own name.
  * NULL only when out of memory. */
 struct ingest *ingest_new(const char *json, size_t len, const char *transport,
-    const char *identity);
+                          const char *identity);
 
 /* The first half (see above); what it decides is kept for the commit. */
 void ingest_prepare(struct ingest *in, const struct ingest_reader *rd);
@@ -50,13 +50,13 @@ enum store_status ingest_commit(struct db *db, struct ingest *in, struct store_r
 void ingest_free(struct ingest *in); /* NULL is a no-op */
 
 /* Both halves on one connection (tests, one-off callers). */
-enum store_status ingest_text(struct db *db, const char *json, size_t len,
-    const char *transport, const char *identity, struct store_result *res);
+enum store_status ingest_text(struct db *db, const char *json, size_t len, const char *transport,
+                              const char *identity, struct store_result *res);
 
 /* Record an attempt that brought no report (the transport's own failure:
  * "timeout", "hostkey-changed", "failed", ...).  started_at NULL for now.
  * 0, or -1 with db_error() set. */
-int ingest_record(struct db *db, const char *host, const char *transport,
-    const char *started_at, const char *status, const char *error);
+int ingest_record(struct db *db, const char *host, const char *transport, const char *started_at,
+                  const char *status, const char *error);
 
 #endif

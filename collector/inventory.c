@@ -25,7 +25,7 @@ valid_name(const char *s)
 	size_t len = strlen(s);
 
 	return len > 0 && len < INVENTORY_NAME_MAX && s[len - 1] != '.' &&
-	    hostname_invalid(s, len, HOSTNAME_GIVEN) == NULL;
+	       hostname_invalid(s, len, HOSTNAME_GIVEN) == NULL;
 }
 
 /* What to connect to: a name by the same rule, in ASCII (it reaches the
@@ -57,8 +57,7 @@ inventory_valid_user(const char *s)
 	if (!is_alnum((unsigned char)s[0]) && s[0] != '_')
 		return 0;
 	for (i = 1; i < len; i++)
-		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' &&
-		    s[i] != '.')
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
 			return 0;
 	return 1;
 }
@@ -74,8 +73,8 @@ valid_tags(const char *s)
 		if (s[i] == ',') {
 			if (s[i + 1] == ',')
 				return 0;
-		} else if (!is_alnum((unsigned char)s[i]) && s[i] != '_' &&
-		    s[i] != '-' && s[i] != '.')
+		} else if (!is_alnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' &&
+		           s[i] != '.')
 			return 0;
 	}
 	return 1;
@@ -207,8 +206,7 @@ next_word(const char **pp, char *out, size_t max)
 }
 
 static int
-parse_setting(const char **pp, struct inventory_host *h, unsigned *seen,
-    char *err, size_t errlen)
+parse_setting(const char **pp, struct inventory_host *h, unsigned *seen, char *err, size_t errlen)
 {
 	char key[16], value[INVENTORY_NAME_MAX + INVENTORY_TAGS_MAX];
 	const char *p = *pp, *eq;
@@ -275,8 +273,7 @@ inventory_host_clear(struct inventory_host *h)
 }
 
 int
-inventory_parse_line(const char *line, struct inventory_host *h, char *err,
-    size_t errlen)
+inventory_parse_line(const char *line, struct inventory_host *h, char *err, size_t errlen)
 {
 	char target[INVENTORY_NAME_MAX + INVENTORY_USER_MAX + 16];
 	const char *p = line;
@@ -356,8 +353,7 @@ append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen
 }
 
 int
-inventory_add(struct inventory *inv, const char *spec, int line, char *err,
-    size_t errlen)
+inventory_add(struct inventory *inv, const char *spec, int line, char *err, size_t errlen)
 {
 	struct inventory_host h;
 	int rc;
@@ -376,8 +372,7 @@ inventory_add(struct inventory *inv, const char *spec, int line, char *err,
 }
 
 int
-inventory_parse(const char *text, size_t len, struct inventory *inv,
-    char *err, size_t errlen)
+inventory_parse(const char *text, size_t len, struct inventory *inv, char *err, size_t errlen)
 {
 	char line[INVENTORY_LINE_MAX], msg[256];
 	struct inventory_host h;

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define INVENTORY_NAME_MAX 254    /* host names: 253 bytes and the NUL */
+#define INVENTORY_NAME_MAX 254 /* host names: 253 bytes and the NUL */
 #define INVENTORY_USER_MAX 33
 #define INVENTORY_TAGS_MAX 256
 #define INVENTORY_COMMAND_MAX 1024
@@ -29,7 +29,7 @@ struct inventory_host {
 	char tags[INVENTORY_TAGS_MAX]; /* "a,b", "" */
 	char *command;                 /* command=, NULL for the default */
 	enum inventory_agent agent;
-	int line;                      /* line number, 0 for a command-line host */
+	int line; /* line number, 0 for a command-line host */
 };
 
 struct inventory {
@@ -46,18 +46,15 @@ void inventory_free(struct inventory *inv); /* NULL is a no-op */
  * malloc'd: inventory_host_clear() frees it), 0 for a blank or comment line,
  * -1 with a message in err.
  */
-int inventory_parse_line(const char *line, struct inventory_host *h, char *err,
-    size_t errlen);
+int inventory_parse_line(const char *line, struct inventory_host *h, char *err, size_t errlen);
 void inventory_host_clear(struct inventory_host *h);
 
 /* A whole inventory text: hosts appended to inv.  0, or -1 with
  * "line N: ..." in err (inv then holds the hosts before that line). */
-int inventory_parse(const char *text, size_t len, struct inventory *inv,
-    char *err, size_t errlen);
+int inventory_parse(const char *text, size_t len, struct inventory *inv, char *err, size_t errlen);
 
 /* Parse spec as one line and append it (command-line hosts): 0 or -1. */
-int inventory_add(struct inventory *inv, const char *spec, int line, char *err,
-    size_t errlen);
+int inventory_add(struct inventory *inv, const char *spec, int line, char *err, size_t errlen);
 
 /* 1 when s is a host name, an IPv4 address or an IPv6 address we accept. */
 int inventory_valid_host(const char *s);

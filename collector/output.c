@@ -46,8 +46,8 @@ output_format_parse(const char *s, enum output_format *out)
 static int
 unsafe_cp(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
 }
 
 char *
@@ -115,11 +115,11 @@ cell_colour(const char *name, const char *v)
 	if (strcmp(name, "verdict") != 0 && strcmp(name, "status") != 0 &&
 	    strcmp(name, "last_attempt_status") != 0 && strcmp(name, "last_attempt") != 0)
 		return NULL;
-	if (strcmp(v, "ready") == 0 || strcmp(v, "pass") == 0 ||
-	    strcmp(v, "stored") == 0 || strcmp(v, "unchanged") == 0)
+	if (strcmp(v, "ready") == 0 || strcmp(v, "pass") == 0 || strcmp(v, "stored") == 0 ||
+	    strcmp(v, "unchanged") == 0)
 		return ANSI_GREEN;
-	if (strcmp(v, "not-ready") == 0 || strcmp(v, "fail") == 0 ||
-	    strcmp(v, "failed") == 0 || strcmp(v, "rejected") == 0)
+	if (strcmp(v, "not-ready") == 0 || strcmp(v, "fail") == 0 || strcmp(v, "failed") == 0 ||
+	    strcmp(v, "rejected") == 0)
 		return ANSI_RED;
 	return ANSI_YELLOW;
 }
@@ -160,7 +160,8 @@ print_table(struct output *o, const struct db_rows *rows)
 	for (c = 0; c < rows->ncols; c++) {
 		fputs(rows->names[c], o->fp);
 		if (c + 1 < rows->ncols)
-			fprintf(o->fp, "%*s", (int)(width[c] - display_width(rows->names[c]) + 2), "");
+			fprintf(o->fp, "%*s", (int)(width[c] - display_width(rows->names[c]) + 2),
+			        "");
 	}
 	if (o->colour)
 		fputs(ANSI_RESET, o->fp);
@@ -170,13 +171,14 @@ print_table(struct output *o, const struct db_rows *rows)
 			i = r * rows->ncols + c;
 			cell = &rows->cells[i];
 			pad = width[c] - display_width(esc[i]);
-			col = o->colour && cell->type != DB_NULL ?
-			    cell_colour(rows->names[c], esc[i]) : NULL;
+			col = o->colour && cell->type != DB_NULL
+			              ? cell_colour(rows->names[c], esc[i])
+			              : NULL;
 			/* numbers right-aligned, text left-aligned */
 			if (!textcol[c])
 				fprintf(o->fp, "%*s", (int)pad, "");
 			fprintf(o->fp, "%s%s%s", col != NULL ? col : "", esc[i],
-			    col != NULL ? ANSI_RESET : "");
+			        col != NULL ? ANSI_RESET : "");
 			if (c + 1 < rows->ncols) {
 				if (textcol[c])
 					fprintf(o->fp, "%*s", (int)pad, "");
@@ -315,7 +317,7 @@ output_section(struct output *o, const char *title, const struct db_rows *rows)
 			fputc('\n', o->fp);
 		if (o->multi && title != NULL)
 			fprintf(o->fp, "%s%s%s\n", o->colour ? ANSI_BOLD : "", title,
-			    o->colour ? ANSI_RESET : "");
+			        o->colour ? ANSI_RESET : "");
 		rc = print_table(o, rows);
 		break;
 	case OUTPUT_CSV:
@@ -363,8 +365,7 @@ output_transpose(const struct db_rows *in, struct db_rows *out)
 	out->cells = calloc(in->ncols ? in->ncols * 2 : 1, sizeof(*out->cells));
 	if (out->names == NULL || out->cells == NULL)
 		goto fail;
-	if ((out->names[0] = strdup("field")) == NULL ||
-	    (out->names[1] = strdup("value")) == NULL)
+	if ((out->names[0] = strdup("field")) == NULL || (out->names[1] = strdup("value")) == NULL)
 		goto fail;
 	if (in->nrows == 0)
 		return 0;

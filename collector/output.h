@@ -15,9 +15,9 @@ enum output_format { OUTPUT_TABLE = 0, OUTPUT_CSV, OUTPUT_JSON };
 struct output {
 	FILE *fp;
 	enum output_format fmt;
-	int colour;    /* ANSI colour in tables (a terminal, and no NO_COLOR) */
-	int sections;  /* output_section() calls so far */
-	int multi;     /* several named sections: JSON object, titled tables */
+	int colour;   /* ANSI colour in tables (a terminal, and no NO_COLOR) */
+	int sections; /* output_section() calls so far */
+	int multi;    /* several named sections: JSON object, titled tables */
 };
 
 /* multi: the output holds several named sections (output_section titles). */

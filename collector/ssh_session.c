@@ -76,8 +76,8 @@ ssh_session_global_cleanup(void)
 }
 
 static int
-set_error(struct ssh_session_error *err, enum ssh_session_status st,
-    const char *fmt, const char *detail)
+set_error(struct ssh_session_error *err, enum ssh_session_status st, const char *fmt,
+          const char *detail)
 {
 	err->status = st;
 	snprintf(err->msg, sizeof(err->msg), fmt, detail != NULL ? detail : "");
@@ -124,16 +124,17 @@ classify_connect_error(const char *msg)
 }
 
 int
-ssh_session_key_load(const char *path, struct ssh_session_key **out, char *err,
-    size_t errlen)
+ssh_session_key_load(const char *path, struct ssh_session_key **out, char *err, size_t errlen)
 {
 	struct ssh_session_key *k;
 	ssh_key key = NULL;
 
 	*out = NULL;
 	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
-		snprintf(err, errlen, "%s: cannot load the private key (missing,"
-		    " unreadable, or protected by a passphrase: use ssh-agent)", path);
+		snprintf(err, errlen,
+		         "%s: cannot load the private key (missing,"
+		         " unreadable, or protected by a passphrase: use ssh-agent)",
+		         path);
 		return -1;
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
@@ -176,8 +177,7 @@ authenticate(ssh_session s, const struct ssh_session_opts *o)
 }
 
 static int
-configure(ssh_session s, const struct ssh_session_opts *o,
-    struct ssh_session_error *err)
+configure(ssh_session s, const struct ssh_session_opts *o, struct ssh_session_error *err)
 {
 	int strict = 1, no = 0;
 
@@ -193,7 +193,7 @@ configure(ssh_session s, const struct ssh_session_opts *o,
 		return set_error(err, SSH_SESSION_ERROR, "port: %s", ssh_get_error(s));
 	if (o->known_hosts != NULL &&
 	    (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, o->known_hosts) < 0 ||
-	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0))
+	     ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0))
 		return set_error(err, SSH_SESSION_ERROR, "known hosts: %s", ssh_get_error(s));
 	/* a StrictHostKeyChecking from the user's config is overridden here,
 	 * and check_host_key() never consults it anyway */
@@ -215,8 +215,7 @@ describe_key(ssh_session s, char *buf, size_t len)
 		return;
 	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0)
 		fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-	snprintf(buf, len, "%s %s", ssh_key_type_to_char(ssh_key_type(key)),
-	    fp != NULL ? fp : "?");
+	snprintf(buf, len, "%s %s", ssh_key_type_to_char(ssh_key_type(key)), fp != NULL ? fp : "?");
 	ssh_string_free_char(fp);
 	ssh_clean_pubkey_hash(&hash);
 	ssh_key_free(key);
@@ -240,26 +239,32 @@ check_host_key(ssh_session s, int accept_new, struct ssh_session_error *err)
 		rc = 0;
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
-		snprintf(msg, sizeof(msg), "host key changed: the host offered %s,"
-		    " known_hosts has another key", key);
+		snprintf(msg, sizeof(msg),
+		         "host key changed: the host offered %s,"
+		         " known_hosts has another key",
+		         key);
 		set_error(err, SSH_SESSION_HOSTKEY_CHANGED, "%s", msg);
 		break;
 	case SSH_KNOWN_HOSTS_OTHER:
-		snprintf(msg, sizeof(msg), "host key of another type: the host offered"
-		    " %s, known_hosts has a key of another type", key);
+		snprintf(msg, sizeof(msg),
+		         "host key of another type: the host offered"
+		         " %s, known_hosts has a key of another type",
+		         key);
 		set_error(err, SSH_SESSION_HOSTKEY_CHANGED, "%s", msg);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND: /* no known_hosts file yet */
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 		if (!accept_new) {
-			snprintf(msg, sizeof(msg), "host key not in known_hosts: %s"
-			    " (add it, or pull once with --accept-new)", key);
+			snprintf(msg, sizeof(msg),
+			         "host key not in known_hosts: %s"
+			         " (add it, or pull once with --accept-new)",
+			         key);
 			set_error(err, SSH_SESSION_HOSTKEY_UNKNOWN, "%s", msg);
 			break;
 		}
 		if (ssh_session_update_known_hosts(s) != SSH_OK) {
 			set_error(err, SSH_SESSION_ERROR, "recording the host key: %s",
-			    ssh_get_error(s));
+			          ssh_get_error(s));
 			break;
 		}
 		rc = 0;
@@ -274,8 +279,8 @@ check_host_key(ssh_session s, int accept_new, struct ssh_session_error *err)
 }
 
 int
-ssh_session_open(const struct ssh_session_opts *o,
-    struct ssh_session_conn **out, struct ssh_session_error *err)
+ssh_session_open(const struct ssh_session_opts *o, struct ssh_session_conn **out,
+                 struct ssh_session_error *err)
 {
 	struct ssh_session_conn *c;
 	ssh_session s;
@@ -295,8 +300,7 @@ ssh_session_open(const struct ssh_session_opts *o,
 		goto fail;
 	}
 	if (ssh_connect(s) != SSH_OK) {
-		set_error(err, classify_connect_error(ssh_get_error(s)), "%s",
-		    ssh_get_error(s));
+		set_error(err, classify_connect_error(ssh_get_error(s)), "%s", ssh_get_error(s));
 		goto fail;
 	}
 	if (check_host_key(s, o->accept_new, err) == -1)
@@ -304,15 +308,19 @@ ssh_session_open(const struct ssh_session_opts *o,
 	set_timeout(s, time_left(o->deadline_ms, 0));
 	rc = authenticate(s, o);
 	if (rc == SSH_AUTH_ERROR) {
-		set_error(err, classify_connect_error(ssh_get_error(s)) ==
-		    SSH_SESSION_TIMEOUT ? SSH_SESSION_TIMEOUT : SSH_SESSION_ERROR,
-		    "authentication: %s", ssh_get_error(s));
+		set_error(err,
+		          classify_connect_error(ssh_get_error(s)) == SSH_SESSION_TIMEOUT
+		                  ? SSH_SESSION_TIMEOUT
+		                  : SSH_SESSION_ERROR,
+		          "authentication: %s", ssh_get_error(s));
 		goto fail;
 	}
 	if (rc != SSH_AUTH_SUCCESS) {
-		set_error(err, SSH_SESSION_AUTH_FAILED, "%s", rc == SSH_AUTH_PARTIAL ?
-		    "authentication: more methods required than public key" :
-		    "authentication: no key was accepted (ssh-agent, identity files)");
+		set_error(
+		        err, SSH_SESSION_AUTH_FAILED, "%s",
+		        rc == SSH_AUTH_PARTIAL
+		                ? "authentication: more methods required than public key"
+		                : "authentication: no key was accepted (ssh-agent, identity files)");
 		goto fail;
 	}
 	c = calloc(1, sizeof(*c));
@@ -350,8 +358,7 @@ keep_tail(struct ssh_session_exec_result *r, const char *p, size_t n)
 
 /* Read stderr that is already there; at most err_cap bytes in all. */
 static int
-drain_stderr(ssh_channel ch, struct ssh_session_exec_result *r, size_t *err_bytes,
-    size_t err_cap)
+drain_stderr(ssh_channel ch, struct ssh_session_exec_result *r, size_t *err_bytes, size_t err_cap)
 {
 	char buf[4096];
 	int n;
@@ -372,19 +379,21 @@ drain_stderr(ssh_channel ch, struct ssh_session_exec_result *r, size_t *err_byte
 /* Open a session channel on ch and start command there: 0 or -1. */
 static int
 exec_start(struct ssh_session_conn *c, ssh_channel ch, const char *command,
-    struct ssh_session_error *err)
+           struct ssh_session_error *err)
 {
 	if (ssh_channel_open_session(ch) != SSH_OK ||
 	    ssh_channel_request_exec(ch, command) != SSH_OK)
-		return set_error(err, time_left(c->deadline_ms, 0) == 0 ?
-		    SSH_SESSION_TIMEOUT : SSH_SESSION_ERROR, "exec: %s", ssh_get_error(c->s));
+		return set_error(err,
+		                 time_left(c->deadline_ms, 0) == 0 ? SSH_SESSION_TIMEOUT
+		                                                   : SSH_SESSION_ERROR,
+		                 "exec: %s", ssh_get_error(c->s));
 	return 0;
 }
 
 /* All of input on the command's stdin, then EOF: 0 or -1. */
 static int
 exec_send(struct ssh_session_conn *c, ssh_channel ch, const char *input, size_t inlen,
-    struct ssh_session_error *err)
+          struct ssh_session_error *err)
 {
 	int n;
 
@@ -392,7 +401,7 @@ exec_send(struct ssh_session_conn *c, ssh_channel ch, const char *input, size_t 
 		n = ssh_channel_write(ch, input, inlen > 32768 ? 32768 : (uint32_t)inlen);
 		if (n <= 0)
 			return set_error(err, SSH_SESSION_ERROR, "writing stdin: %s",
-			    ssh_get_error(c->s));
+			                 ssh_get_error(c->s));
 		input += n;
 		inlen -= (size_t)n;
 	}
@@ -404,14 +413,14 @@ exec_send(struct ssh_session_conn *c, ssh_channel ch, const char *input, size_t 
 /* n bytes of stdout to the sink, as long as max_bytes allows: 0 or -1. */
 static int
 exec_take(struct ssh_session_exec_result *r, const char *buf, size_t n, size_t max_bytes,
-    ssh_session_sink sink, void *arg, struct ssh_session_error *err)
+          ssh_session_sink sink, void *arg, struct ssh_session_error *err)
 {
 	char num[32];
 
 	if (r->out_bytes + n > max_bytes) {
 		snprintf(num, sizeof(num), "%zu", max_bytes);
 		return set_error(err, SSH_SESSION_TOO_LARGE, "output over the cap of %s bytes",
-		    num);
+		                 num);
 	}
 	r->out_bytes += n;
 	if (sink(arg, buf, n) == -1)
@@ -422,9 +431,9 @@ exec_take(struct ssh_session_exec_result *r, const char *buf, size_t n, size_t m
 /* stdout to the sink and the end of stderr into r, until the command's EOF
  * or the deadline: 0 or -1. */
 static int
-exec_read(struct ssh_session_conn *c, ssh_channel ch, size_t max_bytes,
-    ssh_session_sink sink, void *arg, struct ssh_session_exec_result *r,
-    size_t *err_bytes, struct ssh_session_error *err)
+exec_read(struct ssh_session_conn *c, ssh_channel ch, size_t max_bytes, ssh_session_sink sink,
+          void *arg, struct ssh_session_exec_result *r, size_t *err_bytes,
+          struct ssh_session_error *err)
 {
 	char buf[65536], num[32];
 	long long left;
@@ -434,17 +443,16 @@ exec_read(struct ssh_session_conn *c, ssh_channel ch, size_t max_bytes,
 		left = time_left(c->deadline_ms, 0);
 		if (left == 0) {
 			snprintf(num, sizeof(num), "%zu", r->out_bytes);
-			return set_error(err, SSH_SESSION_TIMEOUT,
-			    "deadline passed after %s bytes", num);
+			return set_error(err, SSH_SESSION_TIMEOUT, "deadline passed after %s bytes",
+			                 num);
 		}
-		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0,
-		    left > 500 ? 500 : (int)left);
+		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0, left > 500 ? 500 : (int)left);
 		if (n == SSH_ERROR)
 			return set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
 		if (drain_stderr(ch, r, err_bytes, EXEC_STDERR_MAX) == -1) {
 			if (*err_bytes > EXEC_STDERR_MAX)
-				return set_error(err, SSH_SESSION_TOO_LARGE,
-				    "stderr over 1 MiB%s", NULL);
+				return set_error(err, SSH_SESSION_TOO_LARGE, "stderr over 1 MiB%s",
+				                 NULL);
 			return set_error(err, SSH_SESSION_ERROR, "read: %s", ssh_get_error(c->s));
 		}
 		if (n > 0) {
@@ -460,9 +468,9 @@ exec_read(struct ssh_session_conn *c, ssh_channel ch, size_t max_bytes,
 }
 
 int
-ssh_session_exec(struct ssh_session_conn *c, const char *command,
-    const char *input, size_t inlen, size_t max_bytes, ssh_session_sink sink,
-    void *arg, struct ssh_session_exec_result *r, struct ssh_session_error *err)
+ssh_session_exec(struct ssh_session_conn *c, const char *command, const char *input, size_t inlen,
+                 size_t max_bytes, ssh_session_sink sink, void *arg,
+                 struct ssh_session_exec_result *r, struct ssh_session_error *err)
 {
 	ssh_channel ch;
 	size_t err_bytes = 0;
@@ -476,8 +484,7 @@ ssh_session_exec(struct ssh_session_conn *c, const char *command,
 	ch = ssh_channel_new(c->s);
 	if (ch == NULL)
 		return set_error(err, SSH_SESSION_ERROR, "channel: %s", ssh_get_error(c->s));
-	if (exec_start(c, ch, command, err) == -1 ||
-	    exec_send(c, ch, input, inlen, err) == -1 ||
+	if (exec_start(c, ch, command, err) == -1 || exec_send(c, ch, input, inlen, err) == -1 ||
 	    exec_read(c, ch, max_bytes, sink, arg, r, &err_bytes, err) == -1)
 		goto done;
 	(void)drain_stderr(ch, r, &err_bytes, EXEC_STDERR_MAX);

@@ -13,8 +13,8 @@
 
 enum ssh_session_status {
 	SSH_SESSION_OK = 0,
-	SSH_SESSION_UNREACHABLE,     /* refused, no route, name not resolved */
-	SSH_SESSION_TIMEOUT,         /* connect timeout or the host's deadline */
+	SSH_SESSION_UNREACHABLE, /* refused, no route, name not resolved */
+	SSH_SESSION_TIMEOUT,     /* connect timeout or the host's deadline */
 	SSH_SESSION_AUTH_FAILED,
 	SSH_SESSION_HOSTKEY_UNKNOWN, /* not in known_hosts (and no --accept-new) */
 	SSH_SESSION_HOSTKEY_CHANGED, /* changed, or a key of another type */
@@ -27,15 +27,15 @@ enum ssh_session_status {
 const char *ssh_session_status_word(enum ssh_session_status s);
 
 struct ssh_session_opts {
-	const char *host;        /* validated inventory name or ssh_config alias */
-	const char *user;        /* NULL: ssh_config, else the local user */
-	int port;                /* 0: ssh_config, else 22 */
-	const char *config;      /* ssh_config file; NULL: ~/.ssh/config */
-	const char *known_hosts; /* NULL: the user's (and the system's) */
+	const char *host;                       /* validated inventory name or ssh_config alias */
+	const char *user;                       /* NULL: ssh_config, else the local user */
+	int port;                               /* 0: ssh_config, else 22 */
+	const char *config;                     /* ssh_config file; NULL: ~/.ssh/config */
+	const char *known_hosts;                /* NULL: the user's (and the system's) */
 	const struct ssh_session_key *identity; /* tried after the agent, or NULL */
-	int accept_new;          /* record unknown keys, as accept-new does */
-	int connect_timeout;     /* seconds */
-	long long deadline_ms;   /* CLOCK_MONOTONIC milliseconds: for everything */
+	int accept_new;                         /* record unknown keys, as accept-new does */
+	int connect_timeout;                    /* seconds */
+	long long deadline_ms;                  /* CLOCK_MONOTONIC milliseconds: for everything */
 };
 
 struct ssh_session_error {
@@ -49,9 +49,9 @@ struct ssh_session_error {
 typedef int (*ssh_session_sink)(void *arg, const char *p, size_t n);
 
 struct ssh_session_exec_result {
-	int exit_status;      /* -1 when the host sent none */
-	size_t out_bytes;     /* stdout bytes read */
-	char err_tail[256];   /* the end of stderr, raw: escape before printing */
+	int exit_status;    /* -1 when the host sent none */
+	size_t out_bytes;   /* stdout bytes read */
+	char err_tail[256]; /* the end of stderr, raw: escape before printing */
 };
 
 struct ssh_session_conn;
@@ -60,8 +60,7 @@ struct ssh_session_key;
 /* A private key loaded once and used by every connection (signing only
  * reads it): 0, or -1 with a message (an encrypted key is refused: use the
  * agent for those). */
-int ssh_session_key_load(const char *path, struct ssh_session_key **out,
-    char *err, size_t errlen);
+int ssh_session_key_load(const char *path, struct ssh_session_key **out, char *err, size_t errlen);
 void ssh_session_key_free(struct ssh_session_key *k); /* NULL is a no-op */
 
 /* Call once before any thread uses SSH, and once at the end. */
@@ -69,15 +68,15 @@ int ssh_session_global_init(void);
 void ssh_session_global_cleanup(void);
 
 /* 0 and *out, or -1 with err filled (*out NULL). */
-int ssh_session_open(const struct ssh_session_opts *o,
-    struct ssh_session_conn **out, struct ssh_session_error *err);
+int ssh_session_open(const struct ssh_session_opts *o, struct ssh_session_conn **out,
+                     struct ssh_session_error *err);
 
 /* Run command; send input (may be NULL) on its stdin then EOF; pass stdout
  * to sink, at most max_bytes, before the deadline.  0 when the command ran
  * to its end (any exit status, in r), or -1 with err filled. */
-int ssh_session_exec(struct ssh_session_conn *c, const char *command,
-    const char *input, size_t inlen, size_t max_bytes, ssh_session_sink sink,
-    void *arg, struct ssh_session_exec_result *r, struct ssh_session_error *err);
+int ssh_session_exec(struct ssh_session_conn *c, const char *command, const char *input,
+                     size_t inlen, size_t max_bytes, ssh_session_sink sink, void *arg,
+                     struct ssh_session_exec_result *r, struct ssh_session_error *err);
 
 void ssh_session_close(struct ssh_session_conn *c); /* NULL is a no-op */
 

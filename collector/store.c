@@ -103,70 +103,62 @@ tri_value(enum tristate t)
 	return t == TRI_UNKNOWN ? -1 : (t == TRI_TRUE);
 }
 
-static const char SQL_FIND_OBS[] =
-    "SELECT 1 FROM observations WHERE report_id = ?1";
+static const char SQL_FIND_OBS[] = "SELECT 1 FROM observations WHERE report_id = ?1";
 static const char SQL_FIND_HOST[] =
-    "SELECT id, latest_observation_id FROM hosts WHERE hostname = ?1";
-static const char SQL_INSERT_HOST[] =
-    "INSERT INTO hosts (hostname, first_seen) VALUES (?1, ?2)";
-static const char SQL_LATEST[] =
-    "SELECT content_id, collected_at FROM observations WHERE id = ?1";
-static const char SQL_FIND_CONTENT[] =
-    "SELECT id FROM contents WHERE sha256 = ?2 AND host_id = ?1";
+        "SELECT id, latest_observation_id FROM hosts WHERE hostname = ?1";
+static const char SQL_INSERT_HOST[] = "INSERT INTO hosts (hostname, first_seen) VALUES (?1, ?2)";
+static const char SQL_LATEST[] = "SELECT content_id, collected_at FROM observations WHERE id = ?1";
+static const char SQL_FIND_CONTENT[] = "SELECT id FROM contents WHERE sha256 = ?2 AND host_id = ?1";
 /* A content already validated and stored for this host: for an import the
  * host is the one named in that very content. */
 static const char SQL_KNOWN_CONTENT[] =
-    "SELECT c.id, c.host_id, h.hostname, h.latest_observation_id"
-    " FROM contents c JOIN hosts h ON h.id = c.host_id"
-    " WHERE c.sha256 = ?1 AND h.hostname = coalesce(?2, c.reported_hostname)";
-static const char SQL_ANY_CONTENT[] =
-    "SELECT 1 FROM contents WHERE sha256 = ?1";
+        "SELECT c.id, c.host_id, h.hostname, h.latest_observation_id"
+        " FROM contents c JOIN hosts h ON h.id = c.host_id"
+        " WHERE c.sha256 = ?1 AND h.hostname = coalesce(?2, c.reported_hostname)";
+static const char SQL_ANY_CONTENT[] = "SELECT 1 FROM contents WHERE sha256 = ?1";
 static const char SQL_INSERT_CONTENT[] =
-    "INSERT INTO contents (host_id, sha256, agent_version, reported_hostname,"
-    " machine_id, kernel, os, sys_vendor, product_name, bios_version, bios_date,"
-    " cpu_vendor, cpu_model, cpu_virtualization, cmdline, iommu_vendor,"
-    " iommu_enabled, default_domain, interrupt_remapping, irq_mode,"
-    " x2apic_optout, iommu_units, kernel_log_source, kernel_log_complete,"
-    " fault_total, firmware_bugs, group_count, device_count, grouping, verdict,"
-    " reason, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-    " ?27, ?28, ?29, ?30, ?31, ?32)";
+        "INSERT INTO contents (host_id, sha256, agent_version, reported_hostname,"
+        " machine_id, kernel, os, sys_vendor, product_name, bios_version, bios_date,"
+        " cpu_vendor, cpu_model, cpu_virtualization, cmdline, iommu_vendor,"
+        " iommu_enabled, default_domain, interrupt_remapping, irq_mode,"
+        " x2apic_optout, iommu_units, kernel_log_source, kernel_log_complete,"
+        " fault_total, firmware_bugs, group_count, device_count, grouping, verdict,"
+        " reason, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+        " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+        " ?27, ?28, ?29, ?30, ?31, ?32)";
 static const char SQL_INSERT_GROUP[] =
-    "INSERT INTO iommu_groups (content_id, seq, group_id, type, device_count)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO iommu_groups (content_id, seq, group_id, type, device_count)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_INSERT_REGION[] =
-    "INSERT INTO reserved_regions (content_id, group_seq, seq, start, \"end\", type)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        "INSERT INTO reserved_regions (content_id, group_seq, seq, start, \"end\", type)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_INSERT_DEVICE[] =
-    "INSERT INTO devices (content_id, address, group_id, group_size, group_members,"
-    " vendor_id, device_id, subsystem_vendor_id, subsystem_device_id, class,"
-    " name, driver, reset_methods, boot_vga, isolated, verdict, reasons)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+        "INSERT INTO devices (content_id, address, group_id, group_size, group_members,"
+        " vendor_id, device_id, subsystem_vendor_id, subsystem_device_id, class,"
+        " name, driver, reset_methods, boot_vga, isolated, verdict, reasons)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 static const char SQL_INSERT_PARAM[] =
-    "INSERT INTO cmdline_params (content_id, seq, key, value) VALUES (?1, ?2, ?3, ?4)";
+        "INSERT INTO cmdline_params (content_id, seq, key, value) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_INSERT_LINE[] =
-    "INSERT INTO kernel_log_lines (content_id, seq, time, level, text)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO kernel_log_lines (content_id, seq, time, level, text)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_INSERT_FAULT[] =
-    "INSERT INTO faults (content_id, seq, address, kind, reason, count)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        "INSERT INTO faults (content_id, seq, address, kind, reason, count)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_INSERT_CHECK[] =
-    "INSERT INTO checks (content_id, seq, check_id, status, summary, evidence)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        "INSERT INTO checks (content_id, seq, check_id, status, summary, evidence)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_INSERT_ERROR[] =
-    "INSERT INTO report_errors (content_id, seq, text) VALUES (?1, ?2, ?3)";
+        "INSERT INTO report_errors (content_id, seq, text) VALUES (?1, ?2, ?3)";
 static const char SQL_INSERT_OBS[] =
-    "INSERT INTO observations (host_id, content_id, report_id, collected_at,"
-    " received_at, transport) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-static const char SQL_SET_LATEST[] =
-    "UPDATE hosts SET latest_observation_id = ?2 WHERE id = ?1";
+        "INSERT INTO observations (host_id, content_id, report_id, collected_at,"
+        " received_at, transport) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_SET_LATEST[] = "UPDATE hosts SET latest_observation_id = ?2 WHERE id = ?1";
 static const char SQL_INSERT_ATTEMPT[] =
-    "INSERT INTO collection_attempts (host_id, started_at, finished_at,"
-    " transport, status, error, observation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char SQL_SET_ATTEMPT[] =
-    "UPDATE hosts SET last_attempt_id = ?2 WHERE id = ?1";
-static const char SQL_DELETE_HOST[] =
-    "DELETE FROM hosts WHERE hostname = ?1";
+        "INSERT INTO collection_attempts (host_id, started_at, finished_at,"
+        " transport, status, error, observation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_SET_ATTEMPT[] = "UPDATE hosts SET last_attempt_id = ?2 WHERE id = ?1";
+static const char SQL_DELETE_HOST[] = "DELETE FROM hosts WHERE hostname = ?1";
 
 /* Step a statement that returns no row. */
 static int
@@ -177,10 +169,10 @@ run(struct db_stmt *st)
 
 static int
 store_device(struct db *db, long long cid, const struct store_index *ix,
-    const struct store_devref *ref, struct sbuf *tmp)
+             const struct store_devref *ref, struct sbuf *tmp)
 {
 	const struct report_device *d = ref->d;
-	struct sbuf reasons = { 0 };
+	struct sbuf reasons = {0};
 	struct db_stmt *st;
 	int rc;
 
@@ -331,8 +323,8 @@ store_params(struct db *db, long long cid, const struct report *r)
 			return -1;
 		db_bind_int(st, 1, cid);
 		db_bind_int(st, 2, (long long)i);
-		db_bind_text(st, 3, r->cmdline.params[i].key != NULL ?
-		    r->cmdline.params[i].key : "");
+		db_bind_text(st, 3,
+		             r->cmdline.params[i].key != NULL ? r->cmdline.params[i].key : "");
 		db_bind_text(st, 4, r->cmdline.params[i].value);
 		if (run(st) == -1)
 			return -1;
@@ -430,8 +422,7 @@ store_errors(struct db *db, long long cid, const struct report *r)
 /* A new content: its row, then its rows in every other table, in the
  * order of the schema.  The content's id, or -1. */
 static long long
-store_content(struct db *db, long long host_id, const struct store_item *it,
-    struct sbuf *tmp)
+store_content(struct db *db, long long host_id, const struct store_item *it, struct sbuf *tmp)
 {
 	const struct report *r = it->r;
 	long long cid;
@@ -488,8 +479,8 @@ hostname_ok(const char *s)
 }
 
 static int
-attempt_insert(struct db *db, long long host_id, const char *started_at,
-    const char *transport, const char *status, const char *error, long long obs)
+attempt_insert(struct db *db, long long host_id, const char *started_at, const char *transport,
+               const char *status, const char *error, long long obs)
 {
 	struct db_stmt *st;
 	char now[32];
@@ -516,8 +507,8 @@ attempt_insert(struct db *db, long long host_id, const char *started_at,
 }
 
 int
-store_attempt(struct db *db, const char *hostname, const char *transport,
-    const char *started_at, const char *status, const char *error)
+store_attempt(struct db *db, const char *hostname, const char *transport, const char *started_at,
+              const char *status, const char *error)
 {
 	char status_b[64], error_b[1024];
 	long long host_id, latest;
@@ -534,7 +525,7 @@ store_attempt(struct db *db, const char *hostname, const char *transport,
 		return -1;
 	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
 	    attempt_insert(db, host_id, started_at, transport, status_b,
-	    error != NULL ? error_b : NULL, 0) == -1) {
+	                   error != NULL ? error_b : NULL, 0) == -1) {
 		db_rollback(db);
 		return -1;
 	}
@@ -563,7 +554,6 @@ fail:
 	return -1;
 }
 
-
 static enum store_status
 finish(struct store_result *res, enum store_status s)
 {
@@ -575,9 +565,9 @@ finish(struct store_result *res, enum store_status s)
  * attempt.  latest / latest_at: the host's current latest observation and
  * its collected_at (from latest_content). */
 static int
-observe(struct db *db, long long host_id, long long cid, long long latest,
-    const char *latest_at, const char *report_id, const char *collected_at,
-    const char *transport, enum store_status status, struct store_result *res)
+observe(struct db *db, long long host_id, long long cid, long long latest, const char *latest_at,
+        const char *report_id, const char *collected_at, const char *transport,
+        enum store_status status, struct store_result *res)
 {
 	struct db_stmt *st;
 	char now[32];
@@ -604,8 +594,8 @@ observe(struct db *db, long long host_id, long long cid, long long latest,
 		if (run(st) == -1)
 			return -1;
 	}
-	if (attempt_insert(db, host_id, NULL, transport, store_status_name(status),
-	    NULL, obs) == -1)
+	if (attempt_insert(db, host_id, NULL, transport, store_status_name(status), NULL, obs) ==
+	    -1)
 		return -1;
 	res->observation_id = obs;
 	return 0;
@@ -630,7 +620,8 @@ latest_content(struct db *db, long long latest, char *at, size_t atsz)
 		return -1;
 	if (rc == DB_ROW) {
 		cid = db_column_int(st, 0);
-		snprintf(at, atsz, "%s", db_column_text(st, 1) != NULL ? db_column_text(st, 1) : "");
+		snprintf(at, atsz, "%s",
+		         db_column_text(st, 1) != NULL ? db_column_text(st, 1) : "");
 		db_step(st);
 	}
 	return cid;
@@ -700,7 +691,7 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 	cid = db_column_int(st, 0);
 	host_id = db_column_int(st, 1);
 	snprintf(res->hostname, sizeof(res->hostname), "%s",
-	    db_column_text(st, 2) != NULL ? db_column_text(st, 2) : "");
+	         db_column_text(st, 2) != NULL ? db_column_text(st, 2) : "");
 	latest = db_column_int(st, 3);
 	db_step(st);
 	snprintf(res->report_id, sizeof(res->report_id), "%s", it->key->report_id);
@@ -713,8 +704,9 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 	if ((lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1)
 		return dberr(db, res);
 	status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
-	if (observe(db, host_id, cid, latest, latest_at, it->key->report_id,
-	    it->key->collected_at, it->transport, status, res) == -1 || db_commit(db) == -1)
+	if (observe(db, host_id, cid, latest, latest_at, it->key->report_id, it->key->collected_at,
+	            it->transport, status, res) == -1 ||
+	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, status);
 }
@@ -723,7 +715,7 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 static long long
 content_id(struct db *db, long long host_id, const struct store_item *it)
 {
-	struct sbuf tmp = { 0 };
+	struct sbuf tmp = {0};
 	struct db_stmt *st;
 	long long cid;
 	int rc;
@@ -769,7 +761,7 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	    (cid = content_id(db, host_id, it)) == -1)
 		return dberr(db, res);
 	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at,
-	    it->transport, cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
+	            it->transport, cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
 	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);

@@ -41,11 +41,11 @@ struct store_result {
 struct store_item {
 	const char *json; /* the text as received, stored verbatim */
 	size_t len;
-	const struct report_key *key;  /* its content key (proto/report_key.h) */
-	const char *identity;          /* host from the inventory or token, NULL: the report's */
-	const struct report *r;        /* decoded and valid; NULL for store_commit_known */
-	const struct store_index *ix;  /* r indexed; NULL for store_commit_known */
-	const char *transport;         /* "import", "ssh", "http" */
+	const struct report_key *key; /* its content key (proto/report_key.h) */
+	const char *identity;         /* host from the inventory or token, NULL: the report's */
+	const struct report *r;       /* decoded and valid; NULL for store_commit_known */
+	const struct store_index *ix; /* r indexed; NULL for store_commit_known */
+	const char *transport;        /* "import", "ssh", "http" */
 };
 
 /* 1 when some stored content has this SHA-256 (so decoding is probably not
@@ -56,19 +56,19 @@ int store_content_known(struct db *db, const char *sha256);
  * of this host but for report_id and collected_at (which the key checked):
  * a new observation without decoding.  STORE_NOT_KNOWN when it is not. */
 enum store_status store_commit_known(struct db *db, const struct store_item *it,
-    struct store_result *res);
+                                     struct store_result *res);
 
 /* Store a decoded, valid report: host, observation, content (deduplicated
  * by key), its rows, the raw text, and the attempt, in one transaction.
  * Strings in res come from the report: escape them before printing. */
 enum store_status store_commit(struct db *db, const struct store_item *it,
-    struct store_result *res);
+                               struct store_result *res);
 
 /* Record an attempt that stored no report ("rejected", "timeout",
  * "hostkey-changed", ...).  started_at: RFC 3339 UTC, NULL for now.
  * 0, or -1 with db_error() set. */
 int store_attempt(struct db *db, const char *hostname, const char *transport,
-    const char *started_at, const char *status, const char *error);
+                  const char *started_at, const char *status, const char *error);
 
 /* Remove a host and all its history: 1 removed, 0 unknown host, -1 error. */
 int store_forget_host(struct db *db, const char *hostname);

@@ -62,7 +62,7 @@ devs_collect(struct store_index *ix)
 static char *
 members_of(const struct store_index *ix, size_t gidx)
 {
-	struct growbuf b = { 0 };
+	struct growbuf b = {0};
 	size_t j;
 	int failed = 0;
 
@@ -70,7 +70,8 @@ members_of(const struct store_index *ix, size_t gidx)
 		if (ix->devs[j].gidx != gidx)
 			continue;
 		if ((b.len > 0 && growbuf_append(&b, " ", 1) == -1) ||
-		    growbuf_append(&b, ix->devs[j].d->address, strlen(ix->devs[j].d->address)) == -1)
+		    growbuf_append(&b, ix->devs[j].d->address, strlen(ix->devs[j].d->address)) ==
+		            -1)
 			failed = 1;
 	}
 	if (failed) {
@@ -85,7 +86,7 @@ static int
 grouping_of(struct store_index *ix)
 {
 	size_t i, n = ix->r->iommu.ngroups;
-	struct growbuf all = { 0 };
+	struct growbuf all = {0};
 	char **sorted, hex[SHA256_HEX_LEN];
 	int rc = 0;
 

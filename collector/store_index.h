@@ -18,10 +18,10 @@ struct store_devref {
 };
 
 struct store_index {
-	const struct report *r; /* borrowed */
+	const struct report *r;    /* borrowed */
 	struct store_devref *devs; /* sorted by address */
 	size_t ndevs;
-	char **members; /* per group: its sorted addresses, space-separated */
+	char **members;    /* per group: its sorted addresses, space-separated */
 	char grouping[32]; /* "N:" and 12 hex digits of a SHA-256 */
 };
 

@@ -28,8 +28,7 @@ token_format(const unsigned char rnd[TOKEN_RANDOM_BYTES], char *out, size_t outl
 }
 
 int
-token_parse(const char *s, size_t len, char *id, size_t idlen, char *err,
-    size_t errlen)
+token_parse(const char *s, size_t len, char *id, size_t idlen, char *err, size_t errlen)
 {
 	size_t i, plen = sizeof(TOKEN_PREFIX) - 1;
 
@@ -38,8 +37,7 @@ token_parse(const char *s, size_t len, char *id, size_t idlen, char *err,
 		return -1;
 	}
 	if (len != TOKEN_LEN) {
-		snprintf(err, errlen, "token: %zu bytes, expected %zu", len,
-		    (size_t)TOKEN_LEN);
+		snprintf(err, errlen, "token: %zu bytes, expected %zu", len, (size_t)TOKEN_LEN);
 		return -1;
 	}
 	if (memcmp(s, TOKEN_PREFIX, plen) != 0) {

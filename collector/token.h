@@ -26,8 +26,7 @@ void token_format(const unsigned char rnd[TOKEN_RANDOM_BYTES], char *out, size_t
 
 /* Check the format of s (len bytes, not NUL-terminated) and copy its public
  * id into id (TOKEN_ID_LEN + 1).  0, or -1 with a reason in err. */
-int token_parse(const char *s, size_t len, char *id, size_t idlen, char *err,
-    size_t errlen);
+int token_parse(const char *s, size_t len, char *id, size_t idlen, char *err, size_t errlen);
 
 /* Lowercase hex SHA-256 of the token text. */
 void token_hash(const char *s, size_t len, char out[SHA256_HEX_LEN]);
@@ -38,8 +37,8 @@ int token_hash_equal(const char *a, const char *b);
 
 /* Create a token for host, store its hash, and write the token (shown
  * once) to out (TOKEN_LEN + 1).  0, or -1 with err set. */
-int token_db_add(struct db *db, const char *host, char *out, size_t outlen,
-    char *err, size_t errlen);
+int token_db_add(struct db *db, const char *host, char *out, size_t outlen, char *err,
+                 size_t errlen);
 
 /* Revoke every valid token of host: the number revoked, or -1. */
 int token_db_revoke(struct db *db, const char *host);
@@ -53,8 +52,8 @@ enum token_verdict {
 };
 
 /* Find the token (len bytes) and fill host (its identity) when known. */
-enum token_verdict token_db_check(struct db *db, const char *s, size_t len,
-    char *host, size_t hostlen);
+enum token_verdict token_db_check(struct db *db, const char *s, size_t len, char *host,
+                                  size_t hostlen);
 
 struct collector;
 

@@ -13,11 +13,11 @@
 #include "proto/hostname.h"
 
 static const char SQL_ADD[] =
-    "INSERT INTO tokens (host, token_id, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+        "INSERT INTO tokens (host, token_id, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_REVOKE[] =
-    "UPDATE tokens SET revoked_at = ?2 WHERE host = ?1 AND revoked_at IS NULL";
+        "UPDATE tokens SET revoked_at = ?2 WHERE host = ?1 AND revoked_at IS NULL";
 static const char SQL_FIND[] =
-    "SELECT host, token_hash, revoked_at FROM tokens WHERE token_id = ?1";
+        "SELECT host, token_hash, revoked_at FROM tokens WHERE token_id = ?1";
 
 static int
 random_fill(unsigned char *buf, size_t len)
@@ -38,8 +38,7 @@ random_fill(unsigned char *buf, size_t len)
 }
 
 int
-token_db_add(struct db *db, const char *host, char *out, size_t outlen,
-    char *err, size_t errlen)
+token_db_add(struct db *db, const char *host, char *out, size_t outlen, char *err, size_t errlen)
 {
 	unsigned char rnd[TOKEN_RANDOM_BYTES];
 	char tok[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1], hash[SHA256_HEX_LEN], now[32];

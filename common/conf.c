@@ -8,9 +8,8 @@
 
 #include "common/conf.h"
 
-static int
-fail(char *err, size_t errlen, const struct conf *c, int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, const struct conf *c, int line, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 
 static int
 fail(char *err, size_t errlen, const struct conf *c, int line, const char *fmt, ...)
@@ -55,8 +54,8 @@ known_key(const char *const *known, const char *k, size_t n)
 
 /* One non-comment line: 0, or -1 with err. */
 static int
-parse_line(struct conf *c, const char *s, size_t n, int line, const char *const *known,
-    char *err, size_t errlen)
+parse_line(struct conf *c, const char *s, size_t n, int line, const char *const *known, char *err,
+           size_t errlen)
 {
 	const char *eq, *k, *v;
 	size_t kn, vn, i;
@@ -71,11 +70,12 @@ parse_line(struct conf *c, const char *s, size_t n, int line, const char *const 
 	if (kn == 0)
 		return fail(err, errlen, c, line, "no key before '='");
 	if (!known_key(known, k, kn))
-		return fail(err, errlen, c, line, "unknown key \"%.*s\"", (int)(kn > 64 ? 64 : kn), k);
+		return fail(err, errlen, c, line, "unknown key \"%.*s\"", (int)(kn > 64 ? 64 : kn),
+		            k);
 	for (i = 0; i < c->n; i++)
 		if (strlen(c->v[i].key) == kn && memcmp(c->v[i].key, k, kn) == 0)
 			return fail(err, errlen, c, line, "%.*s set again (first on line %d)",
-			    (int)kn, k, c->v[i].line);
+			            (int)kn, k, c->v[i].line);
 	if ((e = reallocarray(c->v, c->n + 1, sizeof(*e))) == NULL)
 		return fail(err, errlen, c, line, "out of memory");
 	c->v = e;
@@ -93,8 +93,8 @@ parse_line(struct conf *c, const char *s, size_t n, int line, const char *const 
 }
 
 int
-conf_parse(const char *text, size_t len, const char *path, const char *const *known,
-    struct conf *c, char *err, size_t errlen)
+conf_parse(const char *text, size_t len, const char *path, const char *const *known, struct conf *c,
+           char *err, size_t errlen)
 {
 	const char *p = text, *end = text + len, *nl, *s;
 	size_t n;
@@ -140,7 +140,7 @@ conf_where(struct conf *c, const char *key)
 		if (strcmp(c->v[i].key, key) == 0)
 			break;
 	snprintf(c->where, sizeof(c->where), "%s:%d: %s", c->path, i < c->n ? c->v[i].line : 0,
-	    key);
+	         key);
 	return c->where;
 }
 

@@ -30,13 +30,12 @@ struct conf {
  * (unknown key, no '=', empty key, a key twice, a NUL byte, out of memory).
  */
 int conf_parse(const char *text, size_t len, const char *path, const char *const *known,
-    struct conf *c, char *err, size_t errlen);
+               struct conf *c, char *err, size_t errlen);
 
 /* Read path (at most CONF_MAX_BYTES) and parse it: 0, -1 when it cannot be
  * read (err names path and errno), -2 when it does not parse (err as
  * above). */
-int conf_load(const char *path, const char *const *known, struct conf *c, char *err,
-    size_t errlen);
+int conf_load(const char *path, const char *const *known, struct conf *c, char *err, size_t errlen);
 
 /* key's value, or NULL when the file does not set it. */
 const char *conf_get(const struct conf *c, const char *key);

@@ -11,10 +11,9 @@
 #include "common/readall.h"
 
 int
-conf_load(const char *path, const char *const *known, struct conf *c, char *err,
-    size_t errlen)
+conf_load(const char *path, const char *const *known, struct conf *c, char *err, size_t errlen)
 {
-	struct growbuf b = { 0 };
+	struct growbuf b = {0};
 	FILE *fp;
 	int rc;
 

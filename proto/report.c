@@ -169,16 +169,16 @@ report_free(struct report *r)
 }
 
 static const char *const verdict_names[] = {
-	[VERDICT_UNKNOWN] = "unknown",
-	[VERDICT_READY] = "ready",
-	[VERDICT_NOT_READY] = "not-ready",
+        [VERDICT_UNKNOWN] = "unknown",
+        [VERDICT_READY] = "ready",
+        [VERDICT_NOT_READY] = "not-ready",
 };
 
 static const char *const check_status_names[] = {
-	[CHECK_UNKNOWN] = "unknown",
-	[CHECK_PASS] = "pass",
-	[CHECK_WARN] = "warn",
-	[CHECK_FAIL] = "fail",
+        [CHECK_UNKNOWN] = "unknown",
+        [CHECK_PASS] = "pass",
+        [CHECK_WARN] = "warn",
+        [CHECK_FAIL] = "fail",
 };
 
 const char *

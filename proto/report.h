@@ -71,8 +71,8 @@ struct report_logline {
 
 struct report_fault {
 	char address[REPORT_ADDR_MAX]; /* "DDDD:BB:DD.F" */
-	char *kind;                    /* "dma-read", "dma-write", "intr-remap", "io-page-fault", ... */
-	char *reason;                  /* "PTE Read access is not set", may be NULL */
+	char *kind;   /* "dma-read", "dma-write", "intr-remap", "io-page-fault", ... */
+	char *reason; /* "PTE Read access is not set", may be NULL */
 	unsigned long count;
 };
 
@@ -102,7 +102,7 @@ struct report_host {
 };
 
 struct report_cmdline {
-	char *raw; /* NULL when /proc/cmdline could not be read */
+	char *raw;                /* NULL when /proc/cmdline could not be read */
 	struct report_kv *params; /* IOMMU-related parameters only */
 	size_t nparams;
 	struct strlist warnings;
@@ -159,8 +159,7 @@ void report_group_init(struct report_group *g);
 
 /* strlist helpers: append a copy of s (0, or -1 on allocation failure). */
 int strlist_add(struct strlist *l, const char *s);
-int strlist_addf(struct strlist *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strlist_free(struct strlist *l);
 
 /* Names used in JSON for the enums; *_parse returns -1 for an unknown word. */

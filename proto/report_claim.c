@@ -16,8 +16,7 @@ struct scan {
 static void
 ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' ||
-	    *s->p == '\r'))
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
 
@@ -137,7 +136,7 @@ find_member(struct scan *s, const char *want)
 int
 report_claim_hostname(const char *json, size_t len, char *out, size_t outlen)
 {
-	struct scan s = { json, json + len };
+	struct scan s = {json, json + len};
 	const char *name;
 	size_t n;
 	int esc;

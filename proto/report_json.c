@@ -362,10 +362,10 @@ enc_kernel_log(struct enc *e, const struct report_kernel_log *k)
 		item = json_object();
 		/* json_real() refuses NaN and infinities; negative means none;
 		 * -0.0 is written as 0.0. */
-		put(e, item, "time", isfinite(l->time) && l->time >= 0 ?
-				  json_real(l->time + 0.0) : json_null());
-		put(e, item, "level", l->level >= 0 && l->level <= 7 ?
-				  json_integer(l->level) : json_null());
+		put(e, item, "time",
+		    isfinite(l->time) && l->time >= 0 ? json_real(l->time + 0.0) : json_null());
+		put(e, item, "level",
+		    l->level >= 0 && l->level <= 7 ? json_integer(l->level) : json_null());
 		put(e, item, "text", enc_str(l->text));
 		push(e, a, item);
 	}
@@ -413,7 +413,7 @@ enc_checks(struct enc *e, const struct report *r)
 char *
 report_json_encode(const struct report *r, int flags)
 {
-	struct enc e = { 0 };
+	struct enc e = {0};
 	json_t *root, *agent;
 	size_t dflags;
 	char *text;
@@ -461,9 +461,8 @@ struct dec {
 	size_t ndevices; /* in all groups and ungrouped_devices together */
 };
 
-static int
-fail(struct dec *d, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(struct dec *d, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static int
 fail(struct dec *d, const char *path, const char *fmt, ...)
@@ -535,8 +534,8 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 	case JSON_STRING:
 		n = json_string_length(v);
 		if (n > REPORT_MAX_STRING)
-			return fail(d, path, "string too long (%zu bytes, limit %u)",
-				    n, REPORT_MAX_STRING);
+			return fail(d, path, "string too long (%zu bytes, limit %u)", n,
+			            REPORT_MAX_STRING);
 		return 0;
 	case JSON_OBJECT:
 		if (depth > REPORT_MAX_DEPTH)
@@ -544,12 +543,13 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 		n = json_object_size(v);
 		if (n > REPORT_MAX_ITEMS)
 			return fail(d, path, "too many members (%zu, limit %u)", n,
-				    REPORT_MAX_ITEMS);
-		json_object_foreach(v, key, m) {
+			            REPORT_MAX_ITEMS);
+		json_object_foreach(v, key, m)
+		{
 			path_key(child, sizeof(child), path, key);
 			if (strlen(key) > REPORT_MAX_STRING)
 				return fail(d, child, "key too long (%zu bytes, limit %u)",
-					    strlen(key), REPORT_MAX_STRING);
+				            strlen(key), REPORT_MAX_STRING);
 			if (walk(d, m, depth + 1, child) == -1)
 				return -1;
 		}
@@ -566,7 +566,8 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 			limit = REPORT_MAX_ITEMS;
 		if (n > limit)
 			return fail(d, path, "too many items (%zu, limit %zu)", n, limit);
-		json_array_foreach(v, i, m) {
+		json_array_foreach(v, i, m)
+		{
 			path_index(child, sizeof(child), path, i);
 			if (walk(d, m, depth + 1, child) == -1)
 				return -1;
@@ -582,8 +583,8 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 #define NULLOK 1 /* null is accepted and means unknown */
 
 static int
-get_value(struct dec *d, json_t *obj, const char *path, const char *key,
-	  json_t **out, char *child, size_t size)
+get_value(struct dec *d, json_t *obj, const char *path, const char *key, json_t **out, char *child,
+          size_t size)
 {
 	path_key(child, size, path, key);
 	*out = json_object_get(obj, key);
@@ -618,8 +619,7 @@ get_array(struct dec *d, json_t *obj, const char *path, const char *key, json_t 
 
 /* A string (or null with NULLOK) as a new cleaned malloc'd copy in *out. */
 static int
-get_string(struct dec *d, json_t *obj, const char *path, const char *key, int flags,
-	   char **out)
+get_string(struct dec *d, json_t *obj, const char *path, const char *key, int flags, char **out)
 {
 	char child[PATH_MAX_LEN];
 	json_t *v;
@@ -630,8 +630,7 @@ get_string(struct dec *d, json_t *obj, const char *path, const char *key, int fl
 	if (json_is_null(v) && (flags & NULLOK))
 		return 0;
 	if (!json_is_string(v))
-		return fail(d, child, (flags & NULLOK) ? "not a string or null" :
-							 "not a string");
+		return fail(d, child, (flags & NULLOK) ? "not a string or null" : "not a string");
 	*out = text_clean(json_string_value(v), json_string_length(v), NULL);
 	if (*out == NULL)
 		return fail(d, child, "out of memory");
@@ -639,8 +638,7 @@ get_string(struct dec *d, json_t *obj, const char *path, const char *key, int fl
 }
 
 static int
-get_tristate(struct dec *d, json_t *obj, const char *path, const char *key,
-	     enum tristate *out)
+get_tristate(struct dec *d, json_t *obj, const char *path, const char *key, enum tristate *out)
 {
 	char child[PATH_MAX_LEN];
 	json_t *v;
@@ -660,8 +658,8 @@ get_tristate(struct dec *d, json_t *obj, const char *path, const char *key,
 
 /* An integer in [0, max] (or null with NULLOK: *out = -1). */
 static int
-get_int(struct dec *d, json_t *obj, const char *path, const char *key, int flags,
-	json_int_t max, json_int_t *out)
+get_int(struct dec *d, json_t *obj, const char *path, const char *key, int flags, json_int_t max,
+        json_int_t *out)
 {
 	char child[PATH_MAX_LEN];
 	json_t *v;
@@ -673,8 +671,8 @@ get_int(struct dec *d, json_t *obj, const char *path, const char *key, int flags
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return fail(d, child, (flags & NULLOK) ? "not an integer or null" :
-							 "not an integer");
+		return fail(d, child,
+		            (flags & NULLOK) ? "not an integer or null" : "not an integer");
 	*out = json_integer_value(v);
 	if (*out < 0 || *out > max)
 		return fail(d, child, "out of range (0 to %lld)", (long long)max);
@@ -683,8 +681,7 @@ get_int(struct dec *d, json_t *obj, const char *path, const char *key, int flags
 
 /* "10de": exactly digits hex digits, or null (-1). */
 static int
-get_hexid(struct dec *d, json_t *obj, const char *path, const char *key, size_t digits,
-	  long *out)
+get_hexid(struct dec *d, json_t *obj, const char *path, const char *key, size_t digits, long *out)
 {
 	char child[PATH_MAX_LEN];
 	json_t *v;
@@ -732,7 +729,7 @@ get_addr64(struct dec *d, json_t *obj, const char *path, const char *key, uint64
 /* A PCI address, stored lowercase into buf[REPORT_ADDR_MAX]. */
 static int
 get_address(struct dec *d, json_t *obj, const char *path, const char *key, char *buf,
-	    int allow_unknown)
+            int allow_unknown)
 {
 	char child[PATH_MAX_LEN];
 	const char *s;
@@ -755,8 +752,7 @@ get_address(struct dec *d, json_t *obj, const char *path, const char *key, char 
 }
 
 static int
-get_strlist(struct dec *d, json_t *obj, const char *path, const char *key,
-	    struct strlist *out)
+get_strlist(struct dec *d, json_t *obj, const char *path, const char *key, struct strlist *out)
 {
 	char child[PATH_MAX_LEN], item[PATH_MAX_LEN];
 	json_t *a, *v;
@@ -773,7 +769,8 @@ get_strlist(struct dec *d, json_t *obj, const char *path, const char *key,
 	if (vec == NULL)
 		return fail(d, child, "out of memory");
 	out->v = vec;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		if (!json_is_string(v)) {
 			path_index(item, sizeof(item), child, i);
 			return fail(d, item, "not a string");
@@ -845,7 +842,7 @@ dec_device(struct dec *d, json_t *o, const char *path, struct report_device *dev
 
 static int
 dec_devices(struct dec *d, json_t *obj, const char *path, const char *key,
-	    struct report_device **out, size_t *nout)
+            struct report_device **out, size_t *nout)
 {
 	char child[PATH_MAX_LEN], item[PATH_MAX_LEN];
 	json_t *a, *v;
@@ -858,15 +855,15 @@ dec_devices(struct dec *d, json_t *obj, const char *path, const char *key,
 	n = json_array_size(a);
 	d->ndevices += n;
 	if (d->ndevices > REPORT_MAX_DEVICES)
-		return fail(d, child, "too many devices in all (limit %u)",
-			    REPORT_MAX_DEVICES);
+		return fail(d, child, "too many devices in all (limit %u)", REPORT_MAX_DEVICES);
 	*out = alloc_items(n, sizeof(**out), &failed);
 	if (failed)
 		return fail(d, child, "out of memory");
 	for (i = 0; i < n; i++)
 		report_device_init(&(*out)[i]);
 	*nout = n;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		path_index(item, sizeof(item), child, i);
 		if (dec_device(d, v, item, &(*out)[i]) == -1)
 			return -1;
@@ -898,7 +895,8 @@ dec_group(struct dec *d, json_t *o, const char *path, struct report_group *g)
 	if (failed)
 		return fail(d, child, "out of memory");
 	g->nregions = n;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		path_index(item, sizeof(item), child, i);
 		if (!json_is_object(v))
 			return fail(d, item, "not an object");
@@ -941,8 +939,7 @@ dec_host(struct dec *d, json_t *root, struct report_host *h)
 	    get_object(d, o, "host", "cpu", &sub) == -1 ||
 	    get_string(d, sub, "host.cpu", "vendor", NULLOK, &h->cpu.vendor) == -1 ||
 	    get_string(d, sub, "host.cpu", "model", NULLOK, &h->cpu.model) == -1 ||
-	    get_string(d, sub, "host.cpu", "virtualization", NULLOK,
-		       &h->cpu.virtualization) == -1)
+	    get_string(d, sub, "host.cpu", "virtualization", NULLOK, &h->cpu.virtualization) == -1)
 		return -1;
 	return 0;
 }
@@ -965,7 +962,8 @@ dec_cmdline(struct dec *d, json_t *root, struct report_cmdline *c)
 	c->params = alloc_items(n, sizeof(*c->params), &failed);
 	if (failed)
 		return fail(d, "cmdline.params", "out of memory");
-	json_object_foreach(params, key, v) {
+	json_object_foreach(params, key, v)
+	{
 		path_key(child, sizeof(child), "cmdline.params", key);
 		if (!json_is_string(v) && !json_is_null(v))
 			return fail(d, child, "not a string or null");
@@ -974,8 +972,7 @@ dec_cmdline(struct dec *d, json_t *root, struct report_cmdline *c)
 		if (kv->key == NULL)
 			return fail(d, child, "out of memory");
 		if (json_is_string(v)) {
-			kv->value = text_clean(json_string_value(v), json_string_length(v),
-					       NULL);
+			kv->value = text_clean(json_string_value(v), json_string_length(v), NULL);
 			if (kv->value == NULL)
 				return fail(d, child, "out of memory");
 		}
@@ -998,11 +995,11 @@ dec_iommu(struct dec *d, json_t *root, struct report_iommu *m)
 	    get_string(d, o, "iommu", "default_domain", NULLOK, &m->default_domain) == -1 ||
 	    get_object(d, o, "iommu", "interrupt_remapping", &ir) == -1 ||
 	    get_tristate(d, ir, "iommu.interrupt_remapping", "enabled",
-			 &m->interrupt_remapping.enabled) == -1 ||
+	                 &m->interrupt_remapping.enabled) == -1 ||
 	    get_string(d, ir, "iommu.interrupt_remapping", "mode", NULLOK,
-		       &m->interrupt_remapping.mode) == -1 ||
+	               &m->interrupt_remapping.mode) == -1 ||
 	    get_tristate(d, ir, "iommu.interrupt_remapping", "x2apic_optout",
-			 &m->interrupt_remapping.x2apic_optout) == -1 ||
+	                 &m->interrupt_remapping.x2apic_optout) == -1 ||
 	    get_int(d, o, "iommu", "units", NULLOK, INT32_MAX, &units) == -1 ||
 	    get_array(d, o, "iommu", "groups", &a) == -1)
 		return -1;
@@ -1015,13 +1012,13 @@ dec_iommu(struct dec *d, json_t *root, struct report_iommu *m)
 	for (i = 0; i < n; i++)
 		report_group_init(&m->groups[i]);
 	m->ngroups = n;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		path_index(item, sizeof(item), child, i);
 		if (dec_group(d, v, item, &m->groups[i]) == -1)
 			return -1;
 	}
-	return dec_devices(d, o, "iommu", "ungrouped_devices", &m->ungrouped,
-			   &m->nungrouped);
+	return dec_devices(d, o, "iommu", "ungrouped_devices", &m->ungrouped, &m->nungrouped);
 }
 
 static int
@@ -1045,7 +1042,8 @@ dec_kernel_log(struct dec *d, json_t *root, struct report_kernel_log *k)
 	k->lines = alloc_items(n, sizeof(*k->lines), &failed);
 	if (failed)
 		return fail(d, child, "out of memory");
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		l = &k->lines[k->nlines++];
 		l->time = -1;
 		l->level = -1;
@@ -1072,7 +1070,8 @@ dec_kernel_log(struct dec *d, json_t *root, struct report_kernel_log *k)
 	k->faults = alloc_items(n, sizeof(*k->faults), &failed);
 	if (failed)
 		return fail(d, child, "out of memory");
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		f = &k->faults[k->nfaults++];
 		path_index(item, sizeof(item), child, i);
 		if (!json_is_object(v))
@@ -1108,7 +1107,8 @@ dec_checks(struct dec *d, json_t *root, struct report *r)
 	r->checks = alloc_items(n, sizeof(*r->checks), &failed);
 	if (failed)
 		return fail(d, "checks", "out of memory");
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		c = &r->checks[r->nchecks++];
 		path_index(item, sizeof(item), "checks", i);
 		if (!json_is_object(v))
@@ -1151,7 +1151,7 @@ dec_envelope(struct dec *d, json_t *root, struct report *r)
 		return fail(d, child, "not an integer");
 	if (json_integer_value(v) != REPORT_VERSION)
 		return fail(d, child, "unsupported version %lld (this decoder reads %d)",
-			    (long long)json_integer_value(v), REPORT_VERSION);
+		            (long long)json_integer_value(v), REPORT_VERSION);
 	if (get_value(d, root, "", "report_id", &v, child, sizeof(child)) == -1)
 		return -1;
 	if (!json_is_string(v) || !stamp_uuid_ok(json_string_value(v), json_string_length(v)))
@@ -1163,7 +1163,7 @@ dec_envelope(struct dec *d, json_t *root, struct report *r)
 	n = json_is_string(v) ? json_string_length(v) : 0;
 	if (!stamp_time_ok(s, n) || n >= sizeof(r->collected_at))
 		return fail(d, child, "not an RFC 3339 time (of at most %zu bytes)",
-			    sizeof(r->collected_at) - 1);
+		            sizeof(r->collected_at) - 1);
 	memcpy(r->collected_at, s, n + 1);
 	if (get_object(d, root, "", "agent", &agent) == -1 ||
 	    get_string(d, agent, "agent", "version", NULLOK, &r->agent_version) == -1)
@@ -1186,8 +1186,8 @@ dec_report(struct dec *d, json_t *root, struct report *r)
 	 * anything, so say that rather than what else is wrong. */
 	if (dec_envelope(d, root, r) == -1 || walk(d, root, 1, "") == -1 ||
 	    dec_host(d, root, &r->host) == -1 || dec_cmdline(d, root, &r->cmdline) == -1 ||
-	    dec_iommu(d, root, &r->iommu) == -1 ||
-	    dec_kernel_log(d, root, &r->kernel_log) == -1 || dec_checks(d, root, r) == -1)
+	    dec_iommu(d, root, &r->iommu) == -1 || dec_kernel_log(d, root, &r->kernel_log) == -1 ||
+	    dec_checks(d, root, r) == -1)
 		return -1;
 	if (get_value(d, root, "", "verdict", &v, child, sizeof(child)) == -1)
 		return -1;
@@ -1200,11 +1200,10 @@ dec_report(struct dec *d, json_t *root, struct report *r)
 }
 
 int
-report_json_decode(const char *text, size_t len, struct report *out,
-		   struct report_error *err)
+report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err)
 {
 	struct report_error scratch;
-	struct dec d = { 0 };
+	struct dec d = {0};
 	json_error_t jerr;
 	json_t *root;
 	size_t i;
@@ -1216,15 +1215,13 @@ report_json_decode(const char *text, size_t len, struct report *out,
 	if (text == NULL)
 		return fail(&d, "report", "no input");
 	if (len > REPORT_MAX_BYTES)
-		return fail(&d, "report", "too large (%zu bytes, limit %u)", len,
-			    REPORT_MAX_BYTES);
+		return fail(&d, "report", "too large (%zu bytes, limit %u)", len, REPORT_MAX_BYTES);
 	/* Not JSON_DECODE_ANY: the top must be an object or array.  jansson
 	 * checks UTF-8 and refuses NUL bytes and duplicate keys. */
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		if (json_error_code(&jerr) == json_error_stack_overflow)
-			return fail(&d, "report", "nested too deep (limit %d)",
-				    REPORT_MAX_DEPTH);
+			return fail(&d, "report", "nested too deep (limit %d)", REPORT_MAX_DEPTH);
 		/* jansson quotes the offending input: keep it printable. */
 		for (i = 0; jerr.text[i] != '\0'; i++) {
 			if ((unsigned char)jerr.text[i] < 0x20 ||
@@ -1232,7 +1229,7 @@ report_json_decode(const char *text, size_t len, struct report *out,
 				jerr.text[i] = '?';
 		}
 		snprintf(d.err->msg, sizeof(d.err->msg), "not JSON: line %d column %d: %s",
-			 jerr.line, jerr.column, jerr.text);
+		         jerr.line, jerr.column, jerr.text);
 		return -1;
 	}
 	/* root: owned here, released below; everything under it is borrowed. */

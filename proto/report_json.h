@@ -12,11 +12,11 @@
 /* Limits applied when decoding untrusted input. */
 #define REPORT_MAX_BYTES (8u * 1024 * 1024)
 #define REPORT_MAX_DEPTH 16
-#define REPORT_MAX_STRING 4096     /* bytes in any one string */
+#define REPORT_MAX_STRING 4096 /* bytes in any one string */
 #define REPORT_MAX_GROUPS 4096
-#define REPORT_MAX_DEVICES 4096    /* per group and in all */
-#define REPORT_MAX_LINES 20000     /* kernel_log.lines */
-#define REPORT_MAX_ITEMS 4096      /* any other array */
+#define REPORT_MAX_DEVICES 4096 /* per group and in all */
+#define REPORT_MAX_LINES 20000  /* kernel_log.lines */
+#define REPORT_MAX_ITEMS 4096   /* any other array */
 
 struct report_error {
 	char msg[256]; /* "kernel_log.lines[3].text: not a string" */
@@ -31,7 +31,6 @@ char *report_json_encode(const struct report *r, int flags);
  * err set and *out left initialised-empty.  Rejects: not JSON, duplicate keys,
  * invalid UTF-8, depth / size / count limits, wrong format or version,
  * missing or mistyped required fields. */
-int report_json_decode(const char *text, size_t len, struct report *out,
-		       struct report_error *err);
+int report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err);
 
 #endif

@@ -51,8 +51,7 @@ is_space(int c)
 static int
 is_structural(int c)
 {
-	return c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':' ||
-	    c == '"';
+	return c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':' || c == '"';
 }
 
 static int
@@ -96,7 +95,7 @@ static int
 scan(const char *text, size_t len, struct feed *f, struct report_key *k)
 {
 	size_t i = 0, e, j, kstart = 0, klen = 0;
-	int depth = 0, expect_key = 0, esc, which, seen[2] = { 0, 0 };
+	int depth = 0, expect_key = 0, esc, which, seen[2] = {0, 0};
 
 	while (i < len && is_space((unsigned char)text[i]))
 		i++;
@@ -138,7 +137,7 @@ scan(const char *text, size_t len, struct feed *f, struct report_key *k)
 			for (j = i; j < len && is_space((unsigned char)text[j]); j++)
 				;
 			if (!(f->last == -1 || is_structural(f->last) ||
-			    (j < len && is_structural((unsigned char)text[j]))))
+			      (j < len && is_structural((unsigned char)text[j]))))
 				feed(f, text + i, j - i);
 			i = j;
 			continue;
@@ -153,7 +152,8 @@ scan(const char *text, size_t len, struct feed *f, struct report_key *k)
 		} else if (c == ',' && depth == 1) {
 			expect_key = 1;
 			klen = 0;
-		} else if (depth == 1 && c != ':' && klen > 0 && is_ours(text + kstart, klen, &which)) {
+		} else if (depth == 1 && c != ':' && klen > 0 &&
+		           is_ours(text + kstart, klen, &which)) {
 			return 0; /* our key with a non-string value */
 		}
 		feed(f, text + i, 1);
@@ -174,8 +174,7 @@ report_key_compute(const char *text, size_t len, struct report_key *k)
 	sha256_init(&f->c);
 	f->n = 0;
 	f->last = -1;
-	if (scan(text, len, f, k) &&
-	    stamp_uuid_ok(k->report_id, strlen(k->report_id)) &&
+	if (scan(text, len, f, k) && stamp_uuid_ok(k->report_id, strlen(k->report_id)) &&
 	    stamp_time_ok(k->collected_at, strlen(k->collected_at))) {
 		k->ok = 1;
 		feed_flush(f);

@@ -10,8 +10,8 @@
 #include "proto/report_validate.h"
 #include "proto/stamp.h"
 
-static int
-fail(struct report_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct report_error *err, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 static int
 fail(struct report_error *err, const char *fmt, ...)
@@ -91,9 +91,10 @@ regions_ordered(const struct report_iommu *io, struct report_error *err)
 	for (i = 0; i < io->ngroups; i++)
 		for (j = 0; j < io->groups[i].nregions; j++)
 			if (io->groups[i].regions[j].start > io->groups[i].regions[j].end)
-				return fail(err,
-				    "iommu.groups[%zu].reserved_regions[%zu]: ends before it starts",
-				    i, j);
+				return fail(
+				        err,
+				        "iommu.groups[%zu].reserved_regions[%zu]: ends before it starts",
+				        i, j);
 	return 0;
 }
 
@@ -105,8 +106,10 @@ faults_counted(const struct report_kernel_log *k, struct report_error *err)
 
 	for (i = 0; i < k->nfaults; i++) {
 		if (k->faults[i].count > k->fault_total - listed)
-			return fail(err, "kernel_log.fault_total: %lu, fewer than the faults "
-			    "listed", k->fault_total);
+			return fail(err,
+			            "kernel_log.fault_total: %lu, fewer than the faults "
+			            "listed",
+			            k->fault_total);
 		listed += k->faults[i].count;
 	}
 	return 0;
@@ -121,8 +124,10 @@ verdicts_consistent(const struct report *r, struct report_error *err)
 		return fail(err, "verdict: ready, but iommu.enabled is not true");
 	for (i = 0; i < r->iommu.nungrouped; i++)
 		if (r->iommu.ungrouped[i].verdict == VERDICT_READY)
-			return fail(err, "iommu.ungrouped_devices[%zu].verdict: ready outside "
-			    "any IOMMU group", i);
+			return fail(err,
+			            "iommu.ungrouped_devices[%zu].verdict: ready outside "
+			            "any IOMMU group",
+			            i);
 	return 0;
 }
 
@@ -132,7 +137,8 @@ report_validate(const struct report *r, struct report_error *err)
 	const char *why;
 
 	why = hostname_invalid(r->host.hostname,
-	    r->host.hostname != NULL ? strlen(r->host.hostname) : 0, HOSTNAME_REPORTED);
+	                       r->host.hostname != NULL ? strlen(r->host.hostname) : 0,
+	                       HOSTNAME_REPORTED);
 	if (why != NULL)
 		return fail(err, "host.hostname: %s", why);
 	if (!stamp_uuid_ok(r->report_id, strlen(r->report_id)))

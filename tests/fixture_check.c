@@ -19,7 +19,8 @@ select_element(json_t *array, const char *key, const char *want)
 	json_t *el, *v;
 	char buf[64];
 
-	json_array_foreach(array, i, el) {
+	json_array_foreach(array, i, el)
+	{
 		v = json_object_get(el, key);
 		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
 			return el;
@@ -61,7 +62,8 @@ resolve(json_t *root, const char *path, json_t **owned)
 			const char *eq = strchr(p, '=');
 
 			if (close == NULL || eq == NULL || eq > close ||
-			    (size_t)(eq - p - 1) >= sizeof(key) || (size_t)(close - eq - 1) >= sizeof(val))
+			    (size_t)(eq - p - 1) >= sizeof(key) ||
+			    (size_t)(close - eq - 1) >= sizeof(val))
 				return NULL;
 			memcpy(key, p + 1, (size_t)(eq - p - 1));
 			key[eq - p - 1] = '\0';
@@ -123,7 +125,7 @@ check_line(json_t *report, char *line, int lineno)
 	if (!ok) {
 		text = got != NULL ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
 		fprintf(stderr, "expect:%d: %s %s %s, but got %s\n", lineno, path, op, rest,
-			text != NULL ? text : "(absent)");
+		        text != NULL ? text : "(absent)");
 		free(text);
 	}
 	json_decref(want);

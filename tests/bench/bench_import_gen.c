@@ -35,8 +35,7 @@ slurp(const char *path)
 
 /* Write text to fp with every occurrence of each from[i] replaced by to[i]. */
 static void
-write_subst(FILE *fp, const char *text, const char *const *from,
-    const char *const *to, size_t n)
+write_subst(FILE *fp, const char *text, const char *const *from, const char *const *to, size_t n)
 {
 	const char *p = text, *best, *hit;
 	size_t i, bi = 0;
@@ -77,22 +76,27 @@ num(const char *s)
 int
 main(int argc, char **argv)
 {
-	static const char *const models[] = { "PowerEdge R640", "PowerEdge R650",
-		"ProLiant DL360 Gen10", "ThinkSystem SR630", "SYS-1029U-TR4" };
-	static const char *const bios[] = { "2.19.1", "2.17.1", "1.6.11" };
-	static const char *const kernels[] = { "6.1.0-13-amd64", "6.1.0-15-amd64",
-		"5.10.0-26-amd64", "6.5.0-0.deb12.4-amd64" };
-	const char *from[6] = { "r640-01", "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6b",
-		"2026-11-23T08:00:00Z", "\"PowerEdge R640\"", "\"6.1.0-13-amd64\"",
-		"\"2.19.1\"" };
+	static const char *const models[] = {"PowerEdge R640", "PowerEdge R650",
+	                                     "ProLiant DL360 Gen10", "ThinkSystem SR630",
+	                                     "SYS-1029U-TR4"};
+	static const char *const bios[] = {"2.19.1", "2.17.1", "1.6.11"};
+	static const char *const kernels[] = {"6.1.0-13-amd64", "6.1.0-15-amd64", "5.10.0-26-amd64",
+	                                      "6.5.0-0.deb12.4-amd64"};
+	const char *from[6] = {"r640-01",
+	                       "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6b",
+	                       "2026-11-23T08:00:00Z",
+	                       "\"PowerEdge R640\"",
+	                       "\"6.1.0-13-amd64\"",
+	                       "\"2.19.1\""};
 	char host[32], id[40], at[32], model[64], kernel[64], bv[32], path[4096];
-	const char *to[6] = { host, id, at, model, kernel, bv };
+	const char *to[6] = {host, id, at, model, kernel, bv};
 	long count, base, day, hbase = 0, i, h;
 	char *text;
 	FILE *fp;
 
 	if (argc != 6 && argc != 7) {
-		fprintf(stderr, "usage: bench_import_gen TEMPLATE OUTDIR COUNT ID_BASE DAY [HOST_BASE]\n");
+		fprintf(stderr,
+		        "usage: bench_import_gen TEMPLATE OUTDIR COUNT ID_BASE DAY [HOST_BASE]\n");
 		return 2;
 	}
 	if (argc == 7)
@@ -109,7 +113,7 @@ main(int argc, char **argv)
 		snprintf(host, sizeof(host), "bench-%05ld", h);
 		snprintf(id, sizeof(id), "6f1c2b9e-8d4a-4e55-9a7b-%012lx", base + i);
 		snprintf(at, sizeof(at), "2026-%02ld-%02ldT08:%02ld:%02ldZ", 1 + day / 28 % 12,
-		    1 + day % 28, h / 60 % 60, h % 60);
+		         1 + day % 28, h / 60 % 60, h % 60);
 		snprintf(model, sizeof(model), "\"%s\"", models[h % 5]);
 		snprintf(bv, sizeof(bv), "\"%s\"", bios[h / 5 % 3]);
 		snprintf(kernel, sizeof(kernel), "\"%s\"", kernels[h / 15 % 4]);

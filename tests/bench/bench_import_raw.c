@@ -23,18 +23,19 @@ static const struct {
 	const char *table;
 	const char *where; /* ?1 = contents.id */
 } tables[] = {
-	{ "hosts", "id = (SELECT host_id FROM contents WHERE id = ?1)" },
-	{ "contents", "id = ?1" },
-	{ "iommu_groups", "content_id = ?1" },
-	{ "reserved_regions", "content_id = ?1" },
-	{ "devices", "content_id = ?1" },
-	{ "cmdline_params", "content_id = ?1" },
-	{ "kernel_log_lines", "content_id = ?1" },
-	{ "faults", "content_id = ?1" },
-	{ "checks", "content_id = ?1" },
-	{ "report_errors", "content_id = ?1" },
-	{ "observations", "content_id = ?1" },
-	{ "collection_attempts", "observation_id IN (SELECT id FROM observations WHERE content_id = ?1)" },
+        {"hosts", "id = (SELECT host_id FROM contents WHERE id = ?1)"},
+        {"contents", "id = ?1"},
+        {"iommu_groups", "content_id = ?1"},
+        {"reserved_regions", "content_id = ?1"},
+        {"devices", "content_id = ?1"},
+        {"cmdline_params", "content_id = ?1"},
+        {"kernel_log_lines", "content_id = ?1"},
+        {"faults", "content_id = ?1"},
+        {"checks", "content_id = ?1"},
+        {"report_errors", "content_id = ?1"},
+        {"observations", "content_id = ?1"},
+        {"collection_attempts",
+         "observation_id IN (SELECT id FROM observations WHERE content_id = ?1)"},
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -111,13 +112,16 @@ main(int argc, char **argv)
 	exec(dst, "PRAGMA synchronous = NORMAL");
 	exec(dst, "PRAGMA foreign_keys = ON");
 	/* the same tables and indexes (views cost nothing on insert) */
-	if (sqlite3_prepare_v2(dst, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(dst, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
+	            SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		die(dst, "sqlite_master");
 	fresh = sqlite3_column_int(st, 0) == 0;
 	sqlite3_finalize(st);
-	if (fresh && sqlite3_prepare_v2(src, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
-	    " AND type IN ('table', 'index') ORDER BY type DESC, rowid", -1, &st, NULL) != SQLITE_OK)
+	if (fresh && sqlite3_prepare_v2(src,
+	                                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+	                                " AND type IN ('table', 'index') ORDER BY type DESC, rowid",
+	                                -1, &st, NULL) != SQLITE_OK)
 		die(src, "schema");
 	while (fresh && sqlite3_step(st) == SQLITE_ROW)
 		exec(dst, (const char *)sqlite3_column_text(st, 0));
@@ -126,7 +130,7 @@ main(int argc, char **argv)
 
 	for (t = 0; t < NTABLES; t++) {
 		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s", tables[t].table,
-		    tables[t].where);
+		         tables[t].where);
 		if (sqlite3_prepare_v2(src, sql, -1, &sel[t], NULL) != SQLITE_OK)
 			die(src, sql);
 		c = (size_t)sqlite3_column_count(sel[t]);
@@ -134,12 +138,15 @@ main(int argc, char **argv)
 		for (i = 0; i < c; i++)
 			strncat(sql, i ? ", ?" : "?", sizeof(sql) - strlen(sql) - 1);
 		strncat(sql, ")", sizeof(sql) - strlen(sql) - 1);
-		if (sqlite3_prepare_v3(dst, sql, -1, SQLITE_PREPARE_PERSISTENT, &ins[t], NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(dst, sql, -1, SQLITE_PREPARE_PERSISTENT, &ins[t], NULL) !=
+		    SQLITE_OK)
 			die(dst, sql);
 	}
 	/* hosts.latest_observation_id etc. point forward: no FK there, fine */
-	if (sqlite3_prepare_v2(src, "SELECT id FROM contents WHERE id >= ?1 AND (?2 < 0 OR id <= ?2)"
-	    " ORDER BY id", -1, &ids, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(src,
+	                       "SELECT id FROM contents WHERE id >= ?1 AND (?2 < 0 OR id <= ?2)"
+	                       " ORDER BY id",
+	                       -1, &ids, NULL) != SQLITE_OK)
 		die(src, "ids");
 	sqlite3_bind_int64(ids, 1, from);
 	sqlite3_bind_int64(ids, 2, to);
@@ -167,7 +174,8 @@ main(int argc, char **argv)
 				while (sqlite3_step(sel[t]) == SQLITE_ROW) {
 					struct row *r;
 
-					rr->rows = realloc(rr->rows, (rr->n + 1) * sizeof(*rr->rows));
+					rr->rows =
+					        realloc(rr->rows, (rr->n + 1) * sizeof(*rr->rows));
 					if (rr->rows == NULL)
 						return 1;
 					r = &rr->rows[rr->n++];
@@ -177,7 +185,8 @@ main(int argc, char **argv)
 					if (r->v == NULL)
 						return 1;
 					for (col = 0; col < r->ncols; col++)
-						r->v[col] = sqlite3_value_dup(sqlite3_column_value(sel[t], col));
+						r->v[col] = sqlite3_value_dup(
+						        sqlite3_column_value(sel[t], col));
 				}
 				sqlite3_reset(sel[t]);
 			}
@@ -210,7 +219,7 @@ main(int argc, char **argv)
 		}
 	}
 	printf("raw %zu reports %.3f seconds %.0f reports/s\n", ncids, timed,
-	    timed > 0 ? (double)ncids / timed : 0.0);
+	       timed > 0 ? (double)ncids / timed : 0.0);
 	for (t = 0; t < NTABLES; t++) {
 		sqlite3_finalize(sel[t]);
 		sqlite3_finalize(ins[t]);

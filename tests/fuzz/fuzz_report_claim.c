@@ -70,7 +70,7 @@ check_decoder_agrees(const char *text, size_t size, const char *name)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const size_t outlens[] = { 0, 1, 2, 3, 4, 8, 16, 64, 255, 256, 257, 4096 };
+	static const size_t outlens[] = {0, 1, 2, 3, 4, 8, 16, 64, 255, 256, 257, 4096};
 	const char *text = (const char *)data;
 	char *ref, *name;
 	size_t i, n = 0;

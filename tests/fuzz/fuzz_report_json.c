@@ -75,8 +75,9 @@ check_hostile(const uint8_t *data, size_t size)
 	strlist_add(&r.errors, s);
 	r.reason = strdup(s);
 	if (r.host.hostname == NULL || r.host.os == NULL || r.cmdline.raw == NULL ||
-	    r.reason == NULL || (r.cmdline.params != NULL && (r.cmdline.params[0].key == NULL ||
-							      r.cmdline.params[0].value == NULL)))
+	    r.reason == NULL ||
+	    (r.cmdline.params != NULL &&
+	     (r.cmdline.params[0].key == NULL || r.cmdline.params[0].value == NULL)))
 		goto out;
 
 	text = report_json_encode(&r, 0);

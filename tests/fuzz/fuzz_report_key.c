@@ -26,7 +26,7 @@ check_shape(const struct report_key *k)
 
 	for (i = 0; i < 64; i++)
 		if (!((k->sha256[i] >= '0' && k->sha256[i] <= '9') ||
-		    (k->sha256[i] >= 'a' && k->sha256[i] <= 'f')))
+		      (k->sha256[i] >= 'a' && k->sha256[i] <= 'f')))
 			abort();
 	if (k->sha256[64] != '\0')
 		abort();
@@ -111,7 +111,7 @@ check_decoder_agrees(const char *text, size_t size, const struct report_key *k)
 
 	if (report_json_decode(text, size, &r, &err) == 0 &&
 	    (strcmp(r.report_id, k->report_id) != 0 ||
-	    strcmp(r.collected_at, k->collected_at) != 0))
+	     strcmp(r.collected_at, k->collected_at) != 0))
 		abort();
 	report_free(&r);
 }

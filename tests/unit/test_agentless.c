@@ -94,7 +94,7 @@ static struct agentless_parser *
 new_parser(struct memsink *m)
 {
 	struct agentless_sink sink = {
-		m, m_dir, m_placeholder, m_link, m_begin, m_data, m_end,
+	        m, m_dir, m_placeholder, m_link, m_begin, m_data, m_end,
 	};
 	struct agentless_parser *p;
 
@@ -104,28 +104,26 @@ new_parser(struct memsink *m)
 	return p;
 }
 
-static const char good[] =
-    "iommu-fleet-agentless 1\n"
-    "d sys/kernel/iommu_groups\n"
-    "f proc/cmdline\n"
-    " 69 6e 74 65 6c 5f 69 6f 6d 6d 75 3d 6f 6e 0a\n"
-    ".\n"
-    "a sys/bus/pci/devices/0000:01:00.0/vendor 0x10de\n"
-    "a sys/class/dmi/id/product_name PowerEdge R410\n"
-    "l sys/bus/pci/devices/0000:01:00.0/driver vfio-pci\n"
-    "e sys/kernel/iommu_groups/1/devices/0000:01:00.0\n"
-    "f sys/firmware/acpi/tables/DMAR\n"
-    ".\n"
-    "end\n";
+static const char good[] = "iommu-fleet-agentless 1\n"
+                           "d sys/kernel/iommu_groups\n"
+                           "f proc/cmdline\n"
+                           " 69 6e 74 65 6c 5f 69 6f 6d 6d 75 3d 6f 6e 0a\n"
+                           ".\n"
+                           "a sys/bus/pci/devices/0000:01:00.0/vendor 0x10de\n"
+                           "a sys/class/dmi/id/product_name PowerEdge R410\n"
+                           "l sys/bus/pci/devices/0000:01:00.0/driver vfio-pci\n"
+                           "e sys/kernel/iommu_groups/1/devices/0000:01:00.0\n"
+                           "f sys/firmware/acpi/tables/DMAR\n"
+                           ".\n"
+                           "end\n";
 
-static const char good_log[] =
-    "D sys/kernel/iommu_groups\n"
-    "F proc/cmdline <intel_iommu=on\n>\n"
-    "F sys/bus/pci/devices/0000:01:00.0/vendor <0x10de\n>\n"
-    "F sys/class/dmi/id/product_name <PowerEdge R410\n>\n"
-    "L sys/bus/pci/devices/0000:01:00.0/driver vfio-pci\n"
-    "E sys/kernel/iommu_groups/1/devices/0000:01:00.0\n"
-    "F sys/firmware/acpi/tables/DMAR <>\n";
+static const char good_log[] = "D sys/kernel/iommu_groups\n"
+                               "F proc/cmdline <intel_iommu=on\n>\n"
+                               "F sys/bus/pci/devices/0000:01:00.0/vendor <0x10de\n>\n"
+                               "F sys/class/dmi/id/product_name <PowerEdge R410\n>\n"
+                               "L sys/bus/pci/devices/0000:01:00.0/driver vfio-pci\n"
+                               "E sys/kernel/iommu_groups/1/devices/0000:01:00.0\n"
+                               "F sys/firmware/acpi/tables/DMAR <>\n";
 
 static void
 test_records(void **state)
@@ -269,8 +267,9 @@ test_limits(void **state)
 
 	/* the kernel log may be bigger */
 	p = new_parser(&m);
-	assert_int_equal(agentless_parser_feed(p,
-	    H "f var/log/iommu-fleet/kernel-log.kmsg\n", sizeof(H) + 38 - 1), 0);
+	assert_int_equal(agentless_parser_feed(p, H "f var/log/iommu-fleet/kernel-log.kmsg\n",
+	                                       sizeof(H) + 38 - 1),
+	                 0);
 	for (i = 0; i < AGENTLESS_FILE_MAX / 16 + 1; i++) {
 		assert_int_equal(agentless_parser_feed(p, line, strlen(line)), 0);
 		m.len = 0;
@@ -381,17 +380,19 @@ test_tree(void **state)
 	/* the same file twice is refused, not overwritten */
 	p = agentless_parser_new(&sink);
 	assert_non_null(p);
-	assert_int_equal(agentless_parser_feed(p, H "a proc/cmdline x\n",
-	    strlen(H "a proc/cmdline x\n")), -1);
+	assert_int_equal(
+	        agentless_parser_feed(p, H "a proc/cmdline x\n", strlen(H "a proc/cmdline x\n")),
+	        -1);
 	assert_non_null(strstr(agentless_parser_error(p), "proc/cmdline: File exists"));
 	agentless_parser_free(p);
 
 	/* a record through a link it made stays inside the tree */
 	p = agentless_parser_new(&sink);
 	assert_non_null(p);
-	assert_int_equal(agentless_parser_feed(p,
-	    H "a sys/bus/pci/devices/0000:01:00.0/driver/x y\n",
-	    strlen(H "a sys/bus/pci/devices/0000:01:00.0/driver/x y\n")), -1);
+	assert_int_equal(
+	        agentless_parser_feed(p, H "a sys/bus/pci/devices/0000:01:00.0/driver/x y\n",
+	                              strlen(H "a sys/bus/pci/devices/0000:01:00.0/driver/x y\n")),
+	        -1);
 	agentless_parser_free(p);
 
 	assert_int_equal(agentless_tree_remove(&t), 0);
@@ -415,14 +416,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_records),
-		cmocka_unit_test(test_pieces),
-		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_sink_error),
-		cmocka_unit_test(test_valid_path),
-		cmocka_unit_test(test_tree),
-		cmocka_unit_test(test_script),
+	        cmocka_unit_test(test_records),    cmocka_unit_test(test_pieces),
+	        cmocka_unit_test(test_hostile),    cmocka_unit_test(test_limits),
+	        cmocka_unit_test(test_sink_error), cmocka_unit_test(test_valid_path),
+	        cmocka_unit_test(test_tree),       cmocka_unit_test(test_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

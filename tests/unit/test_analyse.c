@@ -204,7 +204,7 @@ test_sysfs_groups_isolation_and_verdicts(void **state)
 	assert_int_equal(dev(&r, "0000:18:00.0")->isolated, TRI_FALSE);
 	assert_int_equal(dev(&r, "0000:18:00.0")->verdict, VERDICT_NOT_READY);
 	assert_non_null(strstr(dev(&r, "0000:18:00.0")->reasons.v[0],
-			       "shares group 9 with 0000:15:00.0 (USB controller)"));
+	                       "shares group 9 with 0000:15:00.0 (USB controller)"));
 	assert_int_equal(dev(&r, "0000:15:00.0")->isolated, TRI_FALSE);
 	/* 00:14.0 and 00:14.3 are functions of one slot: isolated together */
 	assert_int_equal(dev(&r, "0000:00:14.3")->isolated, TRI_TRUE);
@@ -232,7 +232,8 @@ test_gpu_sharing_a_group_makes_host_not_ready(void **state)
 	add_device(g, "0000:00:1f.0", 0x060100);
 	assert_int_equal(analyse(&r, &ev), 0);
 	assert_int_equal(r.verdict, VERDICT_NOT_READY);
-	assert_string_equal(r.reason, "GPU 0000:03:00.0: shares group 4 with 0000:00:1f.0 (ISA bridge)");
+	assert_string_equal(r.reason,
+	                    "GPU 0000:03:00.0: shares group 4 with 0000:00:1f.0 (ISA bridge)");
 	report_free(&r);
 }
 
@@ -376,16 +377,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intel_table_without_vtd_needs_intel_iommu_on),
-		cmocka_unit_test(test_intel_iommu_off_on_cmdline_is_the_fix),
-		cmocka_unit_test(test_log_echoes_of_boot_parameters),
-		cmocka_unit_test(test_sysfs_groups_isolation_and_verdicts),
-		cmocka_unit_test(test_gpu_sharing_a_group_makes_host_not_ready),
-		cmocka_unit_test(test_ir_off_is_not_ready),
-		cmocka_unit_test(test_rmrr_direct_region_blocks_device),
-		cmocka_unit_test(test_no_evidence_is_unknown_not_fail),
-		cmocka_unit_test(test_no_firmware_table_is_vendor_none),
-		cmocka_unit_test(test_amdv2_line_does_not_make_intel_host_amd),
+	        cmocka_unit_test(test_intel_table_without_vtd_needs_intel_iommu_on),
+	        cmocka_unit_test(test_intel_iommu_off_on_cmdline_is_the_fix),
+	        cmocka_unit_test(test_log_echoes_of_boot_parameters),
+	        cmocka_unit_test(test_sysfs_groups_isolation_and_verdicts),
+	        cmocka_unit_test(test_gpu_sharing_a_group_makes_host_not_ready),
+	        cmocka_unit_test(test_ir_off_is_not_ready),
+	        cmocka_unit_test(test_rmrr_direct_region_blocks_device),
+	        cmocka_unit_test(test_no_evidence_is_unknown_not_fail),
+	        cmocka_unit_test(test_no_firmware_table_is_vendor_none),
+	        cmocka_unit_test(test_amdv2_line_does_not_make_intel_host_amd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@
 
 #include "common/conf.h"
 
-static const char *const keys[] = { "push_url", "spool", "hostname", NULL };
+static const char *const keys[] = {"push_url", "spool", "hostname", NULL};
 
 static int
 parse(const char *text, struct conf *c, char *err, size_t errlen)
@@ -30,9 +30,11 @@ test_values(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse("# comment\n\n  push_url =  https://c:8470/  \n"
-	    "\tspool=/var/spool/x # not a comment\r\n   # indented comment\nhostname=web1",
-	    &c, err, sizeof(err)), 0);
+	assert_int_equal(
+	        parse("# comment\n\n  push_url =  https://c:8470/  \n"
+	              "\tspool=/var/spool/x # not a comment\r\n   # indented comment\nhostname=web1",
+	              &c, err, sizeof(err)),
+	        0);
 	assert_int_equal(c.n, 3);
 	assert_string_equal(conf_get(&c, "push_url"), "https://c:8470/");
 	assert_string_equal(conf_get(&c, "spool"), "/var/spool/x # not a comment");
@@ -69,7 +71,8 @@ test_errors(void **state)
 	expect_error("# ok\npushurl = x\n", 17, "agent.conf:2: unknown key \"pushurl\"");
 	expect_error("spool /var/spool\n", 17, "agent.conf:1: expected \"key = value\"");
 	expect_error("\n\n = x\n", 7, "agent.conf:3: no key before '='");
-	expect_error("spool = a\nspool = b\n", 20, "agent.conf:2: spool set again (first on line 1)");
+	expect_error("spool = a\nspool = b\n", 20,
+	             "agent.conf:2: spool set again (first on line 1)");
 	expect_error("spool = a\0b\n", 12, "agent.conf:1: a NUL byte: not a text file");
 	/* keys are whole words, case and all */
 	expect_error("Spool = a\n", 10, "agent.conf:1: unknown key \"Spool\"");
@@ -112,9 +115,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_load),
+	        cmocka_unit_test(test_values),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,8 +70,7 @@ test_reported_length(void **state)
 	assert_string_equal(hostname_invalid("db1", 0, HOSTNAME_REPORTED), "empty");
 	assert_null(hostname_invalid("x", 1, HOSTNAME_REPORTED));
 	assert_null(invalid_run('a', 255, "", HOSTNAME_REPORTED));
-	assert_string_equal(invalid_run('a', 256, "", HOSTNAME_REPORTED),
-	    "longer than 255 bytes");
+	assert_string_equal(invalid_run('a', 256, "", HOSTNAME_REPORTED), "longer than 255 bytes");
 	/* 255 bytes of UTF-8: 85 three-byte characters (U+30FC) */
 	for (i = 0; i < 85; i++)
 		memcpy(buf + 3 * i, "\xe3\x83\xbc", 3);
@@ -85,18 +84,14 @@ test_reported_controls(void **state)
 		const char *s;
 		size_t len;
 	} cases[] = {
-		{ "db1\t", 4 },          /* tab is C0 too */
-		{ "\tdb1", 4 },
-		{ "db\n1", 4 },
-		{ "db\r1", 4 },
-		{ "\x01", 1 },
-		{ "db\x1b[2J", 7 },      /* ESC: a terminal acts on it */
-		{ "db\0371", 4 },
-		{ "db\1771", 4 },     /* DEL */
-		{ "db\302\2001", 5 }, /* U+0080, C1 */
-		{ "db\302\2331", 5 }, /* U+009B, CSI */
-		{ "db\302\2371", 5 }, /* U+009F, last C1 */
-		{ "db\0001", 4 },       /* NUL inside the length */
+	        {"db1\t", 4}, /* tab is C0 too */
+	        {"\tdb1", 4},       {"db\n1", 4},     {"db\r1", 4},
+	        {"\x01", 1},        {"db\x1b[2J", 7}, /* ESC: a terminal acts on it */
+	        {"db\0371", 4},     {"db\1771", 4},   /* DEL */
+	        {"db\302\2001", 5},                   /* U+0080, C1 */
+	        {"db\302\2331", 5},                   /* U+009B, CSI */
+	        {"db\302\2371", 5},                   /* U+009F, last C1 */
+	        {"db\0001", 4},                       /* NUL inside the length */
 	};
 	size_t i;
 
@@ -116,17 +111,17 @@ static void
 test_reported_not_utf8(void **state)
 {
 	static const char *const cases[] = {
-		"db\3771",           /* never in UTF-8 */
-		"db\2001",           /* a lone continuation byte */
-		"db\xc3",               /* cut sequence at the end */
-		"db\xe3\x83",
-		"db\303a",           /* lead byte without its continuation */
-		"\xc0\xaf",             /* overlong '/' */
-		"\xe0\x80\xaf",         /* overlong, three bytes */
-		"\xed\xa0\x80",         /* surrogate U+D800 */
-		"\xf4\x90\x80\x80",     /* above U+10FFFF */
-		"\xf8\x88\x80\x80\x80", /* five-byte form */
-		"caf\xe9",              /* Latin-1, not UTF-8 */
+	        "db\3771", /* never in UTF-8 */
+	        "db\2001", /* a lone continuation byte */
+	        "db\xc3",  /* cut sequence at the end */
+	        "db\xe3\x83",
+	        "db\303a",              /* lead byte without its continuation */
+	        "\xc0\xaf",             /* overlong '/' */
+	        "\xe0\x80\xaf",         /* overlong, three bytes */
+	        "\xed\xa0\x80",         /* surrogate U+D800 */
+	        "\xf4\x90\x80\x80",     /* above U+10FFFF */
+	        "\xf8\x88\x80\x80\x80", /* five-byte form */
+	        "caf\xe9",              /* Latin-1, not UTF-8 */
 	};
 	size_t i;
 
@@ -146,19 +141,19 @@ static void
 test_reported_accepts_data(void **state)
 {
 	static const char *const cases[] = {
-		"db1",
-		"my host",              /* blanks are data */
-		" ",
-		"-starts-with-dash",
-		"a..b",
-		"$(reboot); `id` | x & y < z > w * ? \"q\" 'q' \\",
-		"w\303\251b1",                         /* wéb1 */
-		"\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90",   /* サーバ */
-		"db\302\2401",                         /* U+00A0: not a control */
-		"\xc2\xa1",                               /* U+00A1, first after C1 */
-		"\xf0\x9f\x96\xa5",                       /* U+1F5A5, four bytes */
-		"\xf4\x8f\xbf\xbf",                       /* U+10FFFF */
-		"db1.example.org.",
+	        "db1",
+	        "my host", /* blanks are data */
+	        " ",
+	        "-starts-with-dash",
+	        "a..b",
+	        "$(reboot); `id` | x & y < z > w * ? \"q\" 'q' \\",
+	        "w\303\251b1",                          /* wéb1 */
+	        "\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90", /* サーバ */
+	        "db\302\2401",                          /* U+00A0: not a control */
+	        "\xc2\xa1",                             /* U+00A1, first after C1 */
+	        "\xf0\x9f\x96\xa5",                     /* U+1F5A5, four bytes */
+	        "\xf4\x8f\xbf\xbf",                     /* U+10FFFF */
+	        "db1.example.org.",
 	};
 	size_t i;
 
@@ -177,23 +172,23 @@ static void
 test_given_accepts(void **state)
 {
 	static const char *const cases[] = {
-		"db1",
-		"DB1",
-		"1",
-		"a",
-		"123",
-		"r640-01",
-		"web_7",
-		"a-b-c",
-		"db1.example.org",
-		"db1.example.org.",     /* one trailing dot: the root */
-		"a.",
-		"x.y.z.w",
-		"10.0.0.1",             /* an address is also a valid name */
-		"w\303\251b1",                         /* wéb1 */
-		"W\303\211B1.example.org",             /* WÉB1 */
-		"\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90.jp", /* サーバ.jp */
-		"m\xc3\xbcnchen-01",
+	        "db1",
+	        "DB1",
+	        "1",
+	        "a",
+	        "123",
+	        "r640-01",
+	        "web_7",
+	        "a-b-c",
+	        "db1.example.org",
+	        "db1.example.org.", /* one trailing dot: the root */
+	        "a.",
+	        "x.y.z.w",
+	        "10.0.0.1",                                /* an address is also a valid name */
+	        "w\303\251b1",                             /* wéb1 */
+	        "W\303\211B1.example.org",                 /* WÉB1 */
+	        "\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90.jp", /* サーバ.jp */
+	        "m\xc3\xbcnchen-01",
 	};
 	size_t i;
 
@@ -210,21 +205,61 @@ static void
 test_given_refuses(void **state)
 {
 	static const char *const cases[] = {
-		/* starts as an option, or not with a letter or digit */
-		"-db1", "-", "--help", "_db1", "_", ".db1", ".", "..",
-		/* empty label, label ending in '-' */
-		"a..b", "db1..example.org", "db1-", "db1-.example.org", "db1.example-",
-		"db1.example-.",
-		/* blanks */
-		"my host", " db1", "db1 ", " ", "db1\302\240", "\302\240db1",
-		/* quotes */
-		"db'1", "db\"1", "db`1",
-		/* shell metacharacters */
-		"db$1", "$(id)", "db(1", "db)1", "db;1", "db|1", "db&1", "db<1", "db>1",
-		"db*", "db?", "db1;reboot",
-		/* anything else ASCII that is no letter or digit */
-		"db/1", "db\\1", "db:1", "db@1", "db#1", "db!1", "db,1", "db=1", "db+1",
-		"db~1", "db%1", "db[1]", "db{1}", "db^1",
+	        /* starts as an option, or not with a letter or digit */
+	        "-db1",
+	        "-",
+	        "--help",
+	        "_db1",
+	        "_",
+	        ".db1",
+	        ".",
+	        "..",
+	        /* empty label, label ending in '-' */
+	        "a..b",
+	        "db1..example.org",
+	        "db1-",
+	        "db1-.example.org",
+	        "db1.example-",
+	        "db1.example-.",
+	        /* blanks */
+	        "my host",
+	        " db1",
+	        "db1 ",
+	        " ",
+	        "db1\302\240",
+	        "\302\240db1",
+	        /* quotes */
+	        "db'1",
+	        "db\"1",
+	        "db`1",
+	        /* shell metacharacters */
+	        "db$1",
+	        "$(id)",
+	        "db(1",
+	        "db)1",
+	        "db;1",
+	        "db|1",
+	        "db&1",
+	        "db<1",
+	        "db>1",
+	        "db*",
+	        "db?",
+	        "db1;reboot",
+	        /* anything else ASCII that is no letter or digit */
+	        "db/1",
+	        "db\\1",
+	        "db:1",
+	        "db@1",
+	        "db#1",
+	        "db!1",
+	        "db,1",
+	        "db=1",
+	        "db+1",
+	        "db~1",
+	        "db%1",
+	        "db[1]",
+	        "db{1}",
+	        "db^1",
 	};
 	size_t i;
 
@@ -233,7 +268,8 @@ test_given_refuses(void **state)
 		const char *why = invalid(cases[i], HOSTNAME_GIVEN);
 
 		if (why == NULL || strcmp(why, NOT_A_NAME) != 0)
-			fail_msg("case %zu \"%s\": %s", i, cases[i], why != NULL ? why : "accepted");
+			fail_msg("case %zu \"%s\": %s", i, cases[i],
+			         why != NULL ? why : "accepted");
 	}
 	/* the same names are data in a report (but for the empty ones) */
 	assert_null(invalid("-db1", HOSTNAME_REPORTED));
@@ -316,14 +352,22 @@ static void
 test_given_invisible(void **state)
 {
 	static const char *const no[] = {
-		"web\xe3\x80\x80" "1", /* U+3000 ideographic space */
-		"db\xe2\x80\xa8" "1",   /* U+2028 line separator */
-		"db\xe2\x80\xa9" "1",   /* U+2029 paragraph separator */
-		"db\xe2\x80\x8b" "1",   /* U+200B zero-width space */
-		"\xef\xbb\xbf" "db1",   /* U+FEFF byte-order mark */
-		"ab\xe2\x80\xae" "cd",  /* U+202E right-to-left override */
-		"db\xc2\xad" "1",        /* U+00AD soft hyphen */
-		"db\xe2\x81\xa0" "1",   /* U+2060 word joiner */
+	        "web\xe3\x80\x80"
+	        "1", /* U+3000 ideographic space */
+	        "db\xe2\x80\xa8"
+	        "1", /* U+2028 line separator */
+	        "db\xe2\x80\xa9"
+	        "1", /* U+2029 paragraph separator */
+	        "db\xe2\x80\x8b"
+	        "1", /* U+200B zero-width space */
+	        "\xef\xbb\xbf"
+	        "db1", /* U+FEFF byte-order mark */
+	        "ab\xe2\x80\xae"
+	        "cd", /* U+202E right-to-left override */
+	        "db\xc2\xad"
+	        "1", /* U+00AD soft hyphen */
+	        "db\xe2\x81\xa0"
+	        "1", /* U+2060 word joiner */
 	};
 	size_t i;
 
@@ -331,7 +375,9 @@ test_given_invisible(void **state)
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		assert_string_equal(invalid(no[i], HOSTNAME_GIVEN), NOT_A_NAME);
 	/* the same characters are data in a report */
-	assert_null(invalid("web\xe3\x80\x80" "1", HOSTNAME_REPORTED));
+	assert_null(invalid("web\xe3\x80\x80"
+	                    "1",
+	                    HOSTNAME_REPORTED));
 }
 
 /* ----------------------------------------------------- hostname_same */
@@ -433,17 +479,52 @@ static void
 test_is_address(void **state)
 {
 	static const char *const yes[] = {
-		"192.168.1.10", "10.0.0.1", "0.0.0.0", "255.255.255.255", "127.0.0.1",
-		"::1", "::", "fe80::1", "FE80::1", "2001:db8::8a2e:370:7334",
-		"2001:0db8:0000:0000:0000:ff00:0042:8329", "::ffff:192.0.2.1",
+	        "192.168.1.10",
+	        "10.0.0.1",
+	        "0.0.0.0",
+	        "255.255.255.255",
+	        "127.0.0.1",
+	        "::1",
+	        "::",
+	        "fe80::1",
+	        "FE80::1",
+	        "2001:db8::8a2e:370:7334",
+	        "2001:0db8:0000:0000:0000:ff00:0042:8329",
+	        "::ffff:192.0.2.1",
 	};
 	static const char *const no[] = {
-		"", "db1", "db1.example.org", "localhost", "cafe", "beef.dead",
-		"256.1.1.1", "1.2.3.999", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4.",
-		".1.2.3", "1.2.3.-4", "1.2.3.4a", "0x7f.0.0.1", " 1.2.3.4", "1.2.3.4 ",
-		"1234.1.1.1", "dead:beef", ":", "fe80::1%eth0", "[::1]", "::g",
-		"2001:db8::1 ", "fe80::1/64", "0:1:2:3:4:5:6:7:8", "db1:22",
-		"a:b:c", ":::::::", "1.2.3.4.5::", "...::",
+	        "",
+	        "db1",
+	        "db1.example.org",
+	        "localhost",
+	        "cafe",
+	        "beef.dead",
+	        "256.1.1.1",
+	        "1.2.3.999",
+	        "1.2.3",
+	        "1.2.3.4.5",
+	        "1..2.3",
+	        "1.2.3.4.",
+	        ".1.2.3",
+	        "1.2.3.-4",
+	        "1.2.3.4a",
+	        "0x7f.0.0.1",
+	        " 1.2.3.4",
+	        "1.2.3.4 ",
+	        "1234.1.1.1",
+	        "dead:beef",
+	        ":",
+	        "fe80::1%eth0",
+	        "[::1]",
+	        "::g",
+	        "2001:db8::1 ",
+	        "fe80::1/64",
+	        "0:1:2:3:4:5:6:7:8",
+	        "db1:22",
+	        "a:b:c",
+	        ":::::::",
+	        "1.2.3.4.5::",
+	        "...::",
 	};
 	size_t i;
 
@@ -460,23 +541,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reported_length),
-		cmocka_unit_test(test_reported_controls),
-		cmocka_unit_test(test_reported_not_utf8),
-		cmocka_unit_test(test_reported_accepts_data),
-		cmocka_unit_test(test_given_accepts),
-		cmocka_unit_test(test_given_refuses),
-		cmocka_unit_test(test_given_label_length),
-		cmocka_unit_test(test_given_name_length),
-		cmocka_unit_test(test_given_unicode),
-		cmocka_unit_test(test_given_two_trailing_dots),
-		cmocka_unit_test(test_same_ignoring_case_and_dot),
-		cmocka_unit_test(test_same_short_and_fqdn),
-		cmocka_unit_test(test_same_two_fqdns_never),
-		cmocka_unit_test(test_same_empty_and_null),
-		cmocka_unit_test(test_is_address),
-		cmocka_unit_test(test_given_invisible),
-		cmocka_unit_test(test_same_never_past_the_rule),
+	        cmocka_unit_test(test_reported_length),
+	        cmocka_unit_test(test_reported_controls),
+	        cmocka_unit_test(test_reported_not_utf8),
+	        cmocka_unit_test(test_reported_accepts_data),
+	        cmocka_unit_test(test_given_accepts),
+	        cmocka_unit_test(test_given_refuses),
+	        cmocka_unit_test(test_given_label_length),
+	        cmocka_unit_test(test_given_name_length),
+	        cmocka_unit_test(test_given_unicode),
+	        cmocka_unit_test(test_given_two_trailing_dots),
+	        cmocka_unit_test(test_same_ignoring_case_and_dot),
+	        cmocka_unit_test(test_same_short_and_fqdn),
+	        cmocka_unit_test(test_same_two_fqdns_never),
+	        cmocka_unit_test(test_same_empty_and_null),
+	        cmocka_unit_test(test_is_address),
+	        cmocka_unit_test(test_given_invisible),
+	        cmocka_unit_test(test_same_never_past_the_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

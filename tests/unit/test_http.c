@@ -83,26 +83,27 @@ test_listen(void **state)
 	unsigned port = 0;
 
 	(void)state;
-	assert_int_equal(http_parse_listen("127.0.0.1:8470", host, sizeof(host), &port,
-	    err, sizeof(err)), 0);
+	assert_int_equal(
+	        http_parse_listen("127.0.0.1:8470", host, sizeof(host), &port, err, sizeof(err)),
+	        0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 8470);
-	assert_int_equal(http_parse_listen("[::1]:0", host, sizeof(host), &port, err,
-	    sizeof(err)), 0);
+	assert_int_equal(http_parse_listen("[::1]:0", host, sizeof(host), &port, err, sizeof(err)),
+	                 0);
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 0);
-	assert_int_equal(http_parse_listen("::1:80", host, sizeof(host), &port, err,
-	    sizeof(err)), -1);
-	assert_int_equal(http_parse_listen("127.0.0.1", host, sizeof(host), &port, err,
-	    sizeof(err)), -1);
-	assert_int_equal(http_parse_listen("127.0.0.1:", host, sizeof(host), &port, err,
-	    sizeof(err)), -1);
-	assert_int_equal(http_parse_listen("127.0.0.1:65536", host, sizeof(host), &port,
-	    err, sizeof(err)), -1);
-	assert_int_equal(http_parse_listen(":80", host, sizeof(host), &port, err,
-	    sizeof(err)), -1);
-	assert_int_equal(http_parse_listen("1.2.3.4:8x", host, sizeof(host), &port, err,
-	    sizeof(err)), -1);
+	assert_int_equal(http_parse_listen("::1:80", host, sizeof(host), &port, err, sizeof(err)),
+	                 -1);
+	assert_int_equal(
+	        http_parse_listen("127.0.0.1", host, sizeof(host), &port, err, sizeof(err)), -1);
+	assert_int_equal(
+	        http_parse_listen("127.0.0.1:", host, sizeof(host), &port, err, sizeof(err)), -1);
+	assert_int_equal(
+	        http_parse_listen("127.0.0.1:65536", host, sizeof(host), &port, err, sizeof(err)),
+	        -1);
+	assert_int_equal(http_parse_listen(":80", host, sizeof(host), &port, err, sizeof(err)), -1);
+	assert_int_equal(
+	        http_parse_listen("1.2.3.4:8x", host, sizeof(host), &port, err, sizeof(err)), -1);
 }
 
 static void
@@ -112,9 +113,8 @@ test_json_escape(void **state)
 
 	(void)state;
 	assert_string_equal(http_parse_json_escape("a\"b\\c\n\x01", out, sizeof(out)),
-	    "a\\\"b\\\\c\\u000a\\u0001");
-	assert_string_equal(http_parse_json_escape("caf\xc3\xa9", out, sizeof(out)),
-	    "caf??");
+	                    "a\\\"b\\\\c\\u000a\\u0001");
+	assert_string_equal(http_parse_json_escape("caf\xc3\xa9", out, sizeof(out)), "caf??");
 	/* truncated on a whole escape, never half of one */
 	assert_string_equal(http_parse_json_escape("ab\"cd", small, sizeof(small)), "ab\\\"c");
 	assert_string_equal(http_parse_json_escape("abcd\n", small, sizeof(small)), "abcd");
@@ -136,14 +136,14 @@ test_token_format(void **state)
 	assert_memory_equal(tok, "ift_01122334", 12);
 	assert_int_equal(token_parse(tok, strlen(tok), id, sizeof(id), err, sizeof(err)), 0);
 	assert_string_equal(id, "011223344556");
-	assert_int_equal(token_parse(tok, strlen(tok) - 1, id, sizeof(id), err,
-	    sizeof(err)), -1);
+	assert_int_equal(token_parse(tok, strlen(tok) - 1, id, sizeof(id), err, sizeof(err)), -1);
 	tok[10] = 'A'; /* uppercase hex is not ours */
 	assert_int_equal(token_parse(tok, strlen(tok), id, sizeof(id), err, sizeof(err)), -1);
 	tok[10] = '3';
 	tok[0] = 'x';
 	assert_int_equal(token_parse(tok, strlen(tok), id, sizeof(id), err, sizeof(err)), -1);
-	assert_true(hostname_invalid("web1.example.com", strlen("web1.example.com"), HOSTNAME_GIVEN) == NULL);
+	assert_true(hostname_invalid("web1.example.com", strlen("web1.example.com"),
+	                             HOSTNAME_GIVEN) == NULL);
 	assert_true(hostname_invalid("", strlen(""), HOSTNAME_GIVEN) != NULL);
 	assert_true(hostname_invalid("web 1", strlen("web 1"), HOSTNAME_GIVEN) != NULL);
 	assert_true(hostname_invalid("web\n1", strlen("web\n1"), HOSTNAME_GIVEN) != NULL);
@@ -156,8 +156,7 @@ test_token_hash_equal(void **state)
 
 	(void)state;
 	token_hash("abc", 3, a);
-	assert_string_equal(a,
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(a, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	memcpy(b, a, sizeof(b));
 	assert_int_equal(token_hash_equal(a, b), 1);
 	b[63] = b[63] == '0' ? '1' : '0';
@@ -181,12 +180,12 @@ test_token_db(void **state)
 	assert_int_equal(token_db_add(db, "web1", tok, sizeof(tok), err, sizeof(err)), 0);
 	assert_int_equal(token_db_add(db, "web2", tok2, sizeof(tok2), err, sizeof(err)), 0);
 	assert_string_not_equal(tok, tok2);
-	assert_int_equal(token_db_add(db, "bad host", tok2, sizeof(tok2), err, sizeof(err)),
-	    -1);
+	assert_int_equal(token_db_add(db, "bad host", tok2, sizeof(tok2), err, sizeof(err)), -1);
 
 	/* only the hash is stored */
 	assert_int_equal(db_query(db, "SELECT token_hash, token_id FROM tokens WHERE host = 'web1'",
-	    NULL, 0, &rows), 0);
+	                          NULL, 0, &rows),
+	                 0);
 	assert_int_equal(rows.nrows, 1);
 	assert_null(strstr(tok, rows.cells[0].text));
 	assert_memory_equal(rows.cells[1].text, tok + 4, TOKEN_ID_LEN);
@@ -207,8 +206,7 @@ test_token_db(void **state)
 	assert_int_equal(token_db_revoke(db, "web2"), 1);
 	assert_int_equal(token_db_revoke(db, "web2"), 0);
 	assert_int_equal(token_db_revoke(db, "nobody"), 0);
-	assert_int_equal(token_db_check(db, tok2, strlen(tok2), host, sizeof(host)),
-	    TOKEN_REVOKED);
+	assert_int_equal(token_db_check(db, tok2, strlen(tok2), host, sizeof(host)), TOKEN_REVOKED);
 	assert_string_equal(host, "web2");
 	db_close(db);
 }
@@ -217,14 +215,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bearer),
-		cmocka_unit_test(test_content_type),
-		cmocka_unit_test(test_content_length),
-		cmocka_unit_test(test_listen),
-		cmocka_unit_test(test_json_escape),
-		cmocka_unit_test(test_token_format),
-		cmocka_unit_test(test_token_hash_equal),
-		cmocka_unit_test(test_token_db),
+	        cmocka_unit_test(test_bearer),           cmocka_unit_test(test_content_type),
+	        cmocka_unit_test(test_content_length),   cmocka_unit_test(test_listen),
+	        cmocka_unit_test(test_json_escape),      cmocka_unit_test(test_token_format),
+	        cmocka_unit_test(test_token_hash_equal), cmocka_unit_test(test_token_db),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,8 +59,9 @@ test_settings(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(inventory_parse_line(
-	    "gpu7:2200 tags=gpu,rack-4 agent=none name=gpu7.lab", &h, err, sizeof(err)), 1);
+	assert_int_equal(inventory_parse_line("gpu7:2200 tags=gpu,rack-4 agent=none name=gpu7.lab",
+	                                      &h, err, sizeof(err)),
+	                 1);
 	assert_string_equal(h.tags, "gpu,rack-4");
 	assert_int_equal(h.agent, INVENTORY_AGENT_NONE);
 	assert_string_equal(h.name, "gpu7.lab");
@@ -68,20 +69,23 @@ test_settings(void **state)
 	assert_int_equal(h.port, 2200);
 	inventory_host_clear(&h);
 
-	assert_int_equal(inventory_parse_line(
-	    "h1 command=\"/opt/iommu/bin/iommu-agent --pci-ids \\\"/x y\\\"\" tags=a",
-	    &h, err, sizeof(err)), 1);
+	assert_int_equal(
+	        inventory_parse_line(
+	                "h1 command=\"/opt/iommu/bin/iommu-agent --pci-ids \\\"/x y\\\"\" tags=a",
+	                &h, err, sizeof(err)),
+	        1);
 	assert_string_equal(h.command, "/opt/iommu/bin/iommu-agent --pci-ids \"/x y\"");
 	assert_string_equal(h.tags, "a");
 	inventory_host_clear(&h);
 
-	assert_int_equal(inventory_parse_line("h1 command=/usr/local/bin/iommu-agent", &h,
-	    err, sizeof(err)), 1);
+	assert_int_equal(
+	        inventory_parse_line("h1 command=/usr/local/bin/iommu-agent", &h, err, sizeof(err)),
+	        1);
 	assert_string_equal(h.command, "/usr/local/bin/iommu-agent");
 	inventory_host_clear(&h);
 	/* a bare value ends at a blank: the rest is not a setting */
-	assert_int_equal(inventory_parse_line("h1 command=sudo iommu-agent", &h, err,
-	    sizeof(err)), -1);
+	assert_int_equal(inventory_parse_line("h1 command=sudo iommu-agent", &h, err, sizeof(err)),
+	                 -1);
 }
 
 static void
@@ -104,46 +108,46 @@ static void
 test_hostile_names(void **state)
 {
 	static const char *const bad[] = {
-		"-oProxyCommand=sh",
-		"host;reboot",
-		"$(reboot)",
-		"`id`",
-		"a|b",
-		"h%h",
-		"host name",
-		"-host",
-		"host-",
-		"a..b",
-		".a",
-		"a.",
-		"root@@host",
-		"-l@host",
-		"us er@host",
-		"ro\"ot@host",
-		"host:0",
-		"host:65536",
-		"host:22x",
-		"host:-1",
-		"host:",
-		"[::1",
-		"[not-v6]:22",
-		"[::1]x",
-		"h\x1b[31m",
-		"h\x01",
-		"h\xc3\xa9",
-		"host extra",
-		"host command=",
-		"host command=\"unterminated",
-		"host command=\"a\"b",
-		"host command=\"\x1b[2J\"",
-		"host tags=a;b",
-		"host tags=,a",
-		"host agent=maybe",
-		"host name=$(x)",
-		"host name=-x",
-		"host tags=a tags=b",
-		"host unknown=1",
-		"host =1",
+	        "-oProxyCommand=sh",
+	        "host;reboot",
+	        "$(reboot)",
+	        "`id`",
+	        "a|b",
+	        "h%h",
+	        "host name",
+	        "-host",
+	        "host-",
+	        "a..b",
+	        ".a",
+	        "a.",
+	        "root@@host",
+	        "-l@host",
+	        "us er@host",
+	        "ro\"ot@host",
+	        "host:0",
+	        "host:65536",
+	        "host:22x",
+	        "host:-1",
+	        "host:",
+	        "[::1",
+	        "[not-v6]:22",
+	        "[::1]x",
+	        "h\x1b[31m",
+	        "h\x01",
+	        "h\xc3\xa9",
+	        "host extra",
+	        "host command=",
+	        "host command=\"unterminated",
+	        "host command=\"a\"b",
+	        "host command=\"\x1b[2J\"",
+	        "host tags=a;b",
+	        "host tags=,a",
+	        "host agent=maybe",
+	        "host name=$(x)",
+	        "host name=-x",
+	        "host tags=a tags=b",
+	        "host unknown=1",
+	        "host =1",
 	};
 	struct inventory_host h;
 	char err[256];
@@ -189,13 +193,12 @@ test_long_names(void **state)
 static void
 test_whole_inventory(void **state)
 {
-	static const char text[] =
-	    "# fleet\n"
-	    "\n"
-	    "root@db1:2201 tags=db\n"
-	    "db2 agent=none\r\n"
-	    "  web1 command=\"iommu-agent --pretty\"  # trailing comment\n"
-	    "web2";
+	static const char text[] = "# fleet\n"
+	                           "\n"
+	                           "root@db1:2201 tags=db\n"
+	                           "db2 agent=none\r\n"
+	                           "  web1 command=\"iommu-agent --pretty\"  # trailing comment\n"
+	                           "web2";
 	struct inventory inv;
 	char err[256];
 
@@ -234,12 +237,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_forms),
-		cmocka_unit_test(test_settings),
-		cmocka_unit_test(test_blank_and_comments),
-		cmocka_unit_test(test_hostile_names),
-		cmocka_unit_test(test_long_names),
-		cmocka_unit_test(test_whole_inventory),
+	        cmocka_unit_test(test_forms),
+	        cmocka_unit_test(test_settings),
+	        cmocka_unit_test(test_blank_and_comments),
+	        cmocka_unit_test(test_hostile_names),
+	        cmocka_unit_test(test_long_names),
+	        cmocka_unit_test(test_whole_inventory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

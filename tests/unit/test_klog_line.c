@@ -162,7 +162,8 @@ test_journal(void **state)
 	l = parse("Nov 23 21:34:24 host qemu-system-x86_64[42]: vfio: group 10 is not viable");
 	assert_int_equal(l.format, KLOG_USERSPACE);
 	assert_text(&l, "vfio: group 10 is not viable");
-	l = parse("Nov 23 21:34:24 host root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set");
+	l = parse(
+	        "Nov 23 21:34:24 host root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set");
 	assert_int_equal(l.format, KLOG_USERSPACE);
 	l = parse("2026-11-23T21:34:24+0000 host sudo[7]: Linux version 9.9");
 	assert_int_equal(l.format, KLOG_USERSPACE);
@@ -216,15 +217,14 @@ test_bare_and_noise(void **state)
 	assert_int_equal(parse("").format, KLOG_NOISE);
 	assert_int_equal(parse("   \t ").format, KLOG_NOISE);
 	assert_int_equal(parse("[sudo] password for brent: ").format, KLOG_NOISE);
-	assert_int_equal(parse("yy@ryzen:~$ dmesg | grep -i -e DMAR -e IOMMU").format,
-	    KLOG_NOISE);
+	assert_int_equal(parse("yy@ryzen:~$ dmesg | grep -i -e DMAR -e IOMMU").format, KLOG_NOISE);
 	assert_int_equal(parse("root@pve:~# dmesg | grep -i iommu").format, KLOG_NOISE);
 	assert_int_equal(parse("[user@host ~]$ sudo dmesg").format, KLOG_NOISE);
 	assert_int_equal(parse("$ dmesg | grep AMD-Vi").format, KLOG_NOISE);
 	assert_int_equal(parse("```").format, KLOG_NOISE);
 	/* an e-mail address in a message is not a prompt */
 	assert_int_equal(parse("Linux version 5.10 (debian-kernel@lists.debian.org) #1").format,
-	    KLOG_BARE);
+	                 KLOG_BARE);
 	/* brackets that are not a stamp */
 	assert_int_equal(parse("[ 12.34 DMAR").format, KLOG_BARE);
 	assert_int_equal(parse("[drm] amdgpu: irq initialized.").format, KLOG_BARE);
@@ -283,13 +283,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dmesg),
-		cmocka_unit_test(test_dmesg_level),
-		cmocka_unit_test(test_wallclock),
-		cmocka_unit_test(test_kmsg),
-		cmocka_unit_test(test_journal),
-		cmocka_unit_test(test_bare_and_noise),
-		cmocka_unit_test(test_hostile),
+	        cmocka_unit_test(test_dmesg),     cmocka_unit_test(test_dmesg_level),
+	        cmocka_unit_test(test_wallclock), cmocka_unit_test(test_kmsg),
+	        cmocka_unit_test(test_journal),   cmocka_unit_test(test_bare_and_noise),
+	        cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,8 +106,8 @@ test_intel_eras(void **state)
 	(void)state;
 	/* <= 4.15: two lines, one record, decimal reason on the second */
 	r = scan("[ 1.0] DMAR:[DMA Read] Request device [01:00.1] fault addr 2231b8000 \n"
-	    "DMAR:[fault reason 12] non-zero reserved fields in PTE\n"
-	    "[ 1.1] dmar: DRHD: handling fault status reg 2\n");
+	         "DMAR:[fault reason 12] non-zero reserved fields in PTE\n"
+	         "[ 1.1] dmar: DRHD: handling fault status reg 2\n");
 	assert_int_equal(r->kl.fault_total, 1);
 	assert_int_equal(r->kl.nfaults, 1);
 	assert_int_equal(count(r, "0000:01:00.1", "dma-read"), 1);
@@ -116,24 +116,25 @@ test_intel_eras(void **state)
 
 	/* 4.16-5.4 */
 	r = scan("[ 2.0] DMAR: [DMA Write] Request device [00:02.0] fault addr 6df084000 "
-	    "[fault reason 05] PTE Write access is not set\n");
+	         "[fault reason 05] PTE Write access is not set\n");
 	assert_int_equal(count(r, "0000:00:02.0", "dma-write"), 1);
 	assert_string_equal(r->kl.faults[0].reason, "PTE Write access is not set");
 	result_free(r);
 
 	/* 5.5-5.13, 5.14 (0x BDF, hex reason), 5.15+ NO_PASID and PASID */
-	r = scan("DMAR: [DMA Write] Request device [00:12.0] PASID ffffffff fault addr 0 "
-	    "[fault reason 05] PTE Write access is not set\n"
-	    "DMAR: [DMA Read NO_PASID] Request device [0x0b:0x00.0] fault addr 0x1187a9000 "
-	    "[fault reason 0x06] PTE Read access is not set\n"
-	    "DMAR: [DMA Read NO_PASID] Request device [0b:00.0] fault addr 0x1187a9000 "
-	    "[fault reason 0x06] PTE Read access is not set\n"
-	    "DMAR: [DMA Write PASID 0x3] Request device [0000:6a:01.0] fault addr 0x7 "
-	    "[fault reason 0x3a] SM: x\n"
-	    "DMAR: [DMA Read] Request device [10000:01:00.0] fault addr 0 "
-	    "[fault reason 06] PTE Read access is not set\n"
-	    "DMAR: [Page Request] Request device [00:04.0] fault addr 0 [fault reason 0x01] r\n"
-	    "dmar_fault: 893 callbacks suppressed\n");
+	r = scan(
+	        "DMAR: [DMA Write] Request device [00:12.0] PASID ffffffff fault addr 0 "
+	        "[fault reason 05] PTE Write access is not set\n"
+	        "DMAR: [DMA Read NO_PASID] Request device [0x0b:0x00.0] fault addr 0x1187a9000 "
+	        "[fault reason 0x06] PTE Read access is not set\n"
+	        "DMAR: [DMA Read NO_PASID] Request device [0b:00.0] fault addr 0x1187a9000 "
+	        "[fault reason 0x06] PTE Read access is not set\n"
+	        "DMAR: [DMA Write PASID 0x3] Request device [0000:6a:01.0] fault addr 0x7 "
+	        "[fault reason 0x3a] SM: x\n"
+	        "DMAR: [DMA Read] Request device [10000:01:00.0] fault addr 0 "
+	        "[fault reason 06] PTE Read access is not set\n"
+	        "DMAR: [Page Request] Request device [00:04.0] fault addr 0 [fault reason 0x01] r\n"
+	        "dmar_fault: 893 callbacks suppressed\n");
 	assert_int_equal(r->kl.fault_total, 6);
 	assert_int_equal(count(r, "0000:00:12.0", "dma-write"), 1);
 	assert_int_equal(count(r, "0000:0b:00.0", "dma-read"), 2);
@@ -144,7 +145,7 @@ test_intel_eras(void **state)
 
 	/* a pending two-line record is closed by the next record or the end */
 	r = scan("DMAR:[DMA Read] Request device [01:00.0] fault addr 1\n"
-	    "DMAR:[DMA Write] Request device [01:00.0] fault addr 2\n");
+	         "DMAR:[DMA Write] Request device [01:00.0] fault addr 2\n");
 	assert_int_equal(r->kl.fault_total, 2);
 	assert_int_equal(count(r, "0000:01:00.0", "dma-read"), 1);
 	assert_null(fault(r, "0000:01:00.0", "dma-write")->reason);
@@ -164,14 +165,13 @@ test_intr_remap(void **state)
 
 	(void)state;
 	r = scan("DMAR: [INTR-REMAP] Request device [f0:1f.0] fault index 0x0 "
-	    "[fault reason 0x25] Blocked a compatibility format interrupt request\n"
-	    "INTR-REMAP: Request device [[f0:1f.0] fault index 22\n"
-	    "INTR-REMAP:[fault reason 34] Present field in the IRTE entry is clear\n");
+	         "[fault reason 0x25] Blocked a compatibility format interrupt request\n"
+	         "INTR-REMAP: Request device [[f0:1f.0] fault index 22\n"
+	         "INTR-REMAP:[fault reason 34] Present field in the IRTE entry is clear\n");
 	assert_int_equal(r->kl.fault_total, 2);
 	assert_int_equal(r->kl.nfaults, 2);
 	assert_int_equal(count(r, "0000:f0:1f.0", "intr-remap"), 1);
-	assert_string_equal(r->kl.faults[1].reason,
-	    "Present field in the IRTE entry is clear");
+	assert_string_equal(r->kl.faults[1].reason, "Present field in the IRTE entry is clear");
 	result_free(r);
 }
 
@@ -182,17 +182,17 @@ test_amd_events(void **state)
 
 	(void)state;
 	r = scan("AMD-Vi: Event logged [IO_PAGE_FAULT device=01:00.0 domain=0x0012 "
-	    "address=0x00000000bea106c0 flags=0x0010]\n"
-	    "amdgpu 0000:04:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x0000 "
-	    "address=0x10b4c0000 flags=0x0070]\n"
-	    "AMD-Vi: Event logged [IO_PAGE_FAULT device=0000:04:00.0 domain=0x0000 "
-	    "address=0x10b4c0000 flags=0x0070]\n"
-	    "AMD-Vi: Event logged [ILLEGAL_DEV_TABLE_ENTRY device=00:14.0 pasid=0x00000 "
-	    "address=0x0 flags=0x0000]\n"
-	    "AMD-Vi: Event logged [IO_PAGE_FAULT device=0001:04:00.0 domain=0x0000 "
-	    "address=0x1 flags=0x0070]\n"
-	    "AMD-Vi: Event logged [COMMAND_HARDWARE_ERROR address=0x0 flags=0x0]\n"
-	    "amd_iommu_report_page_fault: 96 callbacks suppressed\n");
+	         "address=0x00000000bea106c0 flags=0x0010]\n"
+	         "amdgpu 0000:04:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x0000 "
+	         "address=0x10b4c0000 flags=0x0070]\n"
+	         "AMD-Vi: Event logged [IO_PAGE_FAULT device=0000:04:00.0 domain=0x0000 "
+	         "address=0x10b4c0000 flags=0x0070]\n"
+	         "AMD-Vi: Event logged [ILLEGAL_DEV_TABLE_ENTRY device=00:14.0 pasid=0x00000 "
+	         "address=0x0 flags=0x0000]\n"
+	         "AMD-Vi: Event logged [IO_PAGE_FAULT device=0001:04:00.0 domain=0x0000 "
+	         "address=0x1 flags=0x0070]\n"
+	         "AMD-Vi: Event logged [COMMAND_HARDWARE_ERROR address=0x0 flags=0x0]\n"
+	         "amd_iommu_report_page_fault: 96 callbacks suppressed\n");
 	assert_int_equal(r->kl.fault_total, 6);
 	assert_int_equal(count(r, "0000:01:00.0", "io-page-fault"), 1);
 	assert_int_equal(count(r, "0000:04:00.0", "io-page-fault"), 2);
@@ -204,16 +204,16 @@ test_amd_events(void **state)
 
 	/* the event split over two lines (pr_cont lost) */
 	r = scan("kernel: [ 13.1] AMD-Vi: Event logged [\n"
-	    "kernel: [ 13.2] INVALID_DEVICE_REQUEST device=00:00.1 address=0x0 flags=0x0a00]\n"
-	    "kernel: [ 13.3] AMD-Vi: Event logged [\n"
-	    "kernel: [ 13.4] something else\n");
+	         "kernel: [ 13.2] INVALID_DEVICE_REQUEST device=00:00.1 address=0x0 flags=0x0a00]\n"
+	         "kernel: [ 13.3] AMD-Vi: Event logged [\n"
+	         "kernel: [ 13.4] something else\n");
 	assert_int_equal(r->kl.fault_total, 1);
 	assert_int_equal(count(r, "0000:00:00.1", "invalid-device-request"), 1);
 	result_free(r);
 
 	/* amd_iommu_dump lines carry device ids but are not faults */
 	r = scan("[ 0.29] AMD-Vi:   DEV_SELECT                      devid: 00:02.0 flags: 00\n"
-	    "[ 0.29] AMD-Vi:   DEV_SPECIAL(IOAPIC[0])         devid: 00:14.0\n");
+	         "[ 0.29] AMD-Vi:   DEV_SPECIAL(IOAPIC[0])         devid: 00:14.0\n");
 	assert_int_equal(r->kl.fault_total, 0);
 	assert_int_equal(r->f.amd_lines, 2);
 	result_free(r);
@@ -226,13 +226,13 @@ test_firmware_bugs(void **state)
 
 	(void)state;
 	r = scan("DMAR: [Firmware Bug]: No firmware reserved region can cover this RMRR "
-	    "[0x00000000bf458000-0x00000000bf46ffff], contact BIOS vendor for fixes\n"
-	    "[Firmware Bug]: AMD-Vi: IOAPIC[7] not in IVRS table\n"
-	    "AMD-Vi: [Firmware Bug]: : IOAPIC[9] not in IVRS table\n"
-	    "[Firmware Bug]: AMD-Vi: No southbridge IOAPIC found\n"
-	    "ACPI: [Firmware Bug]: BIOS _OSI(Linux) query ignored\n"
-	    "pci 0000:03:00.0: [Firmware Bug]: disabling VPD access\n"
-	    "[Firmware Bug]: TSC_DEADLINE disabled due to Errata\n");
+	         "[0x00000000bf458000-0x00000000bf46ffff], contact BIOS vendor for fixes\n"
+	         "[Firmware Bug]: AMD-Vi: IOAPIC[7] not in IVRS table\n"
+	         "AMD-Vi: [Firmware Bug]: : IOAPIC[9] not in IVRS table\n"
+	         "[Firmware Bug]: AMD-Vi: No southbridge IOAPIC found\n"
+	         "ACPI: [Firmware Bug]: BIOS _OSI(Linux) query ignored\n"
+	         "pci 0000:03:00.0: [Firmware Bug]: disabling VPD access\n"
+	         "[Firmware Bug]: TSC_DEADLINE disabled due to Errata\n");
 	assert_int_equal(r->kl.firmware_bugs, 4);
 	assert_int_equal(r->kl.nlines, 4);
 	result_free(r);
@@ -245,22 +245,22 @@ test_facts(void **state)
 
 	(void)state;
 	r = scan("[ 0.01] ACPI: DMAR 0x00000000BD3346F4 000130 (v01 DELL)\n"
-	    "[ 0.02] DMAR: IOMMU enabled\n"
-	    "[ 0.7] DMAR: dmar0: reg_base_addr d4800000 ver 1:0 cap d2 ecap f0\n"
-	    "[ 0.7] DMAR: dmar1: reg_base_addr df900000 ver 1:0 cap d2 ecap f0\n"
-	    "[ 0.8] DMAR-IR: Enabled IRQ remapping in x2apic mode\n"
-	    "[ 0.9] iommu: Default domain type: Passthrough (set via kernel command line)\n"
-	    "[ 1.0] pci 0000:00:00.0: Adding to iommu group 0\n"
-	    "[ 1.0] iommu: Adding device 0000:00:1f.2 to group 20\n"
-	    "[ 1.1] PCI-DMA: Intel(R) Virtualization Technology for Directed I/O\n"
-	    "[ 2.0] vfio_iommu_type1_attach_group: No interrupt remapping support.  Use x\n"
-	    "[ 2.1] vfio-pci 0000:04:00.1: DMAR: Device is ineligible for IOMMU domain attach "
-	    "due to platform RMRR requirement.  Contact your platform vendor.\n"
-	    "[ 2.2] Warning: PCIe ACS overrides enabled; This may allow non-IOMMU protected\n"
-	    "[ 2.3] vfio 0000:c6:00.0: group 10 is not viable\n"
-	    "[ 2.4] AMD-Vi: AMD IOMMUv2 functionality not available on this system\n"
-	    "[ 2.5] AMD-Vi: AMD IOMMUv2 driver by Joerg Roedel <jroedel@suse.de>\n"
-	    "[ 2.6] pci 0000:2d:00.0: Using iommu direct mapping\n");
+	         "[ 0.02] DMAR: IOMMU enabled\n"
+	         "[ 0.7] DMAR: dmar0: reg_base_addr d4800000 ver 1:0 cap d2 ecap f0\n"
+	         "[ 0.7] DMAR: dmar1: reg_base_addr df900000 ver 1:0 cap d2 ecap f0\n"
+	         "[ 0.8] DMAR-IR: Enabled IRQ remapping in x2apic mode\n"
+	         "[ 0.9] iommu: Default domain type: Passthrough (set via kernel command line)\n"
+	         "[ 1.0] pci 0000:00:00.0: Adding to iommu group 0\n"
+	         "[ 1.0] iommu: Adding device 0000:00:1f.2 to group 20\n"
+	         "[ 1.1] PCI-DMA: Intel(R) Virtualization Technology for Directed I/O\n"
+	         "[ 2.0] vfio_iommu_type1_attach_group: No interrupt remapping support.  Use x\n"
+	         "[ 2.1] vfio-pci 0000:04:00.1: DMAR: Device is ineligible for IOMMU domain attach "
+	         "due to platform RMRR requirement.  Contact your platform vendor.\n"
+	         "[ 2.2] Warning: PCIe ACS overrides enabled; This may allow non-IOMMU protected\n"
+	         "[ 2.3] vfio 0000:c6:00.0: group 10 is not viable\n"
+	         "[ 2.4] AMD-Vi: AMD IOMMUv2 functionality not available on this system\n"
+	         "[ 2.5] AMD-Vi: AMD IOMMUv2 driver by Joerg Roedel <jroedel@suse.de>\n"
+	         "[ 2.6] pci 0000:2d:00.0: Using iommu direct mapping\n");
 	assert_int_equal(r->f.acpi_dmar, 1);
 	assert_int_equal(r->f.dmar_on_echo, 1);
 	assert_int_equal(r->f.drhd_units, 2);
@@ -281,14 +281,14 @@ test_facts(void **state)
 	result_free(r);
 
 	r = scan("AMD-Vi: Unknown option - 'on'\n"
-	    "AGP: Please enable the IOMMU option in the BIOS setup\n"
-	    "ACPI: IVRS 0x00000000DAF0B000 0000D0 (v02 AMD)\n"
-	    "pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40\n"
-	    "AMD-Vi: Extended features (0x58f77ef22294ade): PPR X2APIC NX GT IA GA\n"
-	    "AMD-Vi: Interrupt remapping enabled\n"
-	    "AMD-Vi: Initialized for Passthrough Mode\n"
-	    "arm-smmu-v3 arm-smmu-v3.0.auto: probing hardware configuration...\n"
-	    "iommu: Default domain type: Translated \n");
+	         "AGP: Please enable the IOMMU option in the BIOS setup\n"
+	         "ACPI: IVRS 0x00000000DAF0B000 0000D0 (v02 AMD)\n"
+	         "pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40\n"
+	         "AMD-Vi: Extended features (0x58f77ef22294ade): PPR X2APIC NX GT IA GA\n"
+	         "AMD-Vi: Interrupt remapping enabled\n"
+	         "AMD-Vi: Initialized for Passthrough Mode\n"
+	         "arm-smmu-v3 arm-smmu-v3.0.auto: probing hardware configuration...\n"
+	         "iommu: Default domain type: Translated \n");
 	assert_int_equal(r->f.amd_unknown_option, 1);
 	assert_int_equal(r->f.agp_enable_in_bios, 1);
 	assert_int_equal(r->f.acpi_ivrs, 1);
@@ -314,9 +314,9 @@ static void
 test_ir_off(void **state)
 {
 	static const char *const off[] = {
-		"DMAR-IR: Not enabling interrupt remapping\n",
-		"AMD-Vi: Disabling interrupt remapping due to BIOS Bug(s)\n",
-		"DMAR-IR: This system BIOS has enabled interrupt remapping\n",
+	        "DMAR-IR: Not enabling interrupt remapping\n",
+	        "AMD-Vi: Disabling interrupt remapping due to BIOS Bug(s)\n",
+	        "DMAR-IR: This system BIOS has enabled interrupt remapping\n",
 	};
 	struct result *r;
 	size_t i;
@@ -330,11 +330,11 @@ test_ir_off(void **state)
 
 	/* the erratum's continuation lines join the kept line */
 	r = scan("[    0.117367] DMAR-IR: This system BIOS has enabled interrupt remapping\n"
-	    "               on a chipset that contains an erratum making that\n"
-	    "               feature unstable.  To maintain system stability\n"
-	    "               interrupt remapping is being disabled.  Please\n"
-	    "               contact your BIOS vendor for an update\n"
-	    "[    0.117369] Switched APIC routing to physical flat.\n");
+	         "               on a chipset that contains an erratum making that\n"
+	         "               feature unstable.  To maintain system stability\n"
+	         "               interrupt remapping is being disabled.  Please\n"
+	         "               contact your BIOS vendor for an update\n"
+	         "[    0.117369] Switched APIC routing to physical flat.\n");
 	assert_int_equal(r->f.ir_enabled, TRI_FALSE);
 	assert_int_equal(r->kl.nlines, 1);
 	assert_non_null(strstr(r->kl.lines[0].text, "on a chipset that contains"));
@@ -343,8 +343,8 @@ test_ir_off(void **state)
 	result_free(r);
 
 	r = scan("DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit.\n"
-	    "DMAR-IR: Use 'intremap=no_x2apic_optout' to override the BIOS setting.\n"
-	    "DMAR-IR: Enabled IRQ remapping in xapic mode\n");
+	         "DMAR-IR: Use 'intremap=no_x2apic_optout' to override the BIOS setting.\n"
+	         "DMAR-IR: Enabled IRQ remapping in xapic mode\n");
 	assert_int_equal(r->f.x2apic_optout, TRI_TRUE);
 	assert_int_equal(r->f.ir_enabled, TRI_TRUE);
 	assert_string_equal(r->f.ir_mode, "xapic");
@@ -379,12 +379,12 @@ test_boot_start(void **state)
 
 	/* a second boot in the same file: only the last one counts */
 	r = scan("Nov 1 00:00:00 h kernel: [    0.000000] Linux version 5.10.0\n"
-	    "Nov 1 00:00:01 h kernel: [    1.0] DMAR: [DMA Read] Request device [00:02.0] "
-	    "fault addr 0 [fault reason 06] PTE Read access is not set\n"
-	    "Nov 1 00:00:02 h kernel: [    2.0] DMAR-IR: Enabled IRQ remapping in xapic mode\n"
-	    "Nov 2 00:00:00 h kernel: [    0.000000] Linux version 5.10.0\n"
-	    "Nov 2 00:00:01 h kernel: [    0.5] DMAR: Intel(R) Virtualization Technology "
-	    "for Directed I/O\n");
+	         "Nov 1 00:00:01 h kernel: [    1.0] DMAR: [DMA Read] Request device [00:02.0] "
+	         "fault addr 0 [fault reason 06] PTE Read access is not set\n"
+	         "Nov 1 00:00:02 h kernel: [    2.0] DMAR-IR: Enabled IRQ remapping in xapic mode\n"
+	         "Nov 2 00:00:00 h kernel: [    0.000000] Linux version 5.10.0\n"
+	         "Nov 2 00:00:01 h kernel: [    0.5] DMAR: Intel(R) Virtualization Technology "
+	         "for Directed I/O\n");
 	assert_int_equal(r->f.boot_start, 1);
 	assert_int_equal(r->kl.fault_total, 0);
 	assert_int_equal(r->f.ir_enabled, TRI_UNKNOWN);
@@ -407,8 +407,10 @@ test_caps(void **state)
 	s = klog_scan_new(3);
 	assert_non_null(s);
 	for (i = 0; i < 10; i++) {
-		n = snprintf(line, sizeof(line), "[ %zu.0] DMAR: [DMA Read] Request device "
-		    "[00:02.0] fault addr 0 [fault reason 06] PTE Read access is not set", i);
+		n = snprintf(line, sizeof(line),
+		             "[ %zu.0] DMAR: [DMA Read] Request device "
+		             "[00:02.0] fault addr 0 [fault reason 06] PTE Read access is not set",
+		             i);
 		assert_int_equal(klog_scan_line(s, line, (size_t)n), 0);
 	}
 	r = calloc(1, sizeof(*r));
@@ -426,8 +428,10 @@ test_caps(void **state)
 	s = klog_scan_new(0);
 	assert_non_null(s);
 	for (i = 0; i < 5000; i++) {
-		n = snprintf(line, sizeof(line), "DMAR: [DMA Read] Request device "
-		    "[%04zx:%02zx:00.0] fault addr 0 [fault reason 06] x", i / 256, i % 256);
+		n = snprintf(line, sizeof(line),
+		             "DMAR: [DMA Read] Request device "
+		             "[%04zx:%02zx:00.0] fault addr 0 [fault reason 06] x",
+		             i / 256, i % 256);
 		assert_int_equal(klog_scan_line(s, line, (size_t)n), 0);
 	}
 	r = calloc(1, sizeof(*r));
@@ -463,9 +467,10 @@ valid_utf8_printable(const char *s)
 static void
 test_hostile(void **state)
 {
-	static const char bad[] = "[ 1.0] DMAR: [DMA Read] Request device [00:02.0] "
-	    "fault addr 0 [fault reason 06] PTE\0Read \xff\xc3(\x1b[31m \xc3\xa9\n"
-	    "[ 1.1] AMD-Vi: Event logged [IO_PAGE_FAULT device=zz:00.0 flags=0x1\xe2\x82]\n";
+	static const char bad[] =
+	        "[ 1.0] DMAR: [DMA Read] Request device [00:02.0] "
+	        "fault addr 0 [fault reason 06] PTE\0Read \xff\xc3(\x1b[31m \xc3\xa9\n"
+	        "[ 1.1] AMD-Vi: Event logged [IO_PAGE_FAULT device=zz:00.0 flags=0x1\xe2\x82]\n";
 	struct result *r;
 	size_t n = 200000;
 	char *big;
@@ -486,7 +491,7 @@ test_hostile(void **state)
 	assert_non_null(big);
 	memset(big, 'x', n);
 	memcpy(big, "DMAR: [DMA Read] Request device [00:02.0] fault addr 0 [fault reason 06] ",
-	    74);
+	       74);
 	r = scan_n(big, n, 10);
 	assert_int_equal(r->kl.fault_total, 1);
 	assert_int_equal(r->kl.nlines, 1);
@@ -661,8 +666,9 @@ test_fixture_intel_hosts(void **state)
 
 	r = scan_file("klog-20-dell-pe840-no-iommu");
 	assert_int_equal(r->f.boot_start, 1);
-	assert_int_equal(r->f.intel_lines + r->f.amd_lines + r->f.acpi_dmar +
-	    r->f.acpi_ivrs + r->f.vtd_initialised + r->f.amd_found, 0);
+	assert_int_equal(r->f.intel_lines + r->f.amd_lines + r->f.acpi_dmar + r->f.acpi_ivrs +
+	                         r->f.vtd_initialised + r->f.amd_found,
+	                 0);
 	assert_int_equal(r->kl.firmware_bugs, 0);
 	assert_int_equal(r->kl.nlines, 0);
 	result_free(r);
@@ -713,10 +719,11 @@ test_userspace_lines_are_not_evidence(void **state)
 	struct result *r;
 
 	(void)state;
-	r = scan("Nov 23 21:34:20 h kernel: [    1.5] DMAR: [DMA Read NO_PASID] Request device [0b:00.0] fault addr 0x1000 [fault reason 0x06] PTE Read access is not set\n"
-		 "Nov 23 21:34:21 h root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set\n"
-		 "Nov 23 21:34:22 h mallory[99]: Linux version 9.9.9 (fake)\n"
-		 "Nov 23 21:34:23 h kernel: [    9.1] Linux version 9.9.9 (late, not a boot)\n");
+	r = scan(
+	        "Nov 23 21:34:20 h kernel: [    1.5] DMAR: [DMA Read NO_PASID] Request device [0b:00.0] fault addr 0x1000 [fault reason 0x06] PTE Read access is not set\n"
+	        "Nov 23 21:34:21 h root: DMAR: [DMA Write] Request device [00:02.0] fault addr 0 [fault reason 05] PTE Write access is not set\n"
+	        "Nov 23 21:34:22 h mallory[99]: Linux version 9.9.9 (fake)\n"
+	        "Nov 23 21:34:23 h kernel: [    9.1] Linux version 9.9.9 (late, not a boot)\n");
 	assert_int_equal(r->kl.fault_total, 1);
 	assert_int_equal(r->kl.nfaults, 1);
 	assert_string_equal(r->kl.faults[0].address, "0000:0b:00.0");
@@ -733,12 +740,12 @@ test_reaching_userspace_needs_a_marker(void **state)
 
 	(void)state;
 	r = scan("[    0.000000] Linux version 6.1.0\n"
-		 "[    0.785796] DMAR: Host address width 46\n"
-		 "[    6.103456] devtmpfs: initialized\n");
+	         "[    0.785796] DMAR: Host address width 46\n"
+	         "[    6.103456] devtmpfs: initialized\n");
 	assert_int_equal(r->f.reached_userspace, 0);
 	result_free(r);
 	r = scan("[    0.000000] Linux version 6.1.0\n"
-		 "[    9.000000] Run /init as init process\n");
+	         "[    9.000000] Run /init as init process\n");
 	assert_int_equal(r->f.reached_userspace, 1);
 	result_free(r);
 }
@@ -747,22 +754,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intel_eras),
-		cmocka_unit_test(test_intr_remap),
-		cmocka_unit_test(test_amd_events),
-		cmocka_unit_test(test_firmware_bugs),
-		cmocka_unit_test(test_facts),
-		cmocka_unit_test(test_ir_off),
-		cmocka_unit_test(test_boot_start),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_fixture_dell_r410),
-		cmocka_unit_test(test_fixture_intel_faults),
-		cmocka_unit_test(test_fixture_amd_faults),
-		cmocka_unit_test(test_fixture_amd_hosts),
-		cmocka_unit_test(test_fixture_intel_hosts),
-		cmocka_unit_test(test_userspace_lines_are_not_evidence),
-		cmocka_unit_test(test_reaching_userspace_needs_a_marker),
+	        cmocka_unit_test(test_intel_eras),
+	        cmocka_unit_test(test_intr_remap),
+	        cmocka_unit_test(test_amd_events),
+	        cmocka_unit_test(test_firmware_bugs),
+	        cmocka_unit_test(test_facts),
+	        cmocka_unit_test(test_ir_off),
+	        cmocka_unit_test(test_boot_start),
+	        cmocka_unit_test(test_caps),
+	        cmocka_unit_test(test_hostile),
+	        cmocka_unit_test(test_fixture_dell_r410),
+	        cmocka_unit_test(test_fixture_intel_faults),
+	        cmocka_unit_test(test_fixture_amd_faults),
+	        cmocka_unit_test(test_fixture_amd_hosts),
+	        cmocka_unit_test(test_fixture_intel_hosts),
+	        cmocka_unit_test(test_userspace_lines_are_not_evidence),
+	        cmocka_unit_test(test_reaching_userspace_needs_a_marker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

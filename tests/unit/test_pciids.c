@@ -15,33 +15,33 @@
 
 /* An excerpt in the file's own layout (tabs, two spaces after ids). */
 static const char excerpt[] =
-	"#\n"
-	"#\tList of PCI ID's\n"
-	"#\n"
-	"# Vendors, devices and subsystems. Please keep sorted.\n"
-	"\n"
-	"1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
-	"\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
-	"\t\t1002 0b37  Radeon RX 480\n"
-	"\t\t1da2 e366  Nitro+ Radeon RX 570/580/590\n"
-	"10de  NVIDIA Corporation\n"
-	"\t0fba  GM206 High Definition Audio Controller\n"
-	"\t1401  GM206 [GeForce GTX 960]\n"
-	"\t\t1043 8520  GeForce GTX 960\n"
-	"\t1402  GM206 [GeForce GTX 950]\n"
-	"10ec  Realtek Semiconductor Co., Ltd.\n"
-	"\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
-	"8086  Intel Corporation\n"
-	"\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n"
-	"\t\t8086 1901  subsystem line that must not name 8086:8086\n"
-	"ffff  Illegal Vendor ID\n"
-	"\n"
-	"# List of known device classes, subclasses and programming interfaces\n"
-	"C 03  Display controller\n"
-	"\t00  VGA compatible controller\n"
-	"\t\t00  VGA controller\n"
-	"C 06  Bridge\n"
-	"\t04  PCI bridge\n";
+        "#\n"
+        "#\tList of PCI ID's\n"
+        "#\n"
+        "# Vendors, devices and subsystems. Please keep sorted.\n"
+        "\n"
+        "1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
+        "\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
+        "\t\t1002 0b37  Radeon RX 480\n"
+        "\t\t1da2 e366  Nitro+ Radeon RX 570/580/590\n"
+        "10de  NVIDIA Corporation\n"
+        "\t0fba  GM206 High Definition Audio Controller\n"
+        "\t1401  GM206 [GeForce GTX 960]\n"
+        "\t\t1043 8520  GeForce GTX 960\n"
+        "\t1402  GM206 [GeForce GTX 950]\n"
+        "10ec  Realtek Semiconductor Co., Ltd.\n"
+        "\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
+        "8086  Intel Corporation\n"
+        "\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n"
+        "\t\t8086 1901  subsystem line that must not name 8086:8086\n"
+        "ffff  Illegal Vendor ID\n"
+        "\n"
+        "# List of known device classes, subclasses and programming interfaces\n"
+        "C 03  Display controller\n"
+        "\t00  VGA compatible controller\n"
+        "\t\t00  VGA controller\n"
+        "C 06  Bridge\n"
+        "\t04  PCI bridge\n";
 
 static void
 device(struct report_device *d, const char *addr, int vendor, int dev)
@@ -55,8 +55,8 @@ device(struct report_device *d, const char *addr, int vendor, int dev)
 /* Group 1: root port + GTX 960 + its audio; ungrouped: a NIC, an RX 580,
  * a device pci.ids does not know, one with unknown ids. */
 static void
-make_iommu(struct report_iommu *iommu, struct report_group *g,
-	   struct report_device *gd, struct report_device *ud)
+make_iommu(struct report_iommu *iommu, struct report_group *g, struct report_device *gd,
+           struct report_device *ud)
 {
 	memset(iommu, 0, sizeof(*iommu));
 	report_group_init(g);
@@ -100,15 +100,16 @@ test_name_devices(void **state)
 	make_iommu(&iommu, &g, gd, ud);
 	assert_int_equal(pciids_name_devices(excerpt, strlen(excerpt), &iommu), 0);
 	assert_string_equal(gd[0].name, "Intel Corporation 6th-10th Gen Core "
-			    "Processor PCIe Controller (x16)");
+	                                "Processor PCIe Controller (x16)");
 	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
 	assert_string_equal(gd[2].name, "NVIDIA Corporation GM206 High Definition "
-			    "Audio Controller");
+	                                "Audio Controller");
 	/* a CRLF line loses its CR */
-	assert_string_equal(ud[0].name, "Realtek Semiconductor Co., Ltd. "
-			    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
+	assert_string_equal(ud[0].name,
+	                    "Realtek Semiconductor Co., Ltd. "
+	                    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
 	assert_string_equal(ud[1].name, "Advanced Micro Devices, Inc. [AMD/ATI] "
-			    "Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]");
+	                                "Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]");
 	assert_null(ud[2].name);
 	assert_null(ud[3].name);
 	assert_null(ud[4].name);
@@ -125,8 +126,8 @@ test_class_section_is_not_devices(void **state)
 	struct report_device gd[3], ud[6];
 	/* "C 03" then "\t00": vendor 0xffff's last device must not become 03:00 */
 	const char text[] = "ffff  Illegal Vendor ID\n"
-			    "C 03  Display controller\n"
-			    "\t0000  not a device\n";
+	                    "C 03  Display controller\n"
+	                    "\t0000  not a device\n";
 
 	(void)state;
 	make_iommu(&iommu, &g, gd, ud);
@@ -135,8 +136,8 @@ test_class_section_is_not_devices(void **state)
 	assert_int_equal(pciids_name_devices(text, strlen(text), &iommu), 0);
 	assert_null(ud[3].name);
 	/* text without a final newline, and a truncated length */
-	assert_int_equal(pciids_name_devices("10de  NVIDIA Corporation\n\t1401  GM206",
-					     37, &iommu), 0);
+	assert_int_equal(pciids_name_devices("10de  NVIDIA Corporation\n\t1401  GM206", 37, &iommu),
+	                 0);
 	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206");
 	free_names(gd, 3);
 	assert_int_equal(pciids_name_devices("", 0, &iommu), 0);
@@ -157,21 +158,22 @@ test_subset(void **state)
 	assert_non_null(sub);
 	assert_int_equal(len, strlen(sub));
 	assert_string_equal(sub,
-	    "# pci.ids lines for this host's devices (iommu-agent)\n"
-	    "1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
-	    "\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
-	    "10de  NVIDIA Corporation\n"
-	    "\t0fba  GM206 High Definition Audio Controller\n"
-	    "\t1401  GM206 [GeForce GTX 960]\n"
-	    "10ec  Realtek Semiconductor Co., Ltd.\n"
-	    "\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
-	    "8086  Intel Corporation\n"
-	    "\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n");
+	                    "# pci.ids lines for this host's devices (iommu-agent)\n"
+	                    "1002  Advanced Micro Devices, Inc. [AMD/ATI]\n"
+	                    "\t67df  Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]\n"
+	                    "10de  NVIDIA Corporation\n"
+	                    "\t0fba  GM206 High Definition Audio Controller\n"
+	                    "\t1401  GM206 [GeForce GTX 960]\n"
+	                    "10ec  Realtek Semiconductor Co., Ltd.\n"
+	                    "\t8168  RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller\r\n"
+	                    "8086  Intel Corporation\n"
+	                    "\t1901  6th-10th Gen Core Processor PCIe Controller (x16)\n");
 	/* the subset names the devices exactly as the whole file does */
 	assert_int_equal(pciids_name_devices(sub, len, &iommu), 0);
 	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
-	assert_string_equal(ud[0].name, "Realtek Semiconductor Co., Ltd. "
-			    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
+	assert_string_equal(ud[0].name,
+	                    "Realtek Semiconductor Co., Ltd. "
+	                    "RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller");
 	assert_null(ud[2].name);
 	free_names(gd, 3);
 	free_names(ud, 6);
@@ -213,10 +215,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_name_devices),
-		cmocka_unit_test(test_class_section_is_not_devices),
-		cmocka_unit_test(test_subset),
-		cmocka_unit_test(test_real_pciids),
+	        cmocka_unit_test(test_name_devices),
+	        cmocka_unit_test(test_class_section_is_not_devices),
+	        cmocka_unit_test(test_subset),
+	        cmocka_unit_test(test_real_pciids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

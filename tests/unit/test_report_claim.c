@@ -28,11 +28,14 @@ test_found(void **state)
 	assert_int_equal(claim("{\"host\":{\"hostname\":\"db1\"}}", out, sizeof(out)), 1);
 	assert_string_equal(out, "db1");
 	/* other members first, nested look-alikes skipped, blanks anywhere */
-	assert_int_equal(claim(" {\n \"format\" : \"iommu-fleet-report\", \"version\": 1,"
-	    " \"x\": {\"host\": {\"hostname\": \"decoy\"}}, \"list\": [1, \"]\", {\"a\": [ ]}],"
-	    " \"s\": \"a \\\"host\\\": {\\\"hostname\\\": \\\"decoy2\\\"}\","
-	    " \"host\" : { \"machine_id\": null, \"dmi\": {\"hostname\": \"decoy3\"},"
-	    " \"hostname\" : \"web-7.example.org\" }, \"tail\": true }", out, sizeof(out)), 1);
+	assert_int_equal(
+	        claim(" {\n \"format\" : \"iommu-fleet-report\", \"version\": 1,"
+	              " \"x\": {\"host\": {\"hostname\": \"decoy\"}}, \"list\": [1, \"]\", {\"a\": [ ]}],"
+	              " \"s\": \"a \\\"host\\\": {\\\"hostname\\\": \\\"decoy2\\\"}\","
+	              " \"host\" : { \"machine_id\": null, \"dmi\": {\"hostname\": \"decoy3\"},"
+	              " \"hostname\" : \"web-7.example.org\" }, \"tail\": true }",
+	              out, sizeof(out)),
+	        1);
 	assert_string_equal(out, "web-7.example.org");
 }
 
@@ -40,26 +43,27 @@ static void
 test_cannot_tell(void **state)
 {
 	static const char *const cases[] = {
-		"",
-		"not json",
-		"[]",
-		"{}",
-		"{\"host\": null}",
-		"{\"host\": {}}",
-		"{\"host\": {\"hostname\": null}}",
-		"{\"host\": {\"hostname\": 7}}",
-		"{\"host\": {\"hostname\": \"\"}}",
-		"{\"host\": {\"hostname\": \"a\\u0062\"}}",  /* escape in the name */
-		"{\"h\\u006fst\": {\"hostname\": \"x\"}}",    /* escape in a key */
-		"{\"host\": {\"h\\u006fstname\": \"x\"}}",
-		"{\"host\": {\"hostname\": \"unterminated}}",
-		"{\"a\": [1, 2}, \"host\": {\"hostname\": \"x\"}}", /* bracket mismatch */
-		"{\"a\" 1, \"host\": {\"hostname\": \"x\"}}",
-		"{\"host\": {\"hostname\": \"tab\there\"}}",
-		"{\"host\": {\"hostname\": \"db1\x7f\"}}",     /* DEL */
-		"{\"host\": {\"hostname\": \"\xc2\x9b" "2J\"}}", /* C1 CSI */
-		"{\"host\": {\"hostname\": \"db\xff\"}}",      /* not UTF-8 */
-		"{\"host\": {\"hostname\": \"0123456789abcdef0123456789abcdef\"}}",
+	        "",
+	        "not json",
+	        "[]",
+	        "{}",
+	        "{\"host\": null}",
+	        "{\"host\": {}}",
+	        "{\"host\": {\"hostname\": null}}",
+	        "{\"host\": {\"hostname\": 7}}",
+	        "{\"host\": {\"hostname\": \"\"}}",
+	        "{\"host\": {\"hostname\": \"a\\u0062\"}}", /* escape in the name */
+	        "{\"h\\u006fst\": {\"hostname\": \"x\"}}",  /* escape in a key */
+	        "{\"host\": {\"h\\u006fstname\": \"x\"}}",
+	        "{\"host\": {\"hostname\": \"unterminated}}",
+	        "{\"a\": [1, 2}, \"host\": {\"hostname\": \"x\"}}", /* bracket mismatch */
+	        "{\"a\" 1, \"host\": {\"hostname\": \"x\"}}",
+	        "{\"host\": {\"hostname\": \"tab\there\"}}",
+	        "{\"host\": {\"hostname\": \"db1\x7f\"}}", /* DEL */
+	        "{\"host\": {\"hostname\": \"\xc2\x9b"
+	        "2J\"}}",                                 /* C1 CSI */
+	        "{\"host\": {\"hostname\": \"db\xff\"}}", /* not UTF-8 */
+	        "{\"host\": {\"hostname\": \"0123456789abcdef0123456789abcdef\"}}",
 	};
 	char out[32];
 	size_t i;
@@ -74,8 +78,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_found),
-		cmocka_unit_test(test_cannot_tell),
+	        cmocka_unit_test(test_found),
+	        cmocka_unit_test(test_cannot_tell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,7 @@ xstrdup(const char *s)
 }
 
 static void
-fill_device(struct report_device *d, const char *addr, int vendor, int device,
-	    const char *name)
+fill_device(struct report_device *d, const char *addr, int vendor, int device, const char *name)
 {
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
@@ -120,7 +119,8 @@ build_full(struct report *r)
 	r->iommu.ungrouped = calloc(1, sizeof(*r->iommu.ungrouped));
 	assert_non_null(r->iommu.ungrouped);
 	r->iommu.nungrouped = 1;
-	fill_device(&r->iommu.ungrouped[0], "10000:e1:1f.7", 0x8086, 0x201d, "Volume Management Device NVMe RAID Controller");
+	fill_device(&r->iommu.ungrouped[0], "10000:e1:1f.7", 0x8086, 0x201d,
+	            "Volume Management Device NVMe RAID Controller");
 	r->kernel_log.source = xstrdup("kmsg");
 	r->kernel_log.complete = TRI_TRUE;
 	r->kernel_log.lines = calloc(3, sizeof(*r->kernel_log.lines));
@@ -131,7 +131,8 @@ build_full(struct report *r)
 	r->kernel_log.lines[0].text = xstrdup("DMAR: Host address width 46");
 	r->kernel_log.lines[1].time = 12345678.123456;
 	r->kernel_log.lines[1].level = 3;
-	r->kernel_log.lines[1].text = xstrdup("DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0xbea10000");
+	r->kernel_log.lines[1].text =
+	        xstrdup("DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0xbea10000");
 	r->kernel_log.lines[2].time = -1;
 	r->kernel_log.lines[2].level = -1;
 	r->kernel_log.lines[2].text = xstrdup("DMAR-IR: Enabled IRQ remapping in xapic mode");
@@ -150,13 +151,15 @@ build_full(struct report *r)
 	r->checks[0].id = xstrdup("iommu-active");
 	r->checks[0].status = CHECK_PASS;
 	r->checks[0].summary = xstrdup("DMA remapping is on");
-	r->checks[0].evidence = xstrdup("DMAR: Intel(R) Virtualization Technology for Directed I/O");
+	r->checks[0].evidence =
+	        xstrdup("DMAR: Intel(R) Virtualization Technology for Directed I/O");
 	r->checks[1].id = xstrdup("dma-faults");
 	r->checks[1].status = CHECK_WARN;
 	r->checks[1].summary = xstrdup("2 DMA faults since boot");
 	r->verdict = VERDICT_READY;
 	r->reason = xstrdup("IOMMU on, devices isolated");
-	assert_int_equal(strlist_add(&r->errors, "/sys/firmware/acpi/tables/DMAR: permission denied"), 0);
+	assert_int_equal(
+	        strlist_add(&r->errors, "/sys/firmware/acpi/tables/DMAR: permission denied"), 0);
 }
 
 /* The full report, compact, as a jansson tree the test can change. */
@@ -183,8 +186,7 @@ full_tree(void)
  * with its parent and its key or index.  Borrowed references.
  */
 static json_t *
-lookup(json_t *root, const char *path, json_t **parent, char *key, size_t keysize,
-       size_t *index)
+lookup(json_t *root, const char *path, json_t **parent, char *key, size_t keysize, size_t *index)
 {
 	json_t *cur = root;
 	const char *p = path;
@@ -365,16 +367,16 @@ test_round_trip(void **state)
 
 	/* The text itself: key order, hex forms, short times. */
 	assert_non_null(strstr(text, "{\"format\":\"iommu-fleet.report\",\"version\":1,"
-				     "\"report_id\":\"0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7b\","
-				     "\"collected_at\":\"2026-11-23T21:34:24Z\","
-				     "\"agent\":{\"version\":\"0.1.0\"},\"host\":{"));
+	                             "\"report_id\":\"0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7b\","
+	                             "\"collected_at\":\"2026-11-23T21:34:24Z\","
+	                             "\"agent\":{\"version\":\"0.1.0\"},\"host\":{"));
 	assert_non_null(strstr(text, "\"params\":{\"intel_iommu\":\"on\",\"iommu\":\"pt\","
-				     "\"nox2apic\":null}"));
+	                             "\"nox2apic\":null}"));
 	assert_non_null(strstr(text, "{\"start\":\"0x00000000fee00000\","
-				     "\"end\":\"0x00000000feefffff\",\"type\":\"msi\"}"));
+	                             "\"end\":\"0x00000000feefffff\",\"type\":\"msi\"}"));
 	assert_non_null(strstr(text, "\"vendor_id\":\"10de\",\"device_id\":\"1eb8\","
-				     "\"subsystem_vendor_id\":\"1028\","
-				     "\"subsystem_device_id\":\"0a2b\",\"class\":\"030000\""));
+	                             "\"subsystem_vendor_id\":\"1028\","
+	                             "\"subsystem_device_id\":\"0a2b\",\"class\":\"030000\""));
 	assert_non_null(strstr(text, "{\"time\":0.785796,\"level\":6,"));
 	assert_non_null(strstr(text, "{\"time\":12345678.123456,\"level\":3,"));
 	assert_non_null(strstr(text, "{\"time\":null,\"level\":null,"));
@@ -384,7 +386,8 @@ test_round_trip(void **state)
 	/* Pretty: indent 2, and decodes to the same report. */
 	pretty = report_json_encode(&r, REPORT_JSON_PRETTY);
 	assert_non_null(pretty);
-	assert_memory_equal(pretty, "{\n  \"format\": \"iommu-fleet.report\",\n  \"version\": 1,", 49);
+	assert_memory_equal(pretty, "{\n  \"format\": \"iommu-fleet.report\",\n  \"version\": 1,",
+	                    49);
 	report_free(&back);
 	assert_int_equal(report_json_decode(pretty, strlen(pretty), &back, &err), 0);
 	free(again);
@@ -454,25 +457,34 @@ test_unknown_is_null(void **state)
 	/* Every unknown is present as null. */
 	assert_true(json_is_null(json_object_get(json_object_get(root, "agent"), "version")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "host"), "machine_id")));
-	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(root, "host"), "dmi"), "bios_date")));
+	assert_true(json_is_null(json_object_get(
+	        json_object_get(json_object_get(root, "host"), "dmi"), "bios_date")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "cmdline"), "raw")));
-	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(root, "cmdline"), "params"), "iommu.strict")));
+	assert_true(json_is_null(json_object_get(
+	        json_object_get(json_object_get(root, "cmdline"), "params"), "iommu.strict")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "iommu"), "enabled")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "iommu"), "units")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "iommu"), "vendor")));
-	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(root, "iommu"), "interrupt_remapping"), "x2apic_optout")));
+	assert_true(json_is_null(json_object_get(
+	        json_object_get(json_object_get(root, "iommu"), "interrupt_remapping"),
+	        "x2apic_optout")));
 	assert_true(json_is_null(json_object_get(json_object_get(root, "kernel_log"), "complete")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "kernel_log"), "fault_total")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "kernel_log"),
+	                                                    "fault_total")),
+	                 0);
 	assert_string_equal(json_string_value(json_object_get(root, "verdict")), "unknown");
 	assert_true(json_is_null(json_object_get(root, "reason")));
-	dev = json_array_get(json_object_get(json_object_get(root, "iommu"), "ungrouped_devices"), 0);
+	dev = json_array_get(json_object_get(json_object_get(root, "iommu"), "ungrouped_devices"),
+	                     0);
 	assert_true(json_is_null(json_object_get(dev, "vendor_id")));
 	assert_true(json_is_null(json_object_get(dev, "subsystem_device_id")));
 	assert_true(json_is_null(json_object_get(dev, "class")));
 	assert_true(json_is_null(json_object_get(dev, "name")));
 	assert_true(json_is_null(json_object_get(dev, "boot_vga")));
 	assert_true(json_is_null(json_object_get(json_object_get(dev, "passthrough"), "isolated")));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(dev, "passthrough"), "verdict")), "unknown");
+	assert_string_equal(
+	        json_string_value(json_object_get(json_object_get(dev, "passthrough"), "verdict")),
+	        "unknown");
 	assert_int_equal(json_array_size(json_object_get(dev, "reset_methods")), 0);
 	json_decref(root);
 
@@ -547,7 +559,9 @@ test_hostile_strings(void **state)
 	build_full(&r);
 	free(r.kernel_log.lines[0].text);
 	/* ESC sequence, invalid byte, tab kept, DEL, truncated sequence at end. */
-	r.kernel_log.lines[0].text = xstrdup("a\x1b[31mb\xff" "c\td\x7f" "e\xc3");
+	r.kernel_log.lines[0].text = xstrdup("a\x1b[31mb\xff"
+	                                     "c\td\x7f"
+	                                     "e\xc3");
 	free(r.host.os);
 	/* surrogate, overlong NUL, C1 NEL, 4-byte ok, above U+10FFFF */
 	r.host.os = xstrdup("x\xed\xa0\x80y\xc0\x80z\xc2\x85w\xf0\x9f\x98\x80v\xf4\x90\x80\x80");
@@ -575,17 +589,22 @@ test_hostile_strings(void **state)
 	assert_non_null(root);
 	for (i = 0; text[i] != '\0'; i++)
 		assert_true((unsigned char)text[i] >= 0x20);
-	v = json_object_get(json_array_get(json_object_get(json_object_get(root, "kernel_log"), "lines"), 0), "text");
-	assert_string_equal(json_string_value(v), "a[31mb\xef\xbf\xbd" "c\tde\xef\xbf\xbd");
+	v = json_object_get(
+	        json_array_get(json_object_get(json_object_get(root, "kernel_log"), "lines"), 0),
+	        "text");
+	assert_string_equal(json_string_value(v), "a[31mb\xef\xbf\xbd"
+	                                          "c\tde\xef\xbf\xbd");
 	v = json_object_get(json_object_get(root, "host"), "os");
-	assert_string_equal(json_string_value(v),
-			    "x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdzw\xf0\x9f\x98\x80v"
-			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(
+	        json_string_value(v),
+	        "x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdzw\xf0\x9f\x98\x80v"
+	        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	v = json_object_get(json_object_get(root, "host"), "hostname");
 	assert_string_equal(json_string_value(v), "evilhost\"\\");
-	assert_non_null(json_object_get(json_object_get(json_object_get(root, "cmdline"), "params"), "k\xef\xbf\xbd"));
+	assert_non_null(json_object_get(json_object_get(json_object_get(root, "cmdline"), "params"),
+	                                "k\xef\xbf\xbd"));
 	assert_string_equal(json_string_value(json_array_get(json_object_get(root, "errors"), 0)),
-			    "\"},\"verdict\":\"ready\"");
+	                    "\"},\"verdict\":\"ready\"");
 	assert_string_equal(json_string_value(json_object_get(root, "verdict")), "ready");
 	v = json_object_get(root, "reason");
 	assert_int_equal(json_string_length(v), 4096);
@@ -626,7 +645,10 @@ test_decode_cleans_controls(void **state)
 	free(text);
 	report_free(&back);
 
-	reject_with("host.hostname", json_string("a\x1b" "b"), "host.hostname: control character");
+	reject_with("host.hostname",
+	            json_string("a\x1b"
+	                        "b"),
+	            "host.hostname: control character");
 	reject_with("host.hostname", json_string("a\xc2\x85"), "host.hostname: control character");
 	reject_with("host.hostname", json_string("a\x7f"), "host.hostname: control character");
 }
@@ -641,15 +663,18 @@ test_reject_not_json(void **state)
 
 	(void)state;
 	expect_reject_text("nope", 4, "not JSON: line 1 column 4: '[' or '{' expected near 'nope'");
-	expect_reject_text("", 0, "not JSON: line 1 column 0: '[' or '{' expected near end of file");
-	expect_reject_text("{\"a\":1} x", 9, "not JSON: line 1 column 9: end of file expected near 'x'");
+	expect_reject_text("", 0,
+	                   "not JSON: line 1 column 0: '[' or '{' expected near end of file");
+	expect_reject_text("{\"a\":1} x", 9,
+	                   "not JSON: line 1 column 9: end of file expected near 'x'");
 	/* Not JSON_DECODE_ANY: a bare value is not a document. */
 	expect_reject_text("1", 1, "not JSON: line 1 column 1: '[' or '{' expected near '1'");
 	expect_reject_text("[]", 2, "report: not an object");
 	/* Control bytes in jansson's quoted input are made printable. */
 	expect_reject_text("{\"a\":\x01}", 7, "not JSON: line 1 column 6: invalid token near '?'");
 	/* A NUL byte inside the text. */
-	expect_reject_text("{\"a\":\"\0\"}", 9, "not JSON: line 1 column 6: control character 0x0 near '\"'");
+	expect_reject_text("{\"a\":\"\0\"}", 9,
+	                   "not JSON: line 1 column 6: control character 0x0 near '\"'");
 	expect_reject_text(NULL, 0, "report: no input");
 
 	/* Truncated anywhere: a syntax error, never a crash. */
@@ -665,34 +690,43 @@ test_reject_not_json(void **state)
 	report_free(&r);
 	assert_int_equal(report_json_decode(text, len - 1, &r, &err), -1);
 	snprintf(want, sizeof(want), "not JSON: line 1 column %zu: '}' expected near end of file",
-		 len - 1);
+	         len - 1);
 	assert_string_equal(err.msg, want);
 	free(text);
 	report_free(&r);
 
 	/* Duplicate keys, at the top and nested. */
 	expect_reject_text("{\"format\":\"iommu-fleet.report\",\"format\":\"x\"}", 45,
-			   "not JSON: line 1 column 39: duplicate object key near '\"format\"'");
+	                   "not JSON: line 1 column 39: duplicate object key near '\"format\"'");
 	{
 		static const char dup[] = "{\"host\":{\"hostname\":\"a\",\"hostname\":\"b\"}}";
 
-		expect_reject_text(dup, sizeof(dup) - 1,
-				   "not JSON: line 1 column 34: duplicate object key near '\"hostname\"'");
+		expect_reject_text(
+		        dup, sizeof(dup) - 1,
+		        "not JSON: line 1 column 34: duplicate object key near '\"hostname\"'");
 	}
 
 	/* Invalid UTF-8: a stray byte, an overlong form, a surrogate. */
-	expect_reject_text("{\"a\":\"\xff\"}", 9, "not JSON: line 1 column 6: unable to decode byte 0xff near '\"'");
-	expect_reject_text("{\"a\":\"\xc0\x80\"}", 10, "not JSON: line 1 column 6: unable to decode byte 0xc0 near '\"'");
-	expect_reject_text("{\"a\":\"\xed\xa0\x80\"}", 11, "not JSON: line 1 column 6: unable to decode byte 0xed near '\"'");
-	expect_reject_text("{\"a\xfe\":1}", 9, "not JSON: line 1 column 3: unable to decode byte 0xfe near '\"a'");
+	expect_reject_text("{\"a\":\"\xff\"}", 9,
+	                   "not JSON: line 1 column 6: unable to decode byte 0xff near '\"'");
+	expect_reject_text("{\"a\":\"\xc0\x80\"}", 10,
+	                   "not JSON: line 1 column 6: unable to decode byte 0xc0 near '\"'");
+	expect_reject_text("{\"a\":\"\xed\xa0\x80\"}", 11,
+	                   "not JSON: line 1 column 6: unable to decode byte 0xed near '\"'");
+	expect_reject_text("{\"a\xfe\":1}", 9,
+	                   "not JSON: line 1 column 3: unable to decode byte 0xfe near '\"a'");
 	/* Escapes jansson refuses: NUL, a lone surrogate; and numbers too big. */
-	expect_reject_text("{\"a\":\"\\u0000\"}", 14,
-			   "not JSON: line 1 column 13: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"\\u0000\"'");
-	expect_reject_text("{\"a\":\"\\ud800\"}", 14,
-			   "not JSON: line 1 column 13: invalid Unicode '\\uD800' near '\"\\ud800\"'");
-	expect_reject_text("{\"a\":12345678901234567890}", 26,
-			   "not JSON: line 1 column 25: too big integer near '12345678901234567890'");
-	expect_reject_text("{\"a\":1e999}", 11, "not JSON: line 1 column 10: real number overflow near '1e999'");
+	expect_reject_text(
+	        "{\"a\":\"\\u0000\"}", 14,
+	        "not JSON: line 1 column 13: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"\\u0000\"'");
+	expect_reject_text(
+	        "{\"a\":\"\\ud800\"}", 14,
+	        "not JSON: line 1 column 13: invalid Unicode '\\uD800' near '\"\\ud800\"'");
+	expect_reject_text(
+	        "{\"a\":12345678901234567890}", 26,
+	        "not JSON: line 1 column 25: too big integer near '12345678901234567890'");
+	expect_reject_text("{\"a\":1e999}", 11,
+	                   "not JSON: line 1 column 10: real number overflow near '1e999'");
 }
 
 static void
@@ -704,7 +738,8 @@ test_reject_oversize(void **state)
 	big = repeat(' ', REPORT_MAX_BYTES + 1);
 	big[0] = '{';
 	big[REPORT_MAX_BYTES] = '}';
-	expect_reject_text(big, REPORT_MAX_BYTES + 1, "report: too large (8388609 bytes, limit 8388608)");
+	expect_reject_text(big, REPORT_MAX_BYTES + 1,
+	                   "report: too large (8388609 bytes, limit 8388608)");
 	/* At the limit it is parsed (and then found wanting). */
 	big[REPORT_MAX_BYTES - 1] = '}';
 	expect_reject_text(big, REPORT_MAX_BYTES, "format: missing");
@@ -715,30 +750,44 @@ static void
 test_reject_envelope(void **state)
 {
 	(void)state;
-	reject_with("format", json_string("iommu-fleet.reports"), "format: not \"iommu-fleet.report\"");
+	reject_with("format", json_string("iommu-fleet.reports"),
+	            "format: not \"iommu-fleet.report\"");
 	reject_with("format", json_null(), "format: not \"iommu-fleet.report\"");
 	reject_with("format", NULL, "format: missing");
-	reject_with("version", json_integer(2), "version: unsupported version 2 (this decoder reads 1)");
-	reject_with("version", json_integer(0), "version: unsupported version 0 (this decoder reads 1)");
+	reject_with("version", json_integer(2),
+	            "version: unsupported version 2 (this decoder reads 1)");
+	reject_with("version", json_integer(0),
+	            "version: unsupported version 0 (this decoder reads 1)");
 	reject_with("version", json_real(1.0), "version: not an integer");
 	reject_with("version", json_string("1"), "version: not an integer");
 	reject_with("version", NULL, "version: missing");
-	reject_with("report_id", json_string("0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7"), "report_id: not a UUID");
-	reject_with("report_id", json_string("0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7g"), "report_id: not a UUID");
-	reject_with("report_id", json_string("0b6f3c1e07d2a-4f5e-9a11-2c3d4e5f6a7b"), "report_id: not a UUID");
+	reject_with("report_id", json_string("0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7"),
+	            "report_id: not a UUID");
+	reject_with("report_id", json_string("0b6f3c1e-7d2a-4f5e-9a11-2c3d4e5f6a7g"),
+	            "report_id: not a UUID");
+	reject_with("report_id", json_string("0b6f3c1e07d2a-4f5e-9a11-2c3d4e5f6a7b"),
+	            "report_id: not a UUID");
 	reject_with("report_id", json_integer(1), "report_id: not a UUID");
 	reject_with("report_id", NULL, "report_id: missing");
-	reject_with("collected_at", json_string("yesterday"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-13-23T21:34:24Z"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-11-23 21:34:24Z"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-11-23T21:34:24"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-11-23T21:34:24.Z"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-11-23T21:34:24+0100"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
-	reject_with("collected_at", json_string("2026-11-23T21:34:24.123456789+01:00"), "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("yesterday"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-13-23T21:34:24Z"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-11-23 21:34:24Z"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-11-23T21:34:24"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-11-23T21:34:24.Z"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-11-23T21:34:24+0100"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
+	reject_with("collected_at", json_string("2026-11-23T21:34:24.123456789+01:00"),
+	            "collected_at: not an RFC 3339 time (of at most 31 bytes)");
 	reject_with("collected_at", NULL, "collected_at: missing");
 	reject_with("agent", json_string("0.1"), "agent: not an object");
 	reject_with("agent.version", json_integer(1), "agent.version: not a string or null");
-	reject_with("verdict", json_string("maybe"), "verdict: not one of ready, not-ready, unknown");
+	reject_with("verdict", json_string("maybe"),
+	            "verdict: not one of ready, not-ready, unknown");
 	reject_with("verdict", json_null(), "verdict: not one of ready, not-ready, unknown");
 	reject_with("reason", json_false(), "reason: not a string or null");
 	reject_with("errors", json_null(), "errors: not an array");
@@ -775,12 +824,14 @@ test_reject_host_cmdline(void **state)
 	free(s);
 	reject_with("host.kernel", json_integer(6), "host.kernel: not a string or null");
 	reject_with("host.dmi", json_null(), "host.dmi: not an object");
-	reject_with("host.dmi.product_name", json_true(), "host.dmi.product_name: not a string or null");
+	reject_with("host.dmi.product_name", json_true(),
+	            "host.dmi.product_name: not a string or null");
 	reject_with("host.cpu.model", json_array(), "host.cpu.model: not a string or null");
 	reject_with("cmdline", json_string("ro"), "cmdline: not an object");
 	reject_with("cmdline.raw", json_integer(0), "cmdline.raw: not a string or null");
 	reject_with("cmdline.params", json_array(), "cmdline.params: not an object");
-	reject_with("cmdline.params.iommu", json_integer(1), "cmdline.params.iommu: not a string or null");
+	reject_with("cmdline.params.iommu", json_integer(1),
+	            "cmdline.params.iommu: not a string or null");
 	reject_with("cmdline.warnings", json_object(), "cmdline.warnings: not an array");
 	reject_with("cmdline.warnings[0]", json_null(), "cmdline.warnings[0]: not a string");
 }
@@ -793,76 +844,86 @@ test_reject_iommu(void **state)
 	reject_with("iommu.vendor", json_integer(1), "iommu.vendor: not a string or null");
 	reject_with("iommu.enabled", json_string("yes"), "iommu.enabled: not a boolean or null");
 	reject_with("iommu.enabled", json_integer(1), "iommu.enabled: not a boolean or null");
-	reject_with("iommu.interrupt_remapping", json_true(), "iommu.interrupt_remapping: not an object");
+	reject_with("iommu.interrupt_remapping", json_true(),
+	            "iommu.interrupt_remapping: not an object");
 	reject_with("iommu.interrupt_remapping.x2apic_optout", json_string("false"),
-		    "iommu.interrupt_remapping.x2apic_optout: not a boolean or null");
+	            "iommu.interrupt_remapping.x2apic_optout: not a boolean or null");
 	reject_with("iommu.units", json_integer(-1), "iommu.units: out of range (0 to 2147483647)");
-	reject_with("iommu.units", json_integer(2147483648LL), "iommu.units: out of range (0 to 2147483647)");
+	reject_with("iommu.units", json_integer(2147483648LL),
+	            "iommu.units: out of range (0 to 2147483647)");
 	reject_with("iommu.units", json_string("2"), "iommu.units: not an integer or null");
 	reject_with("iommu.units", json_real(2.0), "iommu.units: not an integer or null");
 	reject_with("iommu.groups", json_object(), "iommu.groups: not an array");
 	reject_with("iommu.groups[2]", json_integer(5), "iommu.groups[2]: not an object");
-	reject_with("iommu.groups[2].id", json_integer(-3), "iommu.groups[2].id: out of range (0 to 2147483647)");
-	reject_with("iommu.groups[2].type", json_integer(3), "iommu.groups[2].type: not a string or null");
-	reject_with("iommu.groups[2].devices", json_null(), "iommu.groups[2].devices: not an array");
-	reject_with("iommu.groups[2].reserved_regions", json_object(), "iommu.groups[2].reserved_regions: not an array");
-	reject_with("iommu.groups[1].reserved_regions[1]", json_string("x"), "iommu.groups[1].reserved_regions[1]: not an object");
+	reject_with("iommu.groups[2].id", json_integer(-3),
+	            "iommu.groups[2].id: out of range (0 to 2147483647)");
+	reject_with("iommu.groups[2].type", json_integer(3),
+	            "iommu.groups[2].type: not a string or null");
+	reject_with("iommu.groups[2].devices", json_null(),
+	            "iommu.groups[2].devices: not an array");
+	reject_with("iommu.groups[2].reserved_regions", json_object(),
+	            "iommu.groups[2].reserved_regions: not an array");
+	reject_with("iommu.groups[1].reserved_regions[1]", json_string("x"),
+	            "iommu.groups[1].reserved_regions[1]: not an object");
 	reject_with("iommu.groups[1].reserved_regions[0].start", json_integer(4276092928LL),
-		    "iommu.groups[1].reserved_regions[0].start: not a string");
+	            "iommu.groups[1].reserved_regions[0].start: not a string");
 	reject_with("iommu.groups[1].reserved_regions[0].start", json_string("0x"),
-		    "iommu.groups[1].reserved_regions[0].start: not a 64-bit hex address");
+	            "iommu.groups[1].reserved_regions[0].start: not a 64-bit hex address");
 	reject_with("iommu.groups[1].reserved_regions[0].end", json_string("fee00000"),
-		    "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
+	            "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
 	reject_with("iommu.groups[1].reserved_regions[0].end", json_string("0x10000000000000000"),
-		    "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
+	            "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
 	reject_with("iommu.groups[1].reserved_regions[0].end", json_string("0xfee0000g"),
-		    "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
-	reject_with("iommu.ungrouped_devices", json_string(""), "iommu.ungrouped_devices: not an array");
+	            "iommu.groups[1].reserved_regions[0].end: not a 64-bit hex address");
+	reject_with("iommu.ungrouped_devices", json_string(""),
+	            "iommu.ungrouped_devices: not an array");
 }
 
 static void
 test_reject_device(void **state)
 {
 	static const char *const bad[] = {
-		"0000:01:00", "000:01:00.0", "0000:01:20.0", "0000:01:00.8", "0000:1:00.0",
-		"0000:01:00.0 ", "000000:01:00.0", "0000-01-00.0", "01:00.0", "",
-		"0000:0g:00.0",
+	        "0000:01:00",    "000:01:00.0",    "0000:01:20.0", "0000:01:00.8", "0000:1:00.0",
+	        "0000:01:00.0 ", "000000:01:00.0", "0000-01-00.0", "01:00.0",      "",
+	        "0000:0g:00.0",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		reject_with("iommu.groups[3].devices[0].address", json_string(bad[i]),
-			    "iommu.groups[3].devices[0].address: not a PCI address");
+		            "iommu.groups[3].devices[0].address: not a PCI address");
 	reject_with("iommu.groups[3].devices[0].address", json_integer(1),
-		    "iommu.groups[3].devices[0].address: not a string");
-	reject_with("iommu.groups[3].devices[0]", json_array(), "iommu.groups[3].devices[0]: not an object");
+	            "iommu.groups[3].devices[0].address: not a string");
+	reject_with("iommu.groups[3].devices[0]", json_array(),
+	            "iommu.groups[3].devices[0]: not an object");
 	reject_with("iommu.groups[0].devices[0].vendor_id", json_string("10DE0"),
-		    "iommu.groups[0].devices[0].vendor_id: not 4 hex digits or null");
+	            "iommu.groups[0].devices[0].vendor_id: not 4 hex digits or null");
 	reject_with("iommu.groups[0].devices[0].device_id", json_integer(0x1eb8),
-		    "iommu.groups[0].devices[0].device_id: not 4 hex digits or null");
+	            "iommu.groups[0].devices[0].device_id: not 4 hex digits or null");
 	reject_with("iommu.groups[0].devices[0].subsystem_vendor_id", json_string("xx28"),
-		    "iommu.groups[0].devices[0].subsystem_vendor_id: not 4 hex digits or null");
+	            "iommu.groups[0].devices[0].subsystem_vendor_id: not 4 hex digits or null");
 	reject_with("iommu.groups[0].devices[0].class", json_string("0300"),
-		    "iommu.groups[0].devices[0].class: not 6 hex digits or null");
+	            "iommu.groups[0].devices[0].class: not 6 hex digits or null");
 	reject_with("iommu.groups[0].devices[0].name", json_integer(0),
-		    "iommu.groups[0].devices[0].name: not a string or null");
+	            "iommu.groups[0].devices[0].name: not a string or null");
 	reject_with("iommu.groups[0].devices[0].reset_methods", json_string("flr"),
-		    "iommu.groups[0].devices[0].reset_methods: not an array");
+	            "iommu.groups[0].devices[0].reset_methods: not an array");
 	reject_with("iommu.groups[0].devices[0].reset_methods[1]", json_null(),
-		    "iommu.groups[0].devices[0].reset_methods[1]: not a string");
+	            "iommu.groups[0].devices[0].reset_methods[1]: not a string");
 	reject_with("iommu.groups[0].devices[0].boot_vga", json_integer(0),
-		    "iommu.groups[0].devices[0].boot_vga: not a boolean or null");
+	            "iommu.groups[0].devices[0].boot_vga: not a boolean or null");
 	reject_with("iommu.groups[0].devices[0].passthrough", json_null(),
-		    "iommu.groups[0].devices[0].passthrough: not an object");
-	reject_with("iommu.groups[0].devices[0].passthrough.verdict", json_string("READY"),
-		    "iommu.groups[0].devices[0].passthrough.verdict: not one of ready, not-ready, unknown");
+	            "iommu.groups[0].devices[0].passthrough: not an object");
+	reject_with(
+	        "iommu.groups[0].devices[0].passthrough.verdict", json_string("READY"),
+	        "iommu.groups[0].devices[0].passthrough.verdict: not one of ready, not-ready, unknown");
 	reject_with("iommu.groups[0].devices[0].passthrough.isolated", json_string("true"),
-		    "iommu.groups[0].devices[0].passthrough.isolated: not a boolean or null");
+	            "iommu.groups[0].devices[0].passthrough.isolated: not a boolean or null");
 	reject_with("iommu.groups[0].devices[0].passthrough.reasons", json_null(),
-		    "iommu.groups[0].devices[0].passthrough.reasons: not an array");
+	            "iommu.groups[0].devices[0].passthrough.reasons: not an array");
 	reject_with("iommu.ungrouped_devices[0].address", json_string("10000:e1:1f"),
-		    "iommu.ungrouped_devices[0].address: not a PCI address");
+	            "iommu.ungrouped_devices[0].address: not a PCI address");
 
 	/* Uppercase hex is read and stored lowercase. */
 	{
@@ -888,30 +949,46 @@ test_reject_kernel_log_checks(void **state)
 {
 	(void)state;
 	reject_with("kernel_log", json_array(), "kernel_log: not an object");
-	reject_with("kernel_log.source", json_integer(1), "kernel_log.source: not a string or null");
-	reject_with("kernel_log.complete", json_string("no"), "kernel_log.complete: not a boolean or null");
+	reject_with("kernel_log.source", json_integer(1),
+	            "kernel_log.source: not a string or null");
+	reject_with("kernel_log.complete", json_string("no"),
+	            "kernel_log.complete: not a boolean or null");
 	reject_with("kernel_log.lines", json_null(), "kernel_log.lines: not an array");
-	reject_with("kernel_log.lines[1]", json_string("DMAR: x"), "kernel_log.lines[1]: not an object");
-	reject_with("kernel_log.lines[1].time", json_string("0.5"), "kernel_log.lines[1].time: not a number or null");
-	reject_with("kernel_log.lines[1].time", json_real(-0.5), "kernel_log.lines[1].time: negative");
-	reject_with("kernel_log.lines[1].level", json_integer(8), "kernel_log.lines[1].level: out of range (0 to 7)");
-	reject_with("kernel_log.lines[1].level", json_integer(-1), "kernel_log.lines[1].level: out of range (0 to 7)");
-	reject_with("kernel_log.lines[1].text", json_integer(1), "kernel_log.lines[1].text: not a string or null");
+	reject_with("kernel_log.lines[1]", json_string("DMAR: x"),
+	            "kernel_log.lines[1]: not an object");
+	reject_with("kernel_log.lines[1].time", json_string("0.5"),
+	            "kernel_log.lines[1].time: not a number or null");
+	reject_with("kernel_log.lines[1].time", json_real(-0.5),
+	            "kernel_log.lines[1].time: negative");
+	reject_with("kernel_log.lines[1].level", json_integer(8),
+	            "kernel_log.lines[1].level: out of range (0 to 7)");
+	reject_with("kernel_log.lines[1].level", json_integer(-1),
+	            "kernel_log.lines[1].level: out of range (0 to 7)");
+	reject_with("kernel_log.lines[1].text", json_integer(1),
+	            "kernel_log.lines[1].text: not a string or null");
 	reject_with("kernel_log.faults", json_object(), "kernel_log.faults: not an array");
-	reject_with("kernel_log.faults[0].address", json_string("01:00.0"), "kernel_log.faults[0].address: not a PCI address");
-	reject_with("kernel_log.faults[0].kind", json_integer(1), "kernel_log.faults[0].kind: not a string or null");
+	reject_with("kernel_log.faults[0].address", json_string("01:00.0"),
+	            "kernel_log.faults[0].address: not a PCI address");
+	reject_with("kernel_log.faults[0].kind", json_integer(1),
+	            "kernel_log.faults[0].kind: not a string or null");
 	reject_with("kernel_log.faults[0].count", json_integer(-2),
-		    "kernel_log.faults[0].count: out of range (0 to 9223372036854775807)");
-	reject_with("kernel_log.faults[0].count", json_null(), "kernel_log.faults[0].count: not an integer");
-	reject_with("kernel_log.fault_total", json_real(2.5), "kernel_log.fault_total: not an integer");
-	reject_with("kernel_log.firmware_bugs", json_string("1"), "kernel_log.firmware_bugs: not an integer");
+	            "kernel_log.faults[0].count: out of range (0 to 9223372036854775807)");
+	reject_with("kernel_log.faults[0].count", json_null(),
+	            "kernel_log.faults[0].count: not an integer");
+	reject_with("kernel_log.fault_total", json_real(2.5),
+	            "kernel_log.fault_total: not an integer");
+	reject_with("kernel_log.firmware_bugs", json_string("1"),
+	            "kernel_log.firmware_bugs: not an integer");
 	reject_with("checks", json_object(), "checks: not an array");
 	reject_with("checks[1]", json_null(), "checks[1]: not an object");
 	reject_with("checks[1].id", json_null(), "checks[1].id: not a string");
 	reject_with("checks[1].id", json_string(""), "checks[1].id: empty");
-	reject_with("checks[1].status", json_string("ok"), "checks[1].status: not one of pass, warn, fail, unknown");
-	reject_with("checks[1].status", json_integer(1), "checks[1].status: not one of pass, warn, fail, unknown");
-	reject_with("checks[1].summary", json_integer(1), "checks[1].summary: not a string or null");
+	reject_with("checks[1].status", json_string("ok"),
+	            "checks[1].status: not one of pass, warn, fail, unknown");
+	reject_with("checks[1].status", json_integer(1),
+	            "checks[1].status: not one of pass, warn, fail, unknown");
+	reject_with("checks[1].summary", json_integer(1),
+	            "checks[1].summary: not a string or null");
 	/* An integer time is a number too. */
 	{
 		json_t *root = full_tree();
@@ -926,34 +1003,78 @@ static void
 test_reject_missing(void **state)
 {
 	static const char *const paths[] = {
-		"agent.version", "host.hostname", "host.machine_id", "host.kernel", "host.os",
-		"host.dmi", "host.dmi.sys_vendor", "host.dmi.bios_date", "host.cpu",
-		"host.cpu.vendor", "host.cpu.virtualization", "cmdline.raw", "cmdline.params",
-		"cmdline.warnings", "iommu.vendor", "iommu.enabled", "iommu.default_domain",
-		"iommu.interrupt_remapping", "iommu.interrupt_remapping.enabled",
-		"iommu.interrupt_remapping.mode", "iommu.interrupt_remapping.x2apic_optout",
-		"iommu.units", "iommu.groups", "iommu.ungrouped_devices", "iommu.groups[3].id",
-		"iommu.groups[3].type", "iommu.groups[3].devices", "iommu.groups[3].reserved_regions",
-		"iommu.groups[1].reserved_regions[1].start", "iommu.groups[1].reserved_regions[1].end",
-		"iommu.groups[1].reserved_regions[1].type", "iommu.groups[3].devices[0].address",
-		"iommu.groups[3].devices[0].vendor_id", "iommu.groups[3].devices[0].device_id",
-		"iommu.groups[3].devices[0].subsystem_vendor_id",
-		"iommu.groups[3].devices[0].subsystem_device_id", "iommu.groups[3].devices[0].class",
-		"iommu.groups[3].devices[0].name", "iommu.groups[3].devices[0].driver",
-		"iommu.groups[3].devices[0].reset_methods", "iommu.groups[3].devices[0].boot_vga",
-		"iommu.groups[3].devices[0].passthrough",
-		"iommu.groups[3].devices[0].passthrough.verdict",
-		"iommu.groups[3].devices[0].passthrough.isolated",
-		"iommu.groups[3].devices[0].passthrough.reasons",
-		"iommu.ungrouped_devices[0].passthrough.isolated", "kernel_log.source",
-		"kernel_log.complete", "kernel_log.lines", "kernel_log.lines[2].time",
-		"kernel_log.lines[2].level", "kernel_log.lines[2].text", "kernel_log.faults",
-		"kernel_log.faults[0].address", "kernel_log.faults[0].kind",
-		"kernel_log.faults[0].reason", "kernel_log.faults[0].count",
-		"kernel_log.fault_total", "kernel_log.firmware_bugs", "checks[1].id",
-		"checks[1].status", "checks[1].summary", "checks[1].evidence",
-		"agent", "host", "cmdline", "iommu", "kernel_log", "checks", "verdict",
-		"reason", "errors",
+	        "agent.version",
+	        "host.hostname",
+	        "host.machine_id",
+	        "host.kernel",
+	        "host.os",
+	        "host.dmi",
+	        "host.dmi.sys_vendor",
+	        "host.dmi.bios_date",
+	        "host.cpu",
+	        "host.cpu.vendor",
+	        "host.cpu.virtualization",
+	        "cmdline.raw",
+	        "cmdline.params",
+	        "cmdline.warnings",
+	        "iommu.vendor",
+	        "iommu.enabled",
+	        "iommu.default_domain",
+	        "iommu.interrupt_remapping",
+	        "iommu.interrupt_remapping.enabled",
+	        "iommu.interrupt_remapping.mode",
+	        "iommu.interrupt_remapping.x2apic_optout",
+	        "iommu.units",
+	        "iommu.groups",
+	        "iommu.ungrouped_devices",
+	        "iommu.groups[3].id",
+	        "iommu.groups[3].type",
+	        "iommu.groups[3].devices",
+	        "iommu.groups[3].reserved_regions",
+	        "iommu.groups[1].reserved_regions[1].start",
+	        "iommu.groups[1].reserved_regions[1].end",
+	        "iommu.groups[1].reserved_regions[1].type",
+	        "iommu.groups[3].devices[0].address",
+	        "iommu.groups[3].devices[0].vendor_id",
+	        "iommu.groups[3].devices[0].device_id",
+	        "iommu.groups[3].devices[0].subsystem_vendor_id",
+	        "iommu.groups[3].devices[0].subsystem_device_id",
+	        "iommu.groups[3].devices[0].class",
+	        "iommu.groups[3].devices[0].name",
+	        "iommu.groups[3].devices[0].driver",
+	        "iommu.groups[3].devices[0].reset_methods",
+	        "iommu.groups[3].devices[0].boot_vga",
+	        "iommu.groups[3].devices[0].passthrough",
+	        "iommu.groups[3].devices[0].passthrough.verdict",
+	        "iommu.groups[3].devices[0].passthrough.isolated",
+	        "iommu.groups[3].devices[0].passthrough.reasons",
+	        "iommu.ungrouped_devices[0].passthrough.isolated",
+	        "kernel_log.source",
+	        "kernel_log.complete",
+	        "kernel_log.lines",
+	        "kernel_log.lines[2].time",
+	        "kernel_log.lines[2].level",
+	        "kernel_log.lines[2].text",
+	        "kernel_log.faults",
+	        "kernel_log.faults[0].address",
+	        "kernel_log.faults[0].kind",
+	        "kernel_log.faults[0].reason",
+	        "kernel_log.faults[0].count",
+	        "kernel_log.fault_total",
+	        "kernel_log.firmware_bugs",
+	        "checks[1].id",
+	        "checks[1].status",
+	        "checks[1].summary",
+	        "checks[1].evidence",
+	        "agent",
+	        "host",
+	        "cmdline",
+	        "iommu",
+	        "kernel_log",
+	        "checks",
+	        "verdict",
+	        "reason",
+	        "errors",
 	};
 	char msg[256];
 	size_t i;
@@ -1017,16 +1138,20 @@ test_reject_limits(void **state)
 	free(s);
 	s = repeat('o', REPORT_MAX_STRING + 1);
 	reject_with("host.os", json_string(s), "host.os: string too long (4097 bytes, limit 4096)");
-	reject_with("cmdline.raw", json_string(s), "cmdline.raw: string too long (4097 bytes, limit 4096)");
-	reject_with("iommu.groups[3].devices[0].passthrough.reasons[0]", json_string(s),
-		    "iommu.groups[3].devices[0].passthrough.reasons[0]: string too long (4097 bytes, limit 4096)");
+	reject_with("cmdline.raw", json_string(s),
+	            "cmdline.raw: string too long (4097 bytes, limit 4096)");
+	reject_with(
+	        "iommu.groups[3].devices[0].passthrough.reasons[0]", json_string(s),
+	        "iommu.groups[3].devices[0].passthrough.reasons[0]: string too long (4097 bytes, limit 4096)");
 	/* Unknown keys are bounded too, and so are key names. */
 	root = full_tree();
 	json_object_set_new(json_object_get(root, "host"), "x_future", json_string(s));
 	expect_reject(root, "host.x_future: string too long (4097 bytes, limit 4096)");
 	root = full_tree();
 	json_object_set_new(json_object_get(root, "cmdline"), s, json_null());
-	expect_reject(root, "cmdline.oooooooooooooooooooooooooooooooooooooooo...: key too long (4097 bytes, limit 4096)");
+	expect_reject(
+	        root,
+	        "cmdline.oooooooooooooooooooooooooooooooooooooooo...: key too long (4097 bytes, limit 4096)");
 	free(s);
 
 	/* Counts: 4096 items pass, 4097 do not. */
@@ -1074,10 +1199,14 @@ test_reject_limits(void **state)
 
 	/* Devices: at most 4096 in all groups and ungrouped together. */
 	root = full_tree();
-	a = json_object_get(json_array_get(json_object_get(json_object_get(root, "iommu"), "groups"), 0), "devices");
+	a = json_object_get(
+	        json_array_get(json_object_get(json_object_get(root, "iommu"), "groups"), 0),
+	        "devices");
 	for (i = 0; i < 2100; i++)
 		json_array_append(a, json_array_get(a, 0));
-	a = json_object_get(json_array_get(json_object_get(json_object_get(root, "iommu"), "groups"), 2), "devices");
+	a = json_object_get(
+	        json_array_get(json_object_get(json_object_get(root, "iommu"), "groups"), 2),
+	        "devices");
 	for (i = 0; i < 2100; i++)
 		json_array_append(a, json_array_get(a, 0));
 	expect_reject(root, "iommu.groups[2].devices: too many devices in all (limit 4096)");
@@ -1133,7 +1262,8 @@ schema_check(json_t *node, json_t *instance, const char *path, size_t *nchecked)
 	}
 	/* The encoder writes exactly the required keys, no more. */
 	assert_int_equal(json_array_size(req), json_object_size(instance));
-	json_array_foreach(req, i, v) {
+	json_array_foreach(req, i, v)
+	{
 		key = json_string_value(v);
 		assert_non_null(key);
 		if (path[0] == '\0')
@@ -1148,7 +1278,7 @@ schema_check(json_t *node, json_t *instance, const char *path, size_t *nchecked)
 		reject_with(child, NULL, msg);
 		(*nchecked)++;
 		schema_check(json_object_get(props, key), json_object_get(instance, key), child,
-			     nchecked);
+		             nchecked);
 	}
 }
 
@@ -1164,13 +1294,17 @@ test_schema_matches_decoder(void **state)
 	if (schema_root == NULL)
 		fail_msg("%s: line %d: %s", SCHEMA_PATH, jerr.line, jerr.text);
 	assert_string_equal(json_string_value(json_object_get(schema_root, "$schema")),
-			    "https://json-schema.org/draft/2020-12/schema");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-				    json_object_get(schema_root, "properties"), "format"), "const")),
-			    REPORT_FORMAT);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(
-				 json_object_get(schema_root, "properties"), "version"), "const")),
-			 REPORT_VERSION);
+	                    "https://json-schema.org/draft/2020-12/schema");
+	assert_string_equal(
+	        json_string_value(json_object_get(
+	                json_object_get(json_object_get(schema_root, "properties"), "format"),
+	                "const")),
+	        REPORT_FORMAT);
+	assert_int_equal(
+	        json_integer_value(json_object_get(
+	                json_object_get(json_object_get(schema_root, "properties"), "version"),
+	                "const")),
+	        REPORT_VERSION);
 	assert_int_equal(json_array_size(json_object_get(schema_root, "required")), 13);
 	full = full_tree();
 	schema_check(schema_root, full, "", &n);
@@ -1218,22 +1352,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_repeated_param_last_wins),
-		cmocka_unit_test(test_unknown_is_null),
-		cmocka_unit_test(test_hostile_strings),
-		cmocka_unit_test(test_decode_cleans_controls),
-		cmocka_unit_test(test_reject_not_json),
-		cmocka_unit_test(test_reject_oversize),
-		cmocka_unit_test(test_reject_envelope),
-		cmocka_unit_test(test_reject_host_cmdline),
-		cmocka_unit_test(test_reject_iommu),
-		cmocka_unit_test(test_reject_device),
-		cmocka_unit_test(test_reject_kernel_log_checks),
-		cmocka_unit_test(test_reject_missing),
-		cmocka_unit_test(test_reject_limits),
-		cmocka_unit_test(test_schema_matches_decoder),
-		cmocka_unit_test(test_format_example),
+	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_repeated_param_last_wins),
+	        cmocka_unit_test(test_unknown_is_null),
+	        cmocka_unit_test(test_hostile_strings),
+	        cmocka_unit_test(test_decode_cleans_controls),
+	        cmocka_unit_test(test_reject_not_json),
+	        cmocka_unit_test(test_reject_oversize),
+	        cmocka_unit_test(test_reject_envelope),
+	        cmocka_unit_test(test_reject_host_cmdline),
+	        cmocka_unit_test(test_reject_iommu),
+	        cmocka_unit_test(test_reject_device),
+	        cmocka_unit_test(test_reject_kernel_log_checks),
+	        cmocka_unit_test(test_reject_missing),
+	        cmocka_unit_test(test_reject_limits),
+	        cmocka_unit_test(test_schema_matches_decoder),
+	        cmocka_unit_test(test_format_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,11 +29,14 @@ test_same_but_id_and_time(void **state)
 
 	(void)state;
 	key("{\"format\": \"x\", \"report_id\": \"" ID1 "\", \"collected_at\": "
-	    "\"2026-11-23T08:00:00Z\", \"host\": {\"report_id\": 5}}", &a);
+	    "\"2026-11-23T08:00:00Z\", \"host\": {\"report_id\": 5}}",
+	    &a);
 	key("{\"format\": \"x\", \"report_id\": \"" ID2 "\", \"collected_at\": "
-	    "\"2026-11-24T09:30:00.25Z\", \"host\": {\"report_id\": 5}}", &b);
+	    "\"2026-11-24T09:30:00.25Z\", \"host\": {\"report_id\": 5}}",
+	    &b);
 	key("{\"format\": \"x\", \"report_id\": \"" ID2 "\", \"collected_at\": "
-	    "\"2026-11-24T09:30:00.25Z\", \"host\": {\"report_id\": 6}}", &c);
+	    "\"2026-11-24T09:30:00.25Z\", \"host\": {\"report_id\": 6}}",
+	    &c);
 	assert_int_equal(a.ok, 1);
 	assert_int_equal(b.ok, 1);
 	assert_string_equal(a.report_id, ID1);
@@ -54,14 +57,18 @@ test_spacing(void **state)
 
 	(void)state;
 	key("{\"report_id\":\"" ID1 "\",\"collected_at\":\"2026-11-23T08:00:00Z\","
-	    "\"n\":[12,true],\"s\":\"a  b\"}", &a);
+	    "\"n\":[12,true],\"s\":\"a  b\"}",
+	    &a);
 	key(" {\n  \"report_id\": \"" ID2 "\",\n  \"collected_at\": \"2026-11-24T08:00:00Z\",\n"
-	    "  \"n\": [\n    12,\n    true\n  ],\n  \"s\": \"a  b\"\n}\n", &b);
+	    "  \"n\": [\n    12,\n    true\n  ],\n  \"s\": \"a  b\"\n}\n",
+	    &b);
 	/* whitespace that splits a token, or inside a string, is not spacing */
 	key("{\"report_id\":\"" ID1 "\",\"collected_at\":\"2026-11-23T08:00:00Z\","
-	    "\"n\":[1 2,true],\"s\":\"a  b\"}", &c);
+	    "\"n\":[1 2,true],\"s\":\"a  b\"}",
+	    &c);
 	key("{\"report_id\":\"" ID1 "\",\"collected_at\":\"2026-11-23T08:00:00Z\","
-	    "\"n\":[12,true],\"s\":\"a b\"}", &d);
+	    "\"n\":[12,true],\"s\":\"a b\"}",
+	    &d);
 	assert_true(a.ok && b.ok && c.ok && d.ok);
 	assert_string_equal(a.sha256, b.sha256);
 	assert_string_not_equal(a.sha256, c.sha256);
@@ -72,23 +79,24 @@ static void
 test_not_trusted(void **state)
 {
 	static const char *const texts[] = {
-		/* no collected_at, nested only, escaped key, escaped value */
-		"{\"report_id\": \"" ID1 "\"}",
-		"{\"a\": {\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}}",
-		"{\"report\\u005fid\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		"{\"report_id\": \"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6\\u0062\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		/* a duplicate before the other key, a non-string value */
-		"{\"report_id\": \"" ID1 "\", \"report_id\": \"" ID2 "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		"{\"report_id\": 7, \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		"{\"report_id\": [\"" ID1 "\"], \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		/* bad formats */
-		"{\"report_id\": \"not-a-uuid\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
-		"{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-13-23T08:00:00Z\"}",
-		"{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23 08:00:00\"}",
-		/* not an object, unterminated */
-		"[\"report_id\", \"" ID1 "\"]",
-		"{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00",
-		"",
+	        /* no collected_at, nested only, escaped key, escaped value */
+	        "{\"report_id\": \"" ID1 "\"}",
+	        "{\"a\": {\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}}",
+	        "{\"report\\u005fid\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        "{\"report_id\": \"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6\\u0062\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        /* a duplicate before the other key, a non-string value */
+	        "{\"report_id\": \"" ID1 "\", \"report_id\": \"" ID2
+	        "\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        "{\"report_id\": 7, \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        "{\"report_id\": [\"" ID1 "\"], \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        /* bad formats */
+	        "{\"report_id\": \"not-a-uuid\", \"collected_at\": \"2026-11-23T08:00:00Z\"}",
+	        "{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-13-23T08:00:00Z\"}",
+	        "{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23 08:00:00\"}",
+	        /* not an object, unterminated */
+	        "[\"report_id\", \"" ID1 "\"]",
+	        "{\"report_id\": \"" ID1 "\", \"collected_at\": \"2026-11-23T08:00",
+	        "",
 	};
 	struct report_key k;
 	size_t i;
@@ -126,10 +134,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_but_id_and_time),
-		cmocka_unit_test(test_spacing),
-		cmocka_unit_test(test_not_trusted),
-		cmocka_unit_test(test_formats),
+	        cmocka_unit_test(test_same_but_id_and_time),
+	        cmocka_unit_test(test_spacing),
+	        cmocka_unit_test(test_not_trusted),
+	        cmocka_unit_test(test_formats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

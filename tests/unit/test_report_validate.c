@@ -56,9 +56,9 @@ build_valid(struct report *r)
 		const char *addr[2];
 		enum verdict v;
 	} groups[] = {
-		{ 0, { "0000:00:00.0", NULL }, VERDICT_UNKNOWN },
-		{ 7, { "0000:01:00.0", "0000:01:00.1" }, VERDICT_READY },
-		{ 12, { "0000:02:00.0", NULL }, VERDICT_READY },
+	        {0, {"0000:00:00.0", NULL}, VERDICT_UNKNOWN},
+	        {7, {"0000:01:00.0", "0000:01:00.1"}, VERDICT_READY},
+	        {12, {"0000:02:00.0", NULL}, VERDICT_READY},
 	};
 	size_t i, j, n;
 
@@ -213,7 +213,8 @@ test_hostname(void **state)
 	r.host.hostname = xstrdup("r640\t01");
 	assert_refused(&r, "host.hostname: control character");
 	free(r.host.hostname);
-	r.host.hostname = xstrdup("r640\xc2\x9b" "01");
+	r.host.hostname = xstrdup("r640\xc2\x9b"
+	                          "01");
 	assert_refused(&r, "host.hostname: control character");
 	free(r.host.hostname);
 	r.host.hostname = xstrdup("r640\xff");
@@ -355,7 +356,7 @@ test_faults_over_total(void **state)
 	r.kernel_log.faults[1].count = 1;
 	r.kernel_log.fault_total = ULONG_MAX;
 	snprintf(msg, sizeof(msg), "kernel_log.fault_total: %lu, fewer than the faults listed",
-	    ULONG_MAX);
+	         ULONG_MAX);
 	assert_refused(&r, msg);
 	r.kernel_log.faults[1].count = 0;
 	assert_valid(&r);
@@ -398,18 +399,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_valid_minimal),
-		cmocka_unit_test(test_valid_template),
-		cmocka_unit_test(test_hostname),
-		cmocka_unit_test(test_stamp_missing),
-		cmocka_unit_test(test_device_in_two_groups),
-		cmocka_unit_test(test_device_grouped_and_ungrouped),
-		cmocka_unit_test(test_group_id_twice),
-		cmocka_unit_test(test_region_ends_before_start),
-		cmocka_unit_test(test_faults_over_total),
-		cmocka_unit_test(test_ready_without_iommu),
-		cmocka_unit_test(test_ungrouped_ready),
+	        cmocka_unit_test(test_valid),
+	        cmocka_unit_test(test_valid_minimal),
+	        cmocka_unit_test(test_valid_template),
+	        cmocka_unit_test(test_hostname),
+	        cmocka_unit_test(test_stamp_missing),
+	        cmocka_unit_test(test_device_in_two_groups),
+	        cmocka_unit_test(test_device_grouped_and_ungrouped),
+	        cmocka_unit_test(test_group_id_twice),
+	        cmocka_unit_test(test_region_ends_before_start),
+	        cmocka_unit_test(test_faults_over_total),
+	        cmocka_unit_test(test_ready_without_iommu),
+	        cmocka_unit_test(test_ungrouped_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

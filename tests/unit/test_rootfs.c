@@ -155,7 +155,9 @@ test_link_and_list(void **state)
 
 	(void)state;
 	open_root(&fs, "root");
-	assert_int_equal(rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_int_equal(
+	        rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)),
+	        0);
 	assert_string_equal(name, "vfio-pci");
 	assert_int_equal(rootfs_list(&fs, "sys", 100, &names), 0);
 	assert_int_equal(names.n, 3);
@@ -184,7 +186,9 @@ test_capture_round_trip(void **state)
 	assert_int_equal(rootfs_capture_start(&fs, capdir), 0);
 	assert_int_equal(rootfs_read_attr(&fs, "sys/devices/0000:01:00.0/vendor", &v), 0);
 	free(v);
-	assert_int_equal(rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_int_equal(
+	        rootfs_link_basename(&fs, "sys/devices/0000:01:00.0/driver", name, sizeof(name)),
+	        0);
 	assert_int_equal(rootfs_list(&fs, "sys", 100, &names), 0);
 	strlist_free(&names);
 	assert_int_equal(rootfs_list(&fs, "sys/empty", 100, &names), 0);
@@ -197,7 +201,9 @@ test_capture_round_trip(void **state)
 	assert_int_equal(rootfs_read_attr(&cap, "sys/devices/0000:01:00.0/vendor", &v), 0);
 	assert_string_equal(v, "0x10de");
 	free(v);
-	assert_int_equal(rootfs_link_basename(&cap, "sys/devices/0000:01:00.0/driver", name, sizeof(name)), 0);
+	assert_int_equal(
+	        rootfs_link_basename(&cap, "sys/devices/0000:01:00.0/driver", name, sizeof(name)),
+	        0);
 	assert_string_equal(name, "vfio-pci");
 	assert_int_equal(rootfs_list(&cap, "sys", 100, &names), 0);
 	assert_int_equal(names.n, 3);
@@ -250,12 +256,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_attr_trims),
-		cmocka_unit_test(test_symlinks_stay_inside_root),
-		cmocka_unit_test(test_read_is_bounded),
-		cmocka_unit_test(test_link_and_list),
-		cmocka_unit_test(test_capture_round_trip),
-		cmocka_unit_test(test_manual_resolution_stays_inside_root), /* last: sets a global */
+	        cmocka_unit_test(test_read_attr_trims),
+	        cmocka_unit_test(test_symlinks_stay_inside_root),
+	        cmocka_unit_test(test_read_is_bounded),
+	        cmocka_unit_test(test_link_and_list),
+	        cmocka_unit_test(test_capture_round_trip),
+	        cmocka_unit_test(
+	                test_manual_resolution_stays_inside_root), /* last: sets a global */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,16 +24,16 @@ test_names(void **state)
 	char name[SPOOL_NAME_MAX];
 
 	(void)state;
-	assert_int_equal(spool_name_make(42, "83042eaa-1a6f-4096-9521-74b35c87e54f", name,
-	    sizeof(name)), 0);
-	assert_string_equal(name,
-	    "00000000000000000042-83042eaa-1a6f-4096-9521-74b35c87e54f.json");
+	assert_int_equal(
+	        spool_name_make(42, "83042eaa-1a6f-4096-9521-74b35c87e54f", name, sizeof(name)), 0);
+	assert_string_equal(name, "00000000000000000042-83042eaa-1a6f-4096-9521-74b35c87e54f.json");
 	assert_int_equal(spool_name_ok(name), 1);
 	assert_int_equal(spool_name_make(1, "../etc/passwd", name, sizeof(name)), -1);
 	assert_int_equal(spool_name_make(1, "", name, sizeof(name)), -1);
 	assert_int_equal(spool_name_make(1, "a/b", name, sizeof(name)), -1);
-	assert_int_equal(spool_name_make(1,
-	    "12345678901234567890123456789012345678901", name, sizeof(name)), -1);
+	assert_int_equal(
+	        spool_name_make(1, "12345678901234567890123456789012345678901", name, sizeof(name)),
+	        -1);
 	assert_int_equal(spool_name_ok(".tmp-abcdef"), 0);
 	assert_int_equal(spool_name_ok("00000000000000000042-x.json.tmp"), 0);
 	assert_int_equal(spool_name_ok("0000000000000000004-x.json"), 0);
@@ -45,13 +45,13 @@ test_names(void **state)
 static void
 test_plan_trim(void **state)
 {
-	const unsigned long long sizes[] = { 100, 200, 300, 400 };
+	const unsigned long long sizes[] = {100, 200, 300, 400};
 
 	(void)state;
 	assert_int_equal(spool_plan_trim(sizes, 4, 10, 10000), 0);
 	assert_int_equal(spool_plan_trim(sizes, 4, 3, 10000), 1);
 	assert_int_equal(spool_plan_trim(sizes, 4, 1, 10000), 3);
-	assert_int_equal(spool_plan_trim(sizes, 4, 10, 700), 2);  /* 300 + 400 left */
+	assert_int_equal(spool_plan_trim(sizes, 4, 10, 700), 2); /* 300 + 400 left */
 	assert_int_equal(spool_plan_trim(sizes, 4, 10, 699), 3);
 	assert_int_equal(spool_plan_trim(sizes, 4, 10, 0), 4);
 	assert_int_equal(spool_plan_trim(sizes, 4, 0, 10000), 4);
@@ -139,9 +139,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_plan_trim),
-		cmocka_unit_test(test_directory),
+	        cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_plan_trim),
+	        cmocka_unit_test(test_directory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

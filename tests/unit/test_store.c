@@ -95,11 +95,13 @@ assert_q(struct db *db, const char *sql, const char *want)
 static char *
 census(struct db *db)
 {
-	return q1(db, "SELECT (SELECT count(*) FROM hosts) || '/' ||"
-	    " (SELECT count(*) FROM contents) || '/' || (SELECT count(*) FROM observations)"
-	    " || '/' || (SELECT count(*) FROM devices) || '/' || (SELECT count(*) FROM iommu_groups)"
-	    " || '/' || (SELECT count(*) FROM kernel_log_lines) || '/' || (SELECT count(*) FROM checks)"
-	    " || '/' || (SELECT count(*) FROM collection_attempts)");
+	return q1(
+	        db,
+	        "SELECT (SELECT count(*) FROM hosts) || '/' ||"
+	        " (SELECT count(*) FROM contents) || '/' || (SELECT count(*) FROM observations)"
+	        " || '/' || (SELECT count(*) FROM devices) || '/' || (SELECT count(*) FROM iommu_groups)"
+	        " || '/' || (SELECT count(*) FROM kernel_log_lines) || '/' || (SELECT count(*) FROM checks)"
+	        " || '/' || (SELECT count(*) FROM collection_attempts)");
 }
 
 static struct db *
@@ -121,16 +123,20 @@ test_sha256(void **state)
 
 	(void)state;
 	sha256_hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_string_equal(hex,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	million = malloc(1000000);
 	assert_non_null(million);
 	memset(million, 'a', 1000000);
 	sha256_hex(million, 1000000, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(hex,
+	                    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
 }
 
@@ -150,10 +156,11 @@ test_schema(void **state)
 		free(v);
 	}
 	assert_true(db_schema_version() >= 1);
-	assert_q(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
-	    " WHERE type = 'view' AND name IN ('host_status', 'device_status',"
-	    " 'host_changes', 'cohort_outliers', 'attempts') ORDER BY name)",
-	    "attempts,cohort_outliers,device_status,host_changes,host_status");
+	assert_q(db,
+	         "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
+	         " WHERE type = 'view' AND name IN ('host_status', 'device_status',"
+	         " 'host_changes', 'cohort_outliers', 'attempts') ORDER BY name)",
+	         "attempts,cohort_outliers,device_status,host_changes,host_status");
 	db_close(db);
 }
 
@@ -167,44 +174,52 @@ test_store_lifecycle(void **state)
 	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
 	assert_string_equal(res.hostname, "r640-01");
 	assert_true(res.observation_id > 0);
-	assert_q(db, "SELECT hostname || ' ' || verdict || ' ' || iommu_enabled || ' ' ||"
-	    " interrupt_remapping || ' ' || irq_mode || ' ' || group_count || ' ' ||"
-	    " device_count || ' ' || dma_faults || ' ' || last_attempt_status FROM host_status",
-	    "r640-01 ready 1 1 x2apic 23 28 0 stored");
+	assert_q(
+	        db,
+	        "SELECT hostname || ' ' || verdict || ' ' || iommu_enabled || ' ' ||"
+	        " interrupt_remapping || ' ' || irq_mode || ' ' || group_count || ' ' ||"
+	        " device_count || ' ' || dma_faults || ' ' || last_attempt_status FROM host_status",
+	        "r640-01 ready 1 1 x2apic 23 28 0 stored");
 	/* the same report again: duplicate, nothing stored */
 	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_DUPLICATE);
 	assert_q(db, "SELECT count(*) FROM observations", "1");
 	assert_q(db, "SELECT count(*) FROM collection_attempts", "1");
 	/* same content, new id and time: unchanged, one more observation, one content */
 	assert_int_equal(put(db, make("r640-01", 2, 9, NULL, NULL), &res), STORE_UNCHANGED);
-	assert_q(db, "SELECT count(*) || '/' || (SELECT count(*) FROM contents) FROM observations", "2/1");
+	assert_q(db, "SELECT count(*) || '/' || (SELECT count(*) FROM contents) FROM observations",
+	         "2/1");
 	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T09:00:00Z");
 	/* a kernel upgrade and a driver change: stored, and host_changes says so */
 	{
 		char *a = make("r640-01", 3, 10, "\"kernel\": \"6.1.0-13-amd64\"",
-		    "\"kernel\": \"6.1.0-15-amd64\"");
+		               "\"kernel\": \"6.1.0-15-amd64\"");
 		char *b = replace(a, "\"driver\": \"nvidia\"", "\"driver\": \"vfio-pci\"");
 
 		free(a);
 		assert_int_equal(put(db, b, &res), STORE_STORED);
 	}
-	assert_q(db, "SELECT group_concat(field || '=' || old_value || '>' || new_value, ',')"
-	    " FROM (SELECT * FROM host_changes ORDER BY field)",
-	    "driver 0000:3b:00.0=nvidia>vfio-pci,kernel=6.1.0-13-amd64>6.1.0-15-amd64");
+	assert_q(db,
+	         "SELECT group_concat(field || '=' || old_value || '>' || new_value, ',')"
+	         " FROM (SELECT * FROM host_changes ORDER BY field)",
+	         "driver 0000:3b:00.0=nvidia>vfio-pci,kernel=6.1.0-13-amd64>6.1.0-15-amd64");
 	assert_q(db, "SELECT changed_at FROM host_changes LIMIT 1", "2026-11-23T10:00:00Z");
-	assert_q(db, "SELECT driver || ' ' || vendor_id || ' ' || class || ' ' || iommu_group"
-	    " || ' ' || group_size FROM device_status WHERE address = '0000:3b:00.0'",
-	    "vfio-pci 10de 030200 18 1");
+	assert_q(db,
+	         "SELECT driver || ' ' || vendor_id || ' ' || class || ' ' || iommu_group"
+	         " || ' ' || group_size FROM device_status WHERE address = '0000:3b:00.0'",
+	         "vfio-pci 10de 030200 18 1");
 	assert_q(db, "SELECT group_size FROM device_status WHERE address = '0000:01:00.1'", "2");
 	/* back to the first content: a stored observation reusing that content */
 	assert_int_equal(put(db, make("r640-01", 4, 11, NULL, NULL), &res), STORE_STORED);
 	assert_q(db, "SELECT count(*) FROM contents", "2");
 	assert_q(db, "SELECT count(*) FROM host_changes WHERE field = 'kernel'", "2");
 	/* a late report (older time) does not become the latest */
-	assert_int_equal(put(db, make("r640-01", 5, 7, "\"kernel\": \"6.1.0-13-amd64\"",
-	    "\"kernel\": \"5.10.0-1-amd64\""), &res), STORE_STORED);
+	assert_int_equal(put(db,
+	                     make("r640-01", 5, 7, "\"kernel\": \"6.1.0-13-amd64\"",
+	                          "\"kernel\": \"5.10.0-1-amd64\""),
+	                     &res),
+	                 STORE_STORED);
 	assert_q(db, "SELECT kernel || ' ' || collected_at FROM host_status",
-	    "6.1.0-13-amd64 2026-11-23T11:00:00Z");
+	         "6.1.0-13-amd64 2026-11-23T11:00:00Z");
 	assert_q(db, "SELECT count(*) FROM attempts WHERE hostname = 'r640-01'", "5");
 	/* forget: everything about the host goes */
 	assert_int_equal(store_forget_host(db, "r640-01"), 1);
@@ -222,9 +237,14 @@ static void
 test_rejects_change_nothing(void **state)
 {
 	static const char *const bad[] = {
-		"", "{", "not json", "[]", "{\"format\": \"iommu-fleet.report\"}",
-		"{\"format\": \"iommu-fleet.report\", \"version\": 2}",
-		"{\"a\": 1, \"a\": 2}", "{\"x\": \"\xff\xfe\"}",
+	        "",
+	        "{",
+	        "not json",
+	        "[]",
+	        "{\"format\": \"iommu-fleet.report\"}",
+	        "{\"format\": \"iommu-fleet.report\", \"version\": 2}",
+	        "{\"a\": 1, \"a\": 2}",
+	        "{\"x\": \"\xff\xfe\"}",
 	};
 	struct store_result res;
 	struct db *db = open_mem();
@@ -235,14 +255,13 @@ test_rejects_change_nothing(void **state)
 	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
 	before = census(db);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(ingest_text(db, bad[i], strlen(bad[i]), "import",
-		    NULL, &res), STORE_REJECTED);
+		assert_int_equal(ingest_text(db, bad[i], strlen(bad[i]), "import", NULL, &res),
+		                 STORE_REJECTED);
 		assert_true(res.error[0] != '\0');
 	}
 	/* truncated real report */
 	t = make("r640-02", 2, 8, NULL, NULL);
-	assert_int_equal(ingest_text(db, t, strlen(t) / 2, "import", NULL, &res),
-	    STORE_REJECTED);
+	assert_int_equal(ingest_text(db, t, strlen(t) / 2, "import", NULL, &res), STORE_REJECTED);
 	free(t);
 	/* a device listed twice */
 	t = make("r640-02", 3, 8, "\"address\": \"0000:01:00.1\"", "\"address\": \"0000:01:00.0\"");
@@ -256,8 +275,7 @@ test_rejects_change_nothing(void **state)
 	assert_non_null(deep);
 	memset(deep, '[', 5000);
 	memset(deep + 5000, ']', 5000);
-	assert_int_equal(ingest_text(db, deep, strlen(deep), "import", NULL, &res),
-	    STORE_REJECTED);
+	assert_int_equal(ingest_text(db, deep, strlen(deep), "import", NULL, &res), STORE_REJECTED);
 	free(deep);
 	after = census(db);
 	assert_string_equal(before, after);
@@ -283,13 +301,17 @@ test_expected_hostname_and_attempts(void **state)
 	/* a rejected report from a known host is an attempt */
 	assert_int_equal(ingest_text(db, "{", 1, "ssh", "gpu-07", &res), STORE_REJECTED);
 	assert_q(db, "SELECT last_attempt_status FROM host_status", "rejected");
-	assert_int_equal(store_attempt(db, "gpu-08", "ssh", "2026-11-23T08:00:00Z",
-	    "failed", "connect: connection refused"), 0);
-	assert_q(db, "SELECT hostname || ' ' || transport || ' ' || status || ' ' || error"
-	    " FROM attempts WHERE hostname = 'gpu-08'",
-	    "gpu-08 ssh failed connect: connection refused");
-	assert_q(db, "SELECT coalesce(verdict, 'none') || ' ' || last_error FROM host_status"
-	    " WHERE hostname = 'gpu-08'", "none connect: connection refused");
+	assert_int_equal(store_attempt(db, "gpu-08", "ssh", "2026-11-23T08:00:00Z", "failed",
+	                               "connect: connection refused"),
+	                 0);
+	assert_q(db,
+	         "SELECT hostname || ' ' || transport || ' ' || status || ' ' || error"
+	         " FROM attempts WHERE hostname = 'gpu-08'",
+	         "gpu-08 ssh failed connect: connection refused");
+	assert_q(db,
+	         "SELECT coalesce(verdict, 'none') || ' ' || last_error FROM host_status"
+	         " WHERE hostname = 'gpu-08'",
+	         "none connect: connection refused");
 	db_close(db);
 }
 
@@ -304,10 +326,16 @@ test_fast_path(void **state)
 	(void)state;
 	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
 	/* same bytes but a bad id or time: decoded, and rejected */
-	assert_int_equal(put(db, make("r640-01", 2, 9, "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0002\"",
-	    "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f000z\""), &res), STORE_REJECTED);
-	assert_int_equal(put(db, make("r640-01", 3, 9, "\"2026-11-23T09:00:00Z\"",
-	    "\"2026-11-23T09:00:00\""), &res), STORE_REJECTED);
+	assert_int_equal(put(db,
+	                     make("r640-01", 2, 9, "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0002\"",
+	                          "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f000z\""),
+	                     &res),
+	                 STORE_REJECTED);
+	assert_int_equal(
+	        put(db,
+	            make("r640-01", 3, 9, "\"2026-11-23T09:00:00Z\"", "\"2026-11-23T09:00:00\""),
+	            &res),
+	        STORE_REJECTED);
 	/* the same facts compact instead of pretty: unchanged */
 	t = make("r640-01", 4, 10, NULL, NULL);
 	u = replace(t, "{\n  \"format\": ", "{\"format\":");
@@ -326,7 +354,8 @@ test_fast_path(void **state)
 	free(t);
 	assert_q(db, "SELECT count(*) FROM contents", "3");
 	t = make("r640-01", 6, 12, NULL, NULL);
-	assert_int_equal(ingest_text(db, t, strlen(t), "ssh", "r640-01.lab", &res), STORE_UNCHANGED);
+	assert_int_equal(ingest_text(db, t, strlen(t), "ssh", "r640-01.lab", &res),
+	                 STORE_UNCHANGED);
 	assert_string_equal(res.hostname, "r640-01.lab");
 	free(t);
 	/* and the import of it goes to the host it names */
@@ -347,11 +376,15 @@ test_cohort_outliers(void **state)
 	assert_int_equal(put(db, make("a2", 2, 8, NULL, NULL), &res), STORE_STORED);
 	assert_int_equal(put(db, make("a3", 3, 8, NULL, NULL), &res), STORE_STORED);
 	/* a4: same model and BIOS, interrupt remapping off (a BIOS setting) */
-	assert_int_equal(put(db, make("a4", 4, 8, "\"enabled\": true,\n      \"mode\": \"x2apic\"",
-	    "\"enabled\": false,\n      \"mode\": \"x2apic\""), &res), STORE_STORED);
-	assert_q(db, "SELECT group_concat(hostname || ':' || field || ':' || value || ':' ||"
-	    " cohort_value || ':' || cohort_agree || '/' || cohort_size) FROM cohort_outliers",
-	    "a4:interrupt_remapping:0:1:3/4");
+	assert_int_equal(put(db,
+	                     make("a4", 4, 8, "\"enabled\": true,\n      \"mode\": \"x2apic\"",
+	                          "\"enabled\": false,\n      \"mode\": \"x2apic\""),
+	                     &res),
+	                 STORE_STORED);
+	assert_q(db,
+	         "SELECT group_concat(hostname || ':' || field || ':' || value || ':' ||"
+	         " cohort_value || ':' || cohort_agree || '/' || cohort_size) FROM cohort_outliers",
+	         "a4:interrupt_remapping:0:1:3/4");
 	db_close(db);
 }
 
@@ -363,7 +396,8 @@ test_output_escape(void **state)
 	(void)state;
 	e = output_escape("ok\033[31mred\n\t\x7f\xc2\x9b\xff\\ \xe2\x80\xae end \xc3\xa9");
 	assert_non_null(e);
-	assert_string_equal(e, "ok\\x1b[31mred\\n\\t\\x7f\\xc2\\x9b\\xff\\\\ \\xe2\\x80\\xae end \xc3\xa9");
+	assert_string_equal(
+	        e, "ok\\x1b[31mred\\n\\t\\x7f\\xc2\\x9b\\xff\\\\ \\xe2\\x80\\xae end \xc3\xa9");
 	free(e);
 }
 
@@ -378,8 +412,10 @@ test_output_formats(void **state)
 	FILE *fp;
 
 	(void)state;
-	assert_int_equal(db_query(db, "SELECT 'a,\"b' AS x, 12 AS n, NULL AS z, char(27) || 'x' AS c",
-	    NULL, 0, &rows), 0);
+	assert_int_equal(db_query(db,
+	                          "SELECT 'a,\"b' AS x, 12 AS n, NULL AS z, char(27) || 'x' AS c",
+	                          NULL, 0, &rows),
+	                 0);
 	fp = open_memstream(&buf, &len);
 	assert_non_null(fp);
 	output_init(&o, fp, OUTPUT_CSV, 0);
@@ -389,10 +425,10 @@ test_output_formats(void **state)
 	output_init(&o, fp, OUTPUT_TABLE, 0);
 	assert_int_equal(output_section(&o, "t", &rows), 0);
 	fclose(fp);
-	assert_string_equal(buf,
-	    "x,n,z,c\n\"a,\"\"b\",12,,\\x1bx\n"
-	    "[\n {\"x\": \"a,\\\"b\", \"n\": 12, \"z\": null, \"c\": \"\\u001bx\"}\n]\n"
-	    "x     n   z  c\na,\"b  12  -  \\x1bx\n");
+	assert_string_equal(
+	        buf, "x,n,z,c\n\"a,\"\"b\",12,,\\x1bx\n"
+	             "[\n {\"x\": \"a,\\\"b\", \"n\": 12, \"z\": null, \"c\": \"\\u001bx\"}\n]\n"
+	             "x     n   z  c\na,\"b  12  -  \\x1bx\n");
 	free(buf);
 	db_rows_free(&rows);
 	db_close(db);
@@ -432,15 +468,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256),
-		cmocka_unit_test(test_schema),
-		cmocka_unit_test(test_store_lifecycle),
-		cmocka_unit_test(test_rejects_change_nothing),
-		cmocka_unit_test(test_expected_hostname_and_attempts),
-		cmocka_unit_test(test_fast_path),
-		cmocka_unit_test(test_cohort_outliers),
-		cmocka_unit_test(test_output_escape),
-		cmocka_unit_test(test_output_formats),
+	        cmocka_unit_test(test_sha256),
+	        cmocka_unit_test(test_schema),
+	        cmocka_unit_test(test_store_lifecycle),
+	        cmocka_unit_test(test_rejects_change_nothing),
+	        cmocka_unit_test(test_expected_hostname_and_attempts),
+	        cmocka_unit_test(test_fast_path),
+	        cmocka_unit_test(test_cohort_outliers),
+	        cmocka_unit_test(test_output_escape),
+	        cmocka_unit_test(test_output_formats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

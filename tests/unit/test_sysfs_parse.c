@@ -34,10 +34,9 @@ static void
 test_regions(void **state)
 {
 	/* a real Intel host: an RMRR unity map, the MSI window */
-	const char *text =
-	    "0x00000000000e8000 0x00000000000e8fff direct\n"
-	    "0x000000007b800000 0x000000007fffffff direct-relaxable\n"
-	    "0x00000000fee00000 0x00000000feefffff msi\n";
+	const char *text = "0x00000000000e8000 0x00000000000e8fff direct\n"
+	                   "0x000000007b800000 0x000000007fffffff direct-relaxable\n"
+	                   "0x00000000fee00000 0x00000000feefffff msi\n";
 	struct report_region *r;
 	char err[128];
 	size_t n, i;
@@ -58,16 +57,14 @@ test_regions(void **state)
 	assert_int_equal(n, 0);
 	assert_null(r);
 
-	assert_int_equal(sysfs_parse_regions("0x0 0x10 msi\n0x20 zz msi\n", &r, &n,
-					     err, sizeof(err)), -1);
+	assert_int_equal(
+	        sysfs_parse_regions("0x0 0x10 msi\n0x20 zz msi\n", &r, &n, err, sizeof(err)), -1);
 	assert_string_equal(err, "line 2: malformed region");
 	assert_null(r);
 	/* end before start */
-	assert_int_equal(sysfs_parse_regions("0x20 0x10 msi\n", &r, &n, err,
-					     sizeof(err)), -1);
+	assert_int_equal(sysfs_parse_regions("0x20 0x10 msi\n", &r, &n, err, sizeof(err)), -1);
 	/* no type */
-	assert_int_equal(sysfs_parse_regions("0x0 0x10\n", &r, &n, err,
-					     sizeof(err)), -1);
+	assert_int_equal(sysfs_parse_regions("0x0 0x10\n", &r, &n, err, sizeof(err)), -1);
 }
 
 static void
@@ -92,7 +89,7 @@ test_regions_bounded(void **state)
 static void
 test_words(void **state)
 {
-	struct strlist l = { NULL, 0 };
+	struct strlist l = {NULL, 0};
 
 	(void)state;
 	assert_int_equal(sysfs_parse_words("flr bus\n", &l), 0);
@@ -112,18 +109,16 @@ static void
 test_interrupts(void **state)
 {
 	const char *ir =
-	    "           CPU0       CPU1       \n"
-	    "  0:         36          0   IO-APIC   2-edge      timer\n"
-	    "  8:          0          0  IR-IO-APIC    8-edge      rtc0\n"
-	    "124:          0         27  IR-PCI-MSI-0000:00:14.0    0-edge      xhci_hcd\n";
-	const char *msix =
-	    "           CPU0\n"
-	    " 40:          0  IR-PCI-MSIX-0000:01:00.0    0-edge      nvme0q0\n";
-	const char *plain =
-	    "           CPU0       CPU1       \n"
-	    "  0:         36          0   IO-APIC   2-edge      timer\n"
-	    " 25:          0          0   PCI-MSI 458752-edge      PCIe PME\n"
-	    " 26:          0          0  DMAR-MSI    0-edge      dmar0\n";
+	        "           CPU0       CPU1       \n"
+	        "  0:         36          0   IO-APIC   2-edge      timer\n"
+	        "  8:          0          0  IR-IO-APIC    8-edge      rtc0\n"
+	        "124:          0         27  IR-PCI-MSI-0000:00:14.0    0-edge      xhci_hcd\n";
+	const char *msix = "           CPU0\n"
+	                   " 40:          0  IR-PCI-MSIX-0000:01:00.0    0-edge      nvme0q0\n";
+	const char *plain = "           CPU0       CPU1       \n"
+	                    "  0:         36          0   IO-APIC   2-edge      timer\n"
+	                    " 25:          0          0   PCI-MSI 458752-edge      PCIe PME\n"
+	                    " 26:          0          0  DMAR-MSI    0-edge      dmar0\n";
 
 	(void)state;
 	assert_int_equal(sysfs_parse_interrupts_ir(ir), 1);
@@ -141,7 +136,7 @@ test_address(void **state)
 	assert_int_equal(pci_addr_valid("0000:01:00.0", 12), 1);
 	assert_int_equal(pci_addr_valid("0000:00:1f.7", 12), 1);
 	assert_int_equal(pci_addr_valid("10000:e1:00.0", 13), 1); /* VMD */
-	assert_int_equal(pci_addr_valid("0000:00:20.0", 12), 0); /* device > 1f */
+	assert_int_equal(pci_addr_valid("0000:00:20.0", 12), 0);  /* device > 1f */
 	assert_int_equal(pci_addr_valid("0000:00:1f.8", 12), 0);
 	assert_int_equal(pci_addr_valid("01:00.0", 7), 0);
 	assert_int_equal(pci_addr_valid("0000:0g:00.0", 12), 0);
@@ -157,12 +152,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_regions),
-		cmocka_unit_test(test_regions_bounded),
-		cmocka_unit_test(test_words),
-		cmocka_unit_test(test_interrupts),
-		cmocka_unit_test(test_address),
+	        cmocka_unit_test(test_hex),
+	        cmocka_unit_test(test_regions),
+	        cmocka_unit_test(test_regions_bounded),
+	        cmocka_unit_test(test_words),
+	        cmocka_unit_test(test_interrupts),
+	        cmocka_unit_test(test_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

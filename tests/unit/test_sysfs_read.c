@@ -64,8 +64,7 @@ ln(const char *target, const char *rel)
 
 /* A PCI device under sys/devices, in group gid (-1: none). */
 static void
-pci(const char *addr, const char *vendor, const char *device,
-    const char *class, int gid)
+pci(const char *addr, const char *vendor, const char *device, const char *class, int gid)
 {
 	char rel[256], target[256];
 
@@ -166,10 +165,8 @@ setup(void **state)
 	put("sys/devices/pci0000:00/0000:00:02.0/boot_vga", "1\n");
 	put("sys/devices/pci0000:00/0000:00:02.0/reset", ""); /* a pre-5.15 kernel */
 	put("sys/devices/pci0000:00/0000:04:00.0/vendor", "garbage\n");
-	ln("../../../../bus/pci/drivers/vfio-pci",
-	   "sys/devices/pci0000:00/0000:01:00.0/driver");
-	ln("../../../../bus/pci/drivers/pcieport",
-	   "sys/devices/pci0000:00/0000:00:01.0/driver");
+	ln("../../../../bus/pci/drivers/vfio-pci", "sys/devices/pci0000:00/0000:01:00.0/driver");
+	ln("../../../../bus/pci/drivers/pcieport", "sys/devices/pci0000:00/0000:00:01.0/driver");
 	mkpath("sys/bus/pci/devices/not-an-address");
 	mkpath("sys/class/iommu/dmar0");
 	mkpath("sys/class/iommu/dmar1");
@@ -178,14 +175,13 @@ setup(void **state)
 	mkpath("sys/module/vfio_pci");
 	put("sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
 	put("sys/hypervisor/type", "xen\n");
-	put("proc/interrupts",
-	    "           CPU0       CPU1       \n"
-	    "  0:         36          0   IO-APIC   2-edge      timer\n"
-	    "  8:          0          0  IR-IO-APIC    8-edge      rtc0\n");
+	put("proc/interrupts", "           CPU0       CPU1       \n"
+	                       "  0:         36          0   IO-APIC   2-edge      timer\n"
+	                       "  8:          0          0  IR-IO-APIC    8-edge      rtc0\n");
 	put("proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on iommu=pt\n");
 	put("proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\n"
-	    "model name\t: AMD Ryzen 7 3700X 8-Core Processor\n"
-	    "flags\t\t: fpu svm\n\n");
+	                    "model name\t: AMD Ryzen 7 3700X 8-Core Processor\n"
+	                    "flags\t\t: fpu svm\n\n");
 	put("proc/sys/kernel/hostname", "box-1\n");
 	put("proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
 	put("etc/hostname", "not-this-one\n");
@@ -246,7 +242,7 @@ test_tree(void **state)
 {
 	struct report_iommu iommu;
 	struct sysfs_facts f;
-	struct strlist errors = { NULL, 0 };
+	struct strlist errors = {NULL, 0};
 	struct rootfs fs;
 	const struct report_device *d;
 	const struct report_group *g;
@@ -355,16 +351,15 @@ dmar_unreadable_ok(void)
 {
 	struct report_iommu iommu;
 	struct sysfs_facts f;
-	struct strlist errors = { NULL, 0 };
+	struct strlist errors = {NULL, 0};
 	struct rootfs fs;
 	int ok;
 
 	memset(&iommu, 0, sizeof(iommu));
 	if (rootfs_open(&fs, tmp) == -1)
 		return 0;
-	ok = sysfs_read(&fs, &iommu, &f, &errors) == 0 &&
-	     f.acpi_dmar == TRI_TRUE && f.dmar_flags == -1 &&
-	     iommu.ngroups == 4 && f.iommu_units == 2 &&
+	ok = sysfs_read(&fs, &iommu, &f, &errors) == 0 && f.acpi_dmar == TRI_TRUE &&
+	     f.dmar_flags == -1 && iommu.ngroups == 4 && f.iommu_units == 2 &&
 	     has(&errors, "sys/firmware/acpi/tables/DMAR: permission denied");
 	strlist_free(&errors);
 	iommu_release(&iommu);
@@ -402,7 +397,7 @@ test_no_sys(void **state)
 {
 	struct report_iommu iommu;
 	struct sysfs_facts f;
-	struct strlist errors = { NULL, 0 };
+	struct strlist errors = {NULL, 0};
 	struct rootfs fs;
 	char dir[128];
 
@@ -465,7 +460,7 @@ test_hostinfo(void **state)
 	assert_string_equal(r.host.cpu.virtualization, "svm");
 	assert_int_equal(hv, 0);
 	assert_string_equal(r.cmdline.raw,
-			    "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on iommu=pt");
+	                    "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on iommu=pt");
 	assert_int_equal(r.cmdline.nparams, 2);
 	assert_int_equal(r.cmdline.warnings.n, 1);
 	assert_int_equal(r.errors.n, 1);
@@ -497,10 +492,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree),
-		cmocka_unit_test(test_dmar_eacces),
-		cmocka_unit_test(test_no_sys),
-		cmocka_unit_test(test_hostinfo),
+	        cmocka_unit_test(test_tree),
+	        cmocka_unit_test(test_dmar_eacces),
+	        cmocka_unit_test(test_no_sys),
+	        cmocka_unit_test(test_hostinfo),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
