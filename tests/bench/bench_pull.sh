@@ -28,6 +28,8 @@ trap cleanup EXIT
 
 # shellcheck source=../lib/free_port.bash
 . "$(dirname "$0")/../lib/free_port.bash"
+# shellcheck source=../lib/sshd.bash
+. "$(dirname "$0")/../lib/sshd.bash"
 
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$T/user"
@@ -50,16 +52,8 @@ while [ "$i" -lt "$N" ]; do
 			echo "ListenAddress $(addr "$j"):$PORT"
 			j=$((j + 1))
 		done
+		sshd_conf_common "$T/hostkey"
 		cat <<CONF
-HostKey $T/hostkey
-AuthorizedKeysFile $T/authorized_keys
-StrictModes no
-UsePAM no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PidFile none
-LogLevel ERROR
 MaxStartups 1024
 MaxSessions 10
 CONF

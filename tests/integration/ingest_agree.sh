@@ -70,14 +70,8 @@ command -v curl >/dev/null || fail "curl missing"
 
 # shellcheck source=../lib/free_port.bash
 . "$SOURCE_DIR/tests/lib/free_port.bash"
-
-wait_port() { # addr port
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "nothing listening on $1:$2"
-}
+# shellcheck source=../lib/sshd.bash
+. "$SOURCE_DIR/tests/lib/sshd.bash"
 
 # ---------------------------------------------------------------- the cases
 # One line per case for the shell (id TAB identity TAB files), and the
@@ -201,18 +195,10 @@ ssh-keygen -q -t ed25519 -N '' -C host -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -C user -f "$T/user"
 cp "$T/user.pub" "$T/authorized_keys"
 SSH_PORT=$(free_port)
-cat >"$T/sshd.conf" <<CONF
-ListenAddress 127.0.0.1:$SSH_PORT
-HostKey $T/hostkey
-AuthorizedKeysFile $T/authorized_keys
-StrictModes no
-UsePAM no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PidFile none
-LogLevel ERROR
-CONF
+{
+	echo "ListenAddress 127.0.0.1:$SSH_PORT"
+	sshd_conf_common "$T/hostkey"
+} >"$T/sshd.conf"
 "$SSHD" -D -f "$T/sshd.conf" -e 2>>"$T/sshd.log" &
 SSHD_PID=$!
 wait_port 127.0.0.1 "$SSH_PORT"

@@ -26,14 +26,8 @@ step() { echo "--- $*"; }
 
 # shellcheck source=../lib/free_port.bash
 . "$SOURCE_DIR/tests/lib/free_port.bash"
-
-wait_port() { # addr port
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "nothing listening on $1:$2"
-}
+# shellcheck source=../lib/sshd.bash
+. "$SOURCE_DIR/tests/lib/sshd.bash"
 
 # sshd NAME HOSTKEY PORT [extra config...]
 start_sshd() {
@@ -42,15 +36,7 @@ start_sshd() {
 	{
 		echo "ListenAddress 127.0.0.1:$port"
 		for a in 2 3 4 5 6 7 8; do echo "ListenAddress 127.0.0.$a:$port"; done
-		echo "HostKey $key"
-		echo "AuthorizedKeysFile $T/authorized_keys"
-		echo "StrictModes no"
-		echo "UsePAM no"
-		echo "PermitRootLogin prohibit-password"
-		echo "PasswordAuthentication no"
-		echo "KbdInteractiveAuthentication no"
-		echo "PidFile none"
-		echo "LogLevel ERROR"
+		sshd_conf_common "$key"
 		echo "MaxStartups 100:30:200"
 		for line in "$@"; do echo "$line"; done
 	} >"$T/$name.conf"
