@@ -40,7 +40,7 @@ expect "dir lines" "$(echo "$out" | wc -l)" 2
 # the views, through sqlite3
 expect "journal" "$(q "$db" 'PRAGMA journal_mode')" wal
 expect "host_status columns" "$(q "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('host_status')")" \
-	"hostname,collected_at,kernel,product_name,bios_version,cpu_vendor,iommu_vendor,iommu_enabled,interrupt_remapping,irq_mode,default_domain,dma_faults,firmware_bugs,group_count,device_count,verdict,reason,last_attempt_status,last_error"
+	"hostname,collected_at,kernel,product_name,bios_version,cpu_vendor,iommu_vendor,iommu_enabled,interrupt_remapping,irq_mode,default_domain,dma_faults,firmware_bugs,group_count,device_count,verdict,reason,last_attempt_status,last_error,groups"
 expect "host_status r640-01" "$(q "$db" "SELECT collected_at, kernel, product_name, bios_version, iommu_vendor, iommu_enabled, interrupt_remapping, irq_mode, group_count, device_count, verdict, last_attempt_status FROM host_status WHERE hostname = 'r640-01'")" \
 	"2026-11-23T10:00:00Z|6.1.0-15-amd64|PowerEdge R640|2.19.1|intel|1|1|x2apic|23|28|ready|stored"
 expect "host_status rows" "$(q "$db" 'SELECT count(*) FROM host_status')" 4
