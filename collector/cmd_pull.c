@@ -14,11 +14,13 @@
 #include "common/exitcode.h"
 #include "common/growbuf.h"
 #include "common/log.h"
-#include "common/readall.h"
+#include "proto/hostname.h"
 #include "proto/report_json.h"
 
 #include "collector/collector.h"
 #include "collector/inventory.h"
+#include "collector/inventory_limit.h"
+#include "collector/inventory_load.h"
 #include "collector/output.h"
 #include "collector/pull.h"
 #include "collector/pull_pool.h"
@@ -28,7 +30,6 @@
 #define PULL_MAX_JOBS 1024
 #define PULL_DEFAULT_CONNECT 10  /* seconds */
 #define PULL_DEFAULT_TIMEOUT 120 /* seconds, for everything on one host */
-#define PULL_INVENTORY_MAX (16u * 1024 * 1024)
 
 /* pull_option(): go on, or the option's number is invalid. */
 #define PULL_OPT_NEXT (-1)
@@ -47,7 +48,9 @@ enum {
 	O_MAXBYTES,
 	O_PROGRESS,
 	O_NOPROGRESS,
-	O_TMPDIR
+	O_TMPDIR,
+	O_LIMIT,
+	O_INVFORMAT
 };
 
 static const struct option pull_longopts[] = {
@@ -66,6 +69,8 @@ static const struct option pull_longopts[] = {
         {"progress", no_argument, NULL, O_PROGRESS},
         {"no-progress", no_argument, NULL, O_NOPROGRESS},
         {"tmpdir", required_argument, NULL, O_TMPDIR},
+        {"limit", required_argument, NULL, O_LIMIT},
+        {"inventory-format", required_argument, NULL, O_INVFORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -74,13 +79,17 @@ static void
 pull_usage(FILE *fp)
 {
 	fprintf(fp,
-	        "usage: iommu-collector pull [HOST...] [--inventory FILE] [--jobs N]\n"
+	        "usage: iommu-collector pull [HOST...] [--inventory FILE] [--limit PATTERN] [--jobs N]\n"
+	        "           [--inventory-format auto|hosts|ini|yaml]\n"
 	        "           [--command CMD] [--agentless] [--known-hosts FILE] [--accept-new]\n"
 	        "           [--identity FILE] [--ssh-config FILE] [--connect-timeout S]\n"
 	        "           [--timeout S] [--max-bytes N] [--quiet] [--progress|--no-progress]\n"
 	        "\n"
-	        "HOST and inventory lines: [user@]host[:port] [command=CMD] [tags=a,b]\n"
-	        "  [agent=none] [name=NAME]; # comments.  Defaults: --jobs %d,\n"
+	        "Inventory: hosts.txt lines [user@]host[:port] [command=CMD] [tags=a,b]\n"
+	        "  [agent=none] [name=NAME], or an Ansible INI or YAML inventory (groups,\n"
+	        "  children, web[01:20], ansible_host/port/user).  With --inventory, HOST\n"
+	        "  arguments select hosts or groups of it, as --limit does (\"gpu,!rack4\",\n"
+	        "  \"web*:&prod\", \"~re\"); without, they are hosts.txt lines.  Defaults: --jobs %d,\n"
 	        "  --connect-timeout %d, --timeout %d (per host, in all), --max-bytes %u,\n"
 	        "  --command %s.  Host keys must be in known_hosts (--accept-new records\n"
 	        "  unknown ones; changed keys are always refused).  Auth: ssh-agent, then\n"
@@ -220,6 +229,19 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 	case O_TMPDIR:
 		o->tmpdir = arg;
 		break;
+	case O_LIMIT:
+		o->limit = arg;
+		break;
+	case O_INVFORMAT: {
+		enum inventory_format f;
+
+		if (inventory_format_parse(arg, &f) == -1) {
+			log_warnx("--inventory-format \"%s\": auto, hosts, ini or yaml", arg);
+			return EXIT_USAGE;
+		}
+		o->inventory_format = (int)f;
+		break;
+	}
 	case 'h':
 		pull_usage(stdout);
 		return EXIT_OK;
@@ -297,47 +319,69 @@ pull_options(struct collector *c, int argc, char **argv, struct pull_opts *o)
 	}
 }
 
-static int
-pull_read_inventory(const char *path, struct inventory *inv)
+/* The HOST arguments as one --limit pattern over the inventory. */
+static char *
+pull_args_pattern(int argc, char **argv)
 {
 	struct growbuf b = {0};
-	char err[300];
-	FILE *fp;
-	int rc;
+	int i;
 
-	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	if (fp == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	rc = readall_bounded(fp, PULL_INVENTORY_MAX, &b);
-	if (fp != stdin)
-		fclose(fp);
-	if (rc != 0) {
-		if (rc == 1)
-			log_warnx("%s: over 16 MiB", path);
-		else
-			log_warn("%s", path);
-		free(b.data);
-		return -1;
-	}
-	rc = inventory_parse(b.data != NULL ? b.data : "", b.len, inv, err, sizeof(err));
-	free(b.data);
-	if (rc == -1)
-		log_warnx("%s: %s", path, err);
-	return rc;
+	for (i = 0; i < argc; i++)
+		if ((i > 0 && growbuf_append(&b, ",", 1) == -1) ||
+		    growbuf_append(&b, argv[i], strlen(argv[i])) == -1) {
+			free(b.data);
+			return NULL;
+		}
+	return b.data;
 }
 
-/* The inventory file, then the HOST arguments: 0, or -1 (a usage error). */
+/* Say once that hosts pulled by address are stored under it. */
+static void
+pull_warn_addresses(const struct inventory *inv)
+{
+	size_t i, n = 0;
+	const char *first = NULL;
+
+	for (i = 0; i < inv->n; i++)
+		if (hostname_is_address(inv->hosts[i].name) && n++ == 0)
+			first = inv->hosts[i].name;
+	if (n == 1)
+		log_warnx("%s: pulled by address with no name, stored under the address (give"
+		          " name=HOST, or ansible_host=%s under the host's name)", first, first);
+	else if (n > 1)
+		log_warnx("%s and %zu more: pulled by address with no name, stored under the"
+		          " address (give name=HOST, or ansible_host=ADDRESS under the host's name)",
+		          first, n - 1);
+}
+
+/* The inventory file, then the HOST arguments (hosts, or a selection of the
+ * inventory), then --limit: 0, or -1 (a usage error, said). */
 static int
 pull_hosts(const struct pull_opts *o, int argc, char **argv, struct inventory *inv)
 {
-	char err[300], *e;
-	int i;
+	char err[600], *e, *pattern;
+	int i, rc;
 
-	if (o->inventory != NULL && pull_read_inventory(o->inventory, inv) == -1)
-		return -1;
-	for (i = 0; i < argc; i++) {
+	if (o->inventory != NULL) {
+		if (inventory_load(o->inventory, (enum inventory_format)o->inventory_format, inv, err,
+		                   sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			return -1;
+		}
+		if (argc > 0) {
+			if ((pattern = pull_args_pattern(argc, argv)) == NULL) {
+				log_warnx("out of memory");
+				return -1;
+			}
+			rc = inventory_limit(inv, pattern, err, sizeof(err));
+			free(pattern);
+			if (rc == -1) {
+				log_warnx("%s: %s", o->inventory, err);
+				return -1;
+			}
+		}
+	}
+	for (i = 0; o->inventory == NULL && i < argc; i++) {
 		if (inventory_add(inv, argv[i], 0, err, sizeof(err)) == -1) {
 			e = output_escape(argv[i]);
 			log_warnx("\"%s\": %s", e != NULL ? e : "?", err);
@@ -350,6 +394,11 @@ pull_hosts(const struct pull_opts *o, int argc, char **argv, struct inventory *i
 		pull_usage(stderr);
 		return -1;
 	}
+	if (o->limit != NULL && inventory_limit(inv, o->limit, err, sizeof(err)) == -1) {
+		log_warnx("--limit: %s", err);
+		return -1;
+	}
+	pull_warn_addresses(inv);
 	return 0;
 }
 

@@ -90,12 +90,13 @@ fail(char *err, size_t errlen, const char *msg, const char *subject)
 	return -1;
 }
 
+static int parse_port(const char *port, int *out);
+
 /* "[user@]host[:port]" or "[user@][v6]:port" in word (modified). */
 static int
 parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
 {
 	char *at, *host, *port = NULL, *end;
-	long p;
 
 	at = strchr(word, '@');
 	host = word;
@@ -127,14 +128,8 @@ parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
 	}
 	snprintf(h->host, sizeof(h->host), "%.253s", host);
 	snprintf(h->name, sizeof(h->name), "%.253s", host);
-	if (port != NULL) {
-		if (port[0] < '0' || port[0] > '9' || strlen(port) > 5)
-			return fail(err, errlen, "invalid port", port);
-		p = strtol(port, &end, 10);
-		if (*end != '\0' || p < 1 || p > 65535)
-			return fail(err, errlen, "invalid port", port);
-		h->port = (int)p;
-	}
+	if (port != NULL && parse_port(port, &h->port) == -1)
+		return fail(err, errlen, "invalid port", port);
 	return 0;
 }
 
@@ -248,7 +243,7 @@ parse_setting(const char **pp, struct inventory_host *h, unsigned *seen, char *e
 	if (bit == 2) {
 		if (!valid_tags(value))
 			return fail(err, errlen, "invalid tags", value);
-		snprintf(h->tags, sizeof(h->tags), "%.255s", value);
+		snprintf(h->tags, sizeof(h->tags), "%s", value);
 	} else if (bit == 4) {
 		if (strcmp(value, "none") == 0)
 			h->agent = INVENTORY_AGENT_NONE;
@@ -262,6 +257,55 @@ parse_setting(const char **pp, struct inventory_host *h, unsigned *seen, char *e
 		snprintf(h->name, sizeof(h->name), "%.253s", value);
 	}
 	*pp = p;
+	return 0;
+}
+
+/* port text to a number: 0, or -1. */
+static int
+parse_port(const char *port, int *out)
+{
+	char *end;
+	long p;
+
+	if (port[0] < '0' || port[0] > '9' || strlen(port) > 5)
+		return -1;
+	p = strtol(port, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
+		return -1;
+	*out = (int)p;
+	return 0;
+}
+
+int
+inventory_host_make(struct inventory_host *h, const char *name, const char *host,
+                    const char *user, const char *port, const char *groups,
+                    const char *command, const char *agent, char *err, size_t errlen)
+{
+	memset(h, 0, sizeof(*h));
+	if (host == NULL)
+		host = name;
+	if (!valid_name(name))
+		return fail(err, errlen, "invalid name", name);
+	if (!valid_hostname(host) && !hostname_is_address(host))
+		return fail(err, errlen, "invalid host name", host);
+	if (user != NULL && (!inventory_valid_user(user) || strlen(user) >= sizeof(h->user)))
+		return fail(err, errlen, "invalid user name", user);
+	if (port != NULL && parse_port(port, &h->port) == -1)
+		return fail(err, errlen, "invalid port", port);
+	if (groups != NULL && groups[0] != '\0' && !valid_tags(groups))
+		return fail(err, errlen, "invalid group names", groups);
+	if (agent != NULL && strcmp(agent, "none") != 0 && strcmp(agent, "auto") != 0)
+		return fail(err, errlen, "iommu_fleet_agent must be auto or none", agent);
+	if (command != NULL && (command[0] == '\0' || strlen(command) >= INVENTORY_COMMAND_MAX))
+		return fail(err, errlen, "empty or too long command", NULL);
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->host, sizeof(h->host), "%s", host);
+	snprintf(h->user, sizeof(h->user), "%s", user != NULL ? user : "");
+	snprintf(h->tags, sizeof(h->tags), "%s", groups != NULL ? groups : "");
+	h->agent = agent != NULL && strcmp(agent, "none") == 0 ? INVENTORY_AGENT_NONE :
+	                                                         INVENTORY_AGENT_AUTO;
+	if (command != NULL && (h->command = strdup(command)) == NULL)
+		return fail(err, errlen, "out of memory", NULL);
 	return 0;
 }
 
@@ -329,8 +373,8 @@ inventory_free(struct inventory *inv)
 	memset(inv, 0, sizeof(*inv));
 }
 
-static int
-append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen)
+int
+inventory_append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen)
 {
 	struct inventory_host *grown;
 	size_t i, cap;
@@ -364,7 +408,7 @@ inventory_add(struct inventory *inv, const char *spec, int line, char *err, size
 	if (rc == -1)
 		return -1;
 	h.line = line;
-	if (append(inv, &h, err, errlen) == -1) {
+	if (inventory_append(inv, &h, err, errlen) == -1) {
 		inventory_host_clear(&h);
 		return -1;
 	}
@@ -403,7 +447,7 @@ inventory_parse(const char *text, size_t len, struct inventory *inv, char *err, 
 			continue;
 		if (rc == 1) {
 			h.line = lineno;
-			rc = append(inv, &h, msg, sizeof(msg));
+			rc = inventory_append(inv, &h, msg, sizeof(msg));
 			if (rc == -1)
 				inventory_host_clear(&h);
 		}

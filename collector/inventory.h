@@ -11,7 +11,7 @@
 
 #define INVENTORY_NAME_MAX 254 /* host names: 253 bytes and the NUL */
 #define INVENTORY_USER_MAX 33
-#define INVENTORY_TAGS_MAX 256
+#define INVENTORY_TAGS_MAX 1024 /* the host's groups or tags= */
 #define INVENTORY_COMMAND_MAX 1024
 #define INVENTORY_LINE_MAX 4096
 #define INVENTORY_HOSTS_MAX 20000
@@ -26,7 +26,7 @@ struct inventory_host {
 	char host[INVENTORY_NAME_MAX]; /* what to connect to (ssh_config alias) */
 	char user[INVENTORY_USER_MAX]; /* "" : ssh_config or the current user */
 	int port;                      /* 0 : ssh_config or 22 */
-	char tags[INVENTORY_TAGS_MAX]; /* "a,b", "" */
+	char tags[INVENTORY_TAGS_MAX]; /* its groups or tags=, "a,b", "" */
 	char *command;                 /* command=, NULL for the default */
 	enum inventory_agent agent;
 	int line; /* line number, 0 for a command-line host */
@@ -55,6 +55,20 @@ int inventory_parse(const char *text, size_t len, struct inventory *inv, char *e
 
 /* Parse spec as one line and append it (command-line hosts): 0 or -1. */
 int inventory_add(struct inventory *inv, const char *spec, int line, char *err, size_t errlen);
+
+/*
+ * A host from its parts (the Ansible readers), each checked by the rule of
+ * a hosts.txt line: name (the identity), host (to connect to; NULL: name),
+ * user, port, groups ("a,b"), command and agent ("auto", "none"), each NULL
+ * when not set.  0, or -1 with err naming the field; h->command is
+ * malloc'd (inventory_host_clear).
+ */
+int inventory_host_make(struct inventory_host *h, const char *name, const char *host,
+                        const char *user, const char *port, const char *groups,
+                        const char *command, const char *agent, char *err, size_t errlen);
+
+/* Append h (moved into inv), a host named twice being an error: 0 or -1. */
+int inventory_append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen);
 
 /* 1 when s is a host name, an IPv4 address or an IPv6 address we accept. */
 int inventory_valid_host(const char *s);

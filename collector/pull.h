@@ -19,6 +19,8 @@ struct ssh_session_key;
 
 struct pull_opts {
 	const char *inventory;
+	int inventory_format; /* enum inventory_format */
+	const char *limit;    /* --limit PATTERN, NULL for all */
 	const char *command;
 	const char *known_hosts;
 	const char *identity;

@@ -57,6 +57,18 @@ pull_pool_count(struct pull_tally *t, const char *word)
 	t->counts[i].n++;
 }
 
+/* wrong-host: what to write in the inventory so that the report is this
+ * host's (the name the report gives is in the message). */
+static void
+pull_pool_wrong_host(const struct inventory_host *h, const struct store_result *res,
+                     struct pull_outcome *out)
+{
+	snprintf(out->error, sizeof(out->error),
+	         "%.200s (if that is the machine %.60s reaches, name it so: \"%.60s name=HOST\""
+	         " in hosts.txt, or \"HOST ansible_host=%.60s\" in an Ansible inventory)",
+	         res->error, h->host, h->host, h->host);
+}
+
 /* Store the report or record the failure: 1 when the host is ok. */
 static int
 pull_pool_commit(struct pull_pool *p, const struct inventory_host *h, struct pull_outcome *out)
@@ -64,6 +76,10 @@ pull_pool_commit(struct pull_pool *p, const struct inventory_host *h, struct pul
 	struct store_result res;
 	int ok = 0;
 
+	/* the inventory is the source of a host's groups (a host named on the
+	 * command line alone keeps the ones it had) */
+	if ((h->line > 0 || h->tags[0] != '\0') && store_set_groups(p->db, h->name, h->tags) == -1)
+		log_warnx("%s: recording its groups: %s", h->name, db_error(p->db));
 	if (out->in == NULL) {
 		if (ingest_record(p->db, h->name, PULL_TRANSPORT, out->started_at, out->status,
 		                  out->error) == -1)
@@ -75,6 +91,9 @@ pull_pool_commit(struct pull_pool *p, const struct inventory_host *h, struct pul
 	case STORE_UNCHANGED:
 	case STORE_DUPLICATE:
 		ok = 1;
+		break;
+	case STORE_WRONG_HOST:
+		pull_pool_wrong_host(h, &res, out);
 		break;
 	default:
 		snprintf(out->error, sizeof(out->error), "%s", res.error);

@@ -158,6 +158,9 @@ static const char SQL_INSERT_ATTEMPT[] =
         "INSERT INTO collection_attempts (host_id, started_at, finished_at,"
         " transport, status, error, observation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_SET_ATTEMPT[] = "UPDATE hosts SET last_attempt_id = ?2 WHERE id = ?1";
+static const char SQL_CLEAR_GROUPS[] = "DELETE FROM host_group_members WHERE host_id = ?1";
+static const char SQL_ADD_GROUP[] =
+        "INSERT OR IGNORE INTO host_group_members (host_id, group_name) VALUES (?1, ?2)";
 static const char SQL_DELETE_HOST[] = "DELETE FROM hosts WHERE hostname = ?1";
 
 /* Step a statement that returns no row. */
@@ -530,6 +533,40 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
 		return -1;
 	}
 	return db_commit(db);
+}
+
+int
+store_set_groups(struct db *db, const char *hostname, const char *groups)
+{
+	char copy[1024], *g, *save = NULL;
+	struct db_stmt *st;
+	long long host_id, latest;
+
+	snprintf(copy, sizeof(copy), "%s", groups);
+	if (!hostname_ok(hostname)) {
+		db_set_error(db, "not a usable host name");
+		return -1;
+	}
+	if (db_begin(db) == -1)
+		return -1;
+	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	    (st = db_prepare(db, SQL_CLEAR_GROUPS)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, host_id);
+	if (run(st) == -1)
+		goto fail;
+	for (g = strtok_r(copy, ",", &save); g != NULL; g = strtok_r(NULL, ",", &save)) {
+		if ((st = db_prepare(db, SQL_ADD_GROUP)) == NULL)
+			goto fail;
+		db_bind_int(st, 1, host_id);
+		db_bind_text(st, 2, g);
+		if (run(st) == -1)
+			goto fail;
+	}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 int

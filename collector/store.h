@@ -70,6 +70,10 @@ enum store_status store_commit(struct db *db, const struct store_item *it,
 int store_attempt(struct db *db, const char *hostname, const char *transport,
                   const char *started_at, const char *status, const char *error);
 
+/* The host's groups from its inventory ("a,b", "" for none), replacing
+ * what was known; the host is made when new.  0, or -1 with db_error(). */
+int store_set_groups(struct db *db, const char *hostname, const char *groups);
+
 /* Remove a host and all its history: 1 removed, 0 unknown host, -1 error. */
 int store_forget_host(struct db *db, const char *hostname);
 

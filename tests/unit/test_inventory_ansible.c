@@ -1,0 +1,319 @@
+/*
+ * test_inventory_ansible.c - unit tests of the Ansible inventory readers
+ * (INI, YAML with libyaml), their flattening (groups, children, ranges,
+ * vars precedence), the format guess and the --limit patterns.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "collector/inventory_ansible.h"
+#include "collector/inventory_ini.h"
+#include "collector/inventory_limit.h"
+#include "collector/inventory_load.h"
+#include "collector/inventory_yaml.h"
+
+static const char INI[] =
+        "# an Ansible INI inventory\n"
+        "bastion.example.org ansible_port=2201\n"
+        "\n"
+        "[web]\n"
+        "web[01:03].example.org ansible_user=deploy\n"
+        "db-[a:c]  ansible_host=10.0.0.9 # three hosts, one address\n"
+        "\n"
+        "[gpu]\n"
+        "gpu1 ansible_host=127.0.0.2 ansible_port=2222 iommu_fleet_agent=none\n"
+        "gpu2:2223\n"
+        "\n"
+        "[gpu:vars]\n"
+        "ansible_user = root\n"
+        "iommu_fleet_command = \"/opt/iommu/bin/iommu-agent --pretty\"\n"
+        "\n"
+        "[prod:children]\n"
+        "web\n"
+        "gpu\n"
+        "\n"
+        "[all:vars]\n"
+        "ansible_user=ops\n";
+
+static const char YAML[] =
+        "all:\n"
+        "  vars:\n"
+        "    ansible_user: ops\n"
+        "  hosts:\n"
+        "    bastion.example.org:\n"
+        "      ansible_port: 2201\n"
+        "  children:\n"
+        "    prod:\n"
+        "      children:\n"
+        "        web:\n"
+        "          hosts:\n"
+        "            web[01:03].example.org:\n"
+        "              ansible_user: deploy\n"
+        "            db-[a:c]:\n"
+        "              ansible_host: 10.0.0.9\n"
+        "        gpu:\n"
+        "          vars:\n"
+        "            ansible_user: root\n"
+        "            iommu_fleet_command: /opt/iommu/bin/iommu-agent --pretty\n"
+        "          hosts:\n"
+        "            gpu1:\n"
+        "              ansible_host: 127.0.0.2\n"
+        "              ansible_port: 2222\n"
+        "              iommu_fleet_agent: none\n"
+        "            gpu2:\n"
+        "              ansible_port: 2223\n";
+
+static const struct inventory_host *
+find(const struct inventory *inv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		if (strcmp(inv->hosts[i].name, name) == 0)
+			return &inv->hosts[i];
+	fail_msg("no host %s", name);
+	return NULL;
+}
+
+static void
+load(const char *text, enum inventory_format f, struct inventory *inv)
+{
+	struct ansible_inv a = {0};
+	char err[300] = "";
+	int rc;
+
+	inventory_init(inv);
+	rc = f == INVENTORY_FORMAT_INI ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
+	                               : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
+	if (rc == 0)
+		rc = ansible_flatten(&a, inv, err, sizeof(err));
+	ansible_inv_free(&a);
+	if (rc != 0)
+		fail_msg("%s", err);
+}
+
+/* The same fleet written both ways flattens to the same hosts. */
+static void
+check_fleet(const struct inventory *inv)
+{
+	const struct inventory_host *h;
+
+	assert_int_equal(inv->n, 9);
+	/* in the order they appear, ranges expanded with their padding */
+	assert_string_equal(inv->hosts[0].name, "bastion.example.org");
+	h = find(inv, "web02.example.org");
+	assert_string_equal(h->host, "web02.example.org");
+	assert_string_equal(h->user, "deploy"); /* host vars over all's */
+	assert_string_equal(h->tags, "prod,web");
+	h = find(inv, "db-b");
+	assert_string_equal(h->host, "10.0.0.9"); /* the name stays the identity */
+	assert_string_equal(h->user, "ops");
+	h = find(inv, "gpu1");
+	assert_string_equal(h->host, "127.0.0.2");
+	assert_int_equal(h->port, 2222);
+	assert_string_equal(h->user, "root"); /* gpu's vars over all's */
+	assert_int_equal(h->agent, INVENTORY_AGENT_NONE);
+	assert_string_equal(h->command, "/opt/iommu/bin/iommu-agent --pretty");
+	assert_string_equal(h->tags, "gpu,prod");
+	h = find(inv, "gpu2");
+	assert_int_equal(h->port, 2223);
+	assert_int_equal(h->agent, INVENTORY_AGENT_AUTO);
+	h = find(inv, "bastion.example.org");
+	assert_int_equal(h->port, 2201);
+	assert_string_equal(h->tags, ""); /* all and ungrouped are not recorded */
+}
+
+static void
+test_ini(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load(INI, INVENTORY_FORMAT_INI, &inv);
+	check_fleet(&inv);
+	inventory_free(&inv);
+}
+
+static void
+test_yaml(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load(YAML, INVENTORY_FORMAT_YAML, &inv);
+	check_fleet(&inv);
+	inventory_free(&inv);
+}
+
+static void
+expect_error(const char *text, enum inventory_format f, const char *want)
+{
+	struct ansible_inv a = {0};
+	struct inventory inv;
+	char err[300] = "";
+	int rc;
+
+	inventory_init(&inv);
+	rc = f == INVENTORY_FORMAT_INI ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
+	                               : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
+	if (rc == 0)
+		rc = ansible_flatten(&a, &inv, err, sizeof(err));
+	ansible_inv_free(&a);
+	inventory_free(&inv);
+	assert_int_equal(rc, -1);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\", want \"%s\"", err, want);
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	expect_error("[web\nh1\n", INVENTORY_FORMAT_INI, "line 1: expected [group]");
+	expect_error("[web:kids]\n", INVENTORY_FORMAT_INI, "unknown section kind");
+	expect_error("[web]\nh1 ansible_port=x\n", INVENTORY_FORMAT_INI,
+	             "line 2: h1: invalid port: \"x\"");
+	expect_error("[web]\nh$(id)\n", INVENTORY_FORMAT_INI, "h$(id): invalid name");
+	expect_error("[web]\nh[1:]\n", INVENTORY_FORMAT_INI, "bad range");
+	expect_error("[web]\nh[3:1]\n", INVENTORY_FORMAT_INI, "bad range");
+	expect_error("[a:children]\nb\n[b:children]\na\n", INVENTORY_FORMAT_INI,
+	             "their own children");
+	expect_error("[web]\nh1\n[gpu]\nh1 ansible_user=a;b\n", INVENTORY_FORMAT_INI,
+	             "invalid user name");
+	expect_error("[web]\nh[1:30000]\n", INVENTORY_FORMAT_INI, "more than 20000 hosts");
+	expect_error("all:\n  host:\n    h1:\n", INVENTORY_FORMAT_YAML,
+	             "line 2: unknown key in a group (hosts, vars, children): \"host\"");
+	expect_error("all:\n  hosts: [h1, h2]\n", INVENTORY_FORMAT_YAML, "expected a mapping");
+	expect_error("all: [\n", INVENTORY_FORMAT_YAML, "line 2");
+	expect_error("- a\n- b\n", INVENTORY_FORMAT_YAML, "expected a mapping of groups");
+	/* a billion laughs: aliases make a tiny text a huge walk */
+	expect_error("a: &a {children: {x1: null, x2: null, x3: null, x4: null}}\n"
+	             "b: &b {children: {p: *a, q: *a, r: *a, s: *a, t: *a, u: *a, v: *a}}\n"
+	             "c: &c {children: {p: *b, q: *b, r: *b, s: *b, t: *b, u: *b, v: *b}}\n"
+	             "d: &d {children: {p: *c, q: *c, r: *c, s: *c, t: *c, u: *c, v: *c}}\n"
+	             "e: &e {children: {p: *d, q: *d, r: *d, s: *d, t: *d, u: *d, v: *d}}\n"
+	             "f: &f {children: {p: *e, q: *e, r: *e, s: *e, t: *e, u: *e, v: *e}}\n"
+	             "g: &g {children: {p: *f, q: *f, r: *f, s: *f, t: *f, u: *f, v: *f}}\n"
+	             "h: &h {children: {p: *g, q: *g, r: *g, s: *g, t: *g, u: *g, v: *g}}\n",
+	             INVENTORY_FORMAT_YAML, "too deep or too large");
+}
+
+static int
+collect(void *arg, const char *name)
+{
+	char *out = arg;
+
+	strcat(out, name);
+	strcat(out, " ");
+	return 0;
+}
+
+static void
+test_ranges(void **state)
+{
+	char out[512], err[200];
+
+	(void)state;
+	out[0] = '\0';
+	assert_int_equal(ansible_expand("web[08:11].lab", 100, collect, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "web08.lab web09.lab web10.lab web11.lab ");
+	out[0] = '\0';
+	assert_int_equal(ansible_expand("n[0:10:5]-[a:b]", 100, collect, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "n0-a n0-b n5-a n5-b n10-a n10-b ");
+	out[0] = '\0';
+	assert_int_equal(ansible_expand("plain", 100, collect, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "plain ");
+	assert_int_equal(ansible_expand("h[1:5]", 4, collect, out, err, sizeof(err)), -1);
+	assert_string_equal(err, "more than 4 hosts");
+	assert_int_equal(ansible_expand("h[a:5]", 100, collect, out, err, sizeof(err)), -1);
+	assert_int_equal(ansible_expand("h[1:2:0]", 100, collect, out, err, sizeof(err)), -1);
+}
+
+static void
+test_guess(void **state)
+{
+	(void)state;
+	assert_int_equal(inventory_format_guess("x.yml", "", 0), INVENTORY_FORMAT_YAML);
+	assert_int_equal(inventory_format_guess("x.yaml", "", 0), INVENTORY_FORMAT_YAML);
+	assert_int_equal(inventory_format_guess("x.ini", "", 0), INVENTORY_FORMAT_INI);
+	assert_int_equal(inventory_format_guess("hosts", "# c\n\n[web]\nh1\n", 13),
+	                 INVENTORY_FORMAT_INI);
+	assert_int_equal(inventory_format_guess("hosts", "---\nall:\n", 9), INVENTORY_FORMAT_YAML);
+	assert_int_equal(inventory_format_guess("hosts", "all:\n  hosts:\n", 14),
+	                 INVENTORY_FORMAT_YAML);
+	assert_int_equal(inventory_format_guess("hosts", "; c\nroot@db1:2201 tags=db\n", 25),
+	                 INVENTORY_FORMAT_HOSTS);
+	assert_int_equal(inventory_format_guess("hosts", "db1\n", 4), INVENTORY_FORMAT_HOSTS);
+}
+
+/* The names --limit leaves, space-separated. */
+static const char *
+limited(const char *pattern, char *err, size_t errlen)
+{
+	static char out[512];
+	struct inventory inv;
+	size_t i;
+
+	load(INI, INVENTORY_FORMAT_INI, &inv);
+	out[0] = '\0';
+	if (inventory_limit(&inv, pattern, err, errlen) == -1) {
+		inventory_free(&inv);
+		return NULL;
+	}
+	for (i = 0; i < inv.n; i++) {
+		strcat(out, inv.hosts[i].name);
+		strcat(out, i + 1 < inv.n ? " " : "");
+	}
+	inventory_free(&inv);
+	return out;
+}
+
+static void
+test_limit(void **state)
+{
+	char err[200];
+
+	(void)state;
+	assert_string_equal(limited("gpu", err, sizeof(err)), "gpu1 gpu2");
+	assert_string_equal(limited("gpu1,db-a", err, sizeof(err)), "db-a gpu1");
+	/* a glob matches host names and group names alike */
+	assert_string_equal(limited("web*", err, sizeof(err)),
+	                    "web01.example.org web02.example.org web03.example.org db-a db-b db-c");
+	assert_string_equal(limited("*.example.org:!bastion*", err, sizeof(err)),
+	                    "web01.example.org web02.example.org web03.example.org");
+	assert_string_equal(limited("prod:!web", err, sizeof(err)), "gpu1 gpu2");
+	assert_string_equal(limited("prod,!gpu2,!db-*", err, sizeof(err)),
+	                    "web01.example.org web02.example.org web03.example.org gpu1");
+	assert_string_equal(limited("prod:&gpu", err, sizeof(err)), "gpu1 gpu2");
+	assert_string_equal(limited("!prod", err, sizeof(err)), "bastion.example.org");
+	assert_string_equal(limited("all:!prod", err, sizeof(err)), "bastion.example.org");
+	assert_string_equal(limited("~^web0[13]", err, sizeof(err)),
+	                    "web01.example.org web03.example.org");
+	assert_null(limited("gpu,web9", err, sizeof(err)));
+	assert_string_equal(err, "\"web9\" matches no host or group");
+	assert_null(limited("gpu:!gpu*", err, sizeof(err)));
+	assert_string_equal(err, "\"gpu:!gpu*\" leaves no host");
+	assert_null(limited("~(", err, sizeof(err)));
+	assert_string_equal(err, "\"(\": not a regular expression");
+	assert_null(limited(",", err, sizeof(err)));
+	assert_string_equal(err, "an empty pattern");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_ini),    cmocka_unit_test(test_yaml),
+	        cmocka_unit_test(test_errors), cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_guess),  cmocka_unit_test(test_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
