@@ -347,11 +347,13 @@ pull_warn_addresses(const struct inventory *inv)
 			first = inv->hosts[i].name;
 	if (n == 1)
 		log_warnx("%s: pulled by address with no name, stored under the address (give"
-		          " name=HOST, or ansible_host=%s under the host's name)", first, first);
+		          " name=HOST, or ansible_host=%s under the host's name)",
+		          first, first);
 	else if (n > 1)
-		log_warnx("%s and %zu more: pulled by address with no name, stored under the"
-		          " address (give name=HOST, or ansible_host=ADDRESS under the host's name)",
-		          first, n - 1);
+		log_warnx(
+		        "%s and %zu more: pulled by address with no name, stored under the"
+		        " address (give name=HOST, or ansible_host=ADDRESS under the host's name)",
+		        first, n - 1);
 }
 
 /* The inventory file, then the HOST arguments (hosts, or a selection of the
@@ -363,8 +365,8 @@ pull_hosts(const struct pull_opts *o, int argc, char **argv, struct inventory *i
 	int i, rc;
 
 	if (o->inventory != NULL) {
-		if (inventory_load(o->inventory, (enum inventory_format)o->inventory_format, inv, err,
-		                   sizeof(err)) == -1) {
+		if (inventory_load(o->inventory, (enum inventory_format)o->inventory_format, inv,
+		                   err, sizeof(err)) == -1) {
 			log_warnx("%s", err);
 			return -1;
 		}

@@ -277,9 +277,9 @@ parse_port(const char *port, int *out)
 }
 
 int
-inventory_host_make(struct inventory_host *h, const char *name, const char *host,
-                    const char *user, const char *port, const char *groups,
-                    const char *command, const char *agent, char *err, size_t errlen)
+inventory_host_make(struct inventory_host *h, const char *name, const char *host, const char *user,
+                    const char *port, const char *groups, const char *command, const char *agent,
+                    char *err, size_t errlen)
 {
 	memset(h, 0, sizeof(*h));
 	if (host == NULL)
@@ -302,8 +302,8 @@ inventory_host_make(struct inventory_host *h, const char *name, const char *host
 	snprintf(h->host, sizeof(h->host), "%s", host);
 	snprintf(h->user, sizeof(h->user), "%s", user != NULL ? user : "");
 	snprintf(h->tags, sizeof(h->tags), "%s", groups != NULL ? groups : "");
-	h->agent = agent != NULL && strcmp(agent, "none") == 0 ? INVENTORY_AGENT_NONE :
-	                                                         INVENTORY_AGENT_AUTO;
+	h->agent = agent != NULL && strcmp(agent, "none") == 0 ? INVENTORY_AGENT_NONE
+	                                                       : INVENTORY_AGENT_AUTO;
 	if (command != NULL && (h->command = strdup(command)) == NULL)
 		return fail(err, errlen, "out of memory", NULL);
 	return 0;

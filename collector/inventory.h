@@ -64,8 +64,8 @@ int inventory_add(struct inventory *inv, const char *spec, int line, char *err, 
  * malloc'd (inventory_host_clear).
  */
 int inventory_host_make(struct inventory_host *h, const char *name, const char *host,
-                        const char *user, const char *port, const char *groups,
-                        const char *command, const char *agent, char *err, size_t errlen);
+                        const char *user, const char *port, const char *groups, const char *command,
+                        const char *agent, char *err, size_t errlen);
 
 /* Append h (moved into inv), a host named twice being an error: 0 or -1. */
 int inventory_append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen);

@@ -53,12 +53,15 @@ int
 ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *name, size_t len)
 {
 	char **c, *copy;
-	size_t gi = (size_t)(g - a->groups);
+	size_t gi = (size_t)(g - a->groups), i;
 
 	/* the child may be new: make it first, g may move */
 	if (ansible_group(a, name, len) == NULL)
 		return -1;
 	g = &a->groups[gi];
+	for (i = 0; i < g->nchildren; i++)
+		if (strlen(g->children[i]) == len && memcmp(g->children[i], name, len) == 0)
+			return 0; /* named again */
 	if ((copy = strndup(name, len)) == NULL)
 		return -1;
 	if ((c = reallocarray(g->children, g->nchildren + 1, sizeof(*c))) == NULL) {
@@ -491,8 +494,8 @@ ansible_flatten(const struct ansible_inv *a, struct inventory *inv, char *err, s
 		for (j = 0; j < a->groups[i].nhosts; j++) {
 			f.group = i;
 			f.ref = &a->groups[i].hosts[j];
-			if (ansible_expand(f.ref->pattern, INVENTORY_HOSTS_MAX - f.n, member_add, &f,
-			                   err, errlen) == -1) {
+			if (ansible_expand(f.ref->pattern, INVENTORY_HOSTS_MAX - f.n, member_add,
+			                   &f, err, errlen) == -1) {
 				if (err[0] == '\0')
 					snprintf(err, errlen, "out of memory");
 				goto out;

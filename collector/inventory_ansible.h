@@ -60,8 +60,7 @@ struct ansible_group *ansible_group(struct ansible_inv *a, const char *name, siz
 struct ansible_hostref *ansible_add_host(struct ansible_group *g, const char *pattern, int line);
 
 /* Name a child group of g (made in a when new): 0 or -1 (OOM). */
-int ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *name,
-                      size_t len);
+int ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *name, size_t len);
 
 /* Set key to value (a later setting of a key replaces it): 0 or -1. */
 int ansible_set_var(struct ansible_vars *v, const char *key, const char *value);

@@ -198,8 +198,7 @@ child_line(struct ini *p, const char *line)
 }
 
 int
-inventory_ini_parse(const char *text, size_t len, struct ansible_inv *a, char *err,
-                    size_t errlen)
+inventory_ini_parse(const char *text, size_t len, struct ansible_inv *a, char *err, size_t errlen)
 {
 	struct ini p = {a, NULL, SEC_HOSTS, 0, err, errlen};
 	char line[INVENTORY_LINE_MAX], *s, gname[256];

@@ -68,7 +68,8 @@ terms_parse(char *pattern, struct term *t, size_t *nt, char *err, size_t errlen)
 			snprintf(err, errlen, "an empty pattern after '%c'", t[*nt].op);
 			return -1;
 		}
-		if (t[*nt].regex && regcomp(&t[*nt].re, t[*nt].text, REG_EXTENDED | REG_NOSUB) != 0) {
+		if (t[*nt].regex &&
+		    regcomp(&t[*nt].re, t[*nt].text, REG_EXTENDED | REG_NOSUB) != 0) {
 			snprintf(err, errlen, "\"%.64s\": not a regular expression", t[*nt].text);
 			return -1;
 		}

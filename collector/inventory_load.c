@@ -84,8 +84,8 @@ parse_ansible(const char *text, size_t len, enum inventory_format f, struct inve
 }
 
 int
-inventory_load(const char *path, enum inventory_format format, struct inventory *inv,
-               char *err, size_t errlen)
+inventory_load(const char *path, enum inventory_format format, struct inventory *inv, char *err,
+               size_t errlen)
 {
 	struct growbuf b = {0};
 	char why[300];

@@ -27,7 +27,7 @@ enum inventory_format inventory_format_guess(const char *path, const char *text,
 
 /* Read path ("-": stdin) into inv: 0, or -1 with "PATH: why" or
  * "PATH:LINE: why" in err. */
-int inventory_load(const char *path, enum inventory_format format, struct inventory *inv,
-                   char *err, size_t errlen);
+int inventory_load(const char *path, enum inventory_format format, struct inventory *inv, char *err,
+                   size_t errlen);
 
 #endif

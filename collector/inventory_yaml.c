@@ -13,13 +13,13 @@
 
 #include "collector/inventory_yaml.h"
 
-#define YAML_VISITS_MAX 1000000 /* nodes the walk visits, aliases counted */
-#define YAML_DEPTH_MAX 64       /* children nested */
+#define YAML_DEPTH_MAX 64 /* children nested */
 
 struct walk {
 	yaml_document_t *doc;
 	struct ansible_inv *a;
 	size_t visits;
+	size_t max_visits; /* without aliases a walk visits each node twice at most */
 	char *err;
 	size_t errlen;
 };
@@ -97,7 +97,7 @@ hosts(struct walk *w, const yaml_node_t *m, struct ansible_group *g)
 		return fail(w, m, "hosts: expected a mapping of host names", NULL);
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		k = node(w, p->key);
-		if (w->visits > YAML_VISITS_MAX)
+		if (w->visits > w->max_visits)
 			return fail(w, k, "too large (aliases?)", NULL);
 		if ((name = scalar(k)) == NULL || name[0] == '\0')
 			return fail(w, k, "hosts: a host that is not a name", NULL);
@@ -144,7 +144,7 @@ group_body(struct walk *w, const char *name, const yaml_node_t *body, int depth)
 	const char *key;
 	size_t gi;
 
-	if (depth > YAML_DEPTH_MAX || w->visits > YAML_VISITS_MAX)
+	if (depth > YAML_DEPTH_MAX || w->visits > w->max_visits)
 		return fail(w, body, "too deep or too large (aliases?)", NULL);
 	if ((g = ansible_group(w->a, name, strlen(name))) == NULL)
 		return fail(w, body, "out of memory or too many groups", NULL);
@@ -175,10 +175,9 @@ group_body(struct walk *w, const char *name, const yaml_node_t *body, int depth)
 }
 
 int
-inventory_yaml_parse(const char *text, size_t len, struct ansible_inv *a, char *err,
-                     size_t errlen)
+inventory_yaml_parse(const char *text, size_t len, struct ansible_inv *a, char *err, size_t errlen)
 {
-	struct walk w = {NULL, a, 0, err, errlen};
+	struct walk w = {NULL, a, 0, 0, err, errlen};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *k;
@@ -198,6 +197,7 @@ inventory_yaml_parse(const char *text, size_t len, struct ansible_inv *a, char *
 		return -1;
 	}
 	w.doc = &doc;
+	w.max_visits = 2 * (size_t)(doc.nodes.top - doc.nodes.start) + 16;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
 		rc = 0; /* an empty file: no hosts */

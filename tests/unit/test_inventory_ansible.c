@@ -19,56 +19,54 @@
 #include "collector/inventory_load.h"
 #include "collector/inventory_yaml.h"
 
-static const char INI[] =
-        "# an Ansible INI inventory\n"
-        "bastion.example.org ansible_port=2201\n"
-        "\n"
-        "[web]\n"
-        "web[01:03].example.org ansible_user=deploy\n"
-        "db-[a:c]  ansible_host=10.0.0.9 # three hosts, one address\n"
-        "\n"
-        "[gpu]\n"
-        "gpu1 ansible_host=127.0.0.2 ansible_port=2222 iommu_fleet_agent=none\n"
-        "gpu2:2223\n"
-        "\n"
-        "[gpu:vars]\n"
-        "ansible_user = root\n"
-        "iommu_fleet_command = \"/opt/iommu/bin/iommu-agent --pretty\"\n"
-        "\n"
-        "[prod:children]\n"
-        "web\n"
-        "gpu\n"
-        "\n"
-        "[all:vars]\n"
-        "ansible_user=ops\n";
+static const char INI[] = "# an Ansible INI inventory\n"
+                          "bastion.example.org ansible_port=2201\n"
+                          "\n"
+                          "[web]\n"
+                          "web[01:03].example.org ansible_user=deploy\n"
+                          "db-[a:c]  ansible_host=10.0.0.9 # three hosts, one address\n"
+                          "\n"
+                          "[gpu]\n"
+                          "gpu1 ansible_host=127.0.0.2 ansible_port=2222 iommu_fleet_agent=none\n"
+                          "gpu2:2223\n"
+                          "\n"
+                          "[gpu:vars]\n"
+                          "ansible_user = root\n"
+                          "iommu_fleet_command = \"/opt/iommu/bin/iommu-agent --pretty\"\n"
+                          "\n"
+                          "[prod:children]\n"
+                          "web\n"
+                          "gpu\n"
+                          "\n"
+                          "[all:vars]\n"
+                          "ansible_user=ops\n";
 
-static const char YAML[] =
-        "all:\n"
-        "  vars:\n"
-        "    ansible_user: ops\n"
-        "  hosts:\n"
-        "    bastion.example.org:\n"
-        "      ansible_port: 2201\n"
-        "  children:\n"
-        "    prod:\n"
-        "      children:\n"
-        "        web:\n"
-        "          hosts:\n"
-        "            web[01:03].example.org:\n"
-        "              ansible_user: deploy\n"
-        "            db-[a:c]:\n"
-        "              ansible_host: 10.0.0.9\n"
-        "        gpu:\n"
-        "          vars:\n"
-        "            ansible_user: root\n"
-        "            iommu_fleet_command: /opt/iommu/bin/iommu-agent --pretty\n"
-        "          hosts:\n"
-        "            gpu1:\n"
-        "              ansible_host: 127.0.0.2\n"
-        "              ansible_port: 2222\n"
-        "              iommu_fleet_agent: none\n"
-        "            gpu2:\n"
-        "              ansible_port: 2223\n";
+static const char YAML[] = "all:\n"
+                           "  vars:\n"
+                           "    ansible_user: ops\n"
+                           "  hosts:\n"
+                           "    bastion.example.org:\n"
+                           "      ansible_port: 2201\n"
+                           "  children:\n"
+                           "    prod:\n"
+                           "      children:\n"
+                           "        web:\n"
+                           "          hosts:\n"
+                           "            web[01:03].example.org:\n"
+                           "              ansible_user: deploy\n"
+                           "            db-[a:c]:\n"
+                           "              ansible_host: 10.0.0.9\n"
+                           "        gpu:\n"
+                           "          vars:\n"
+                           "            ansible_user: root\n"
+                           "            iommu_fleet_command: /opt/iommu/bin/iommu-agent --pretty\n"
+                           "          hosts:\n"
+                           "            gpu1:\n"
+                           "              ansible_host: 127.0.0.2\n"
+                           "              ansible_port: 2222\n"
+                           "              iommu_fleet_agent: none\n"
+                           "            gpu2:\n"
+                           "              ansible_port: 2223\n";
 
 static const struct inventory_host *
 find(const struct inventory *inv, const char *name)
@@ -90,8 +88,9 @@ load(const char *text, enum inventory_format f, struct inventory *inv)
 	int rc;
 
 	inventory_init(inv);
-	rc = f == INVENTORY_FORMAT_INI ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
-	                               : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
+	rc = f == INVENTORY_FORMAT_INI
+	             ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
+	             : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
 	if (rc == 0)
 		rc = ansible_flatten(&a, inv, err, sizeof(err));
 	ansible_inv_free(&a);
@@ -161,8 +160,9 @@ expect_error(const char *text, enum inventory_format f, const char *want)
 	int rc;
 
 	inventory_init(&inv);
-	rc = f == INVENTORY_FORMAT_INI ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
-	                               : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
+	rc = f == INVENTORY_FORMAT_INI
+	             ? inventory_ini_parse(text, strlen(text), &a, err, sizeof(err))
+	             : inventory_yaml_parse(text, strlen(text), &a, err, sizeof(err));
 	if (rc == 0)
 		rc = ansible_flatten(&a, &inv, err, sizeof(err));
 	ansible_inv_free(&a);
