@@ -27,9 +27,10 @@
 #define QUEUE_LEN 8
 
 struct import_stats {
-	unsigned long ok;       /* stored, unchanged, duplicate */
-	unsigned long rejected; /* invalid or unreadable input */
-	unsigned long failed;   /* database errors, out of memory */
+	unsigned long ok;         /* stored, unchanged, duplicate */
+	unsigned long rejected;   /* invalid or unreadable input */
+	unsigned long unreadable; /* of those, files that could not be read */
+	unsigned long failed;     /* database errors, out of memory */
 };
 
 /* One input, read and prepared by the reader thread. */
@@ -141,6 +142,7 @@ item_store(struct db *db, struct item *it, struct import_stats *st)
 		log_warnx("%s: %s", e != NULL ? e : "?", strerror(it->read_errno));
 		free(e);
 		st->rejected++;
+		st->unreadable++;
 		return;
 	}
 	if (it->in == NULL) {
@@ -200,6 +202,7 @@ names_add_dir(struct pipeline *pl, const char *dir, struct import_stats *st)
 	if ((d = opendir(dir)) == NULL) {
 		log_warn("%s", dir);
 		st->rejected++;
+		st->unreadable++;
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -335,8 +338,10 @@ import_run(struct collector *c, struct pipeline *pl, struct db *db, struct impor
 		rc = EXIT_FAILURE_;
 	}
 	log_info("%lu imported, %lu rejected, %lu failed", st->ok, st->rejected, st->failed);
-	/* unreadable or invalid input: partial; the database failing: failure */
-	if (rc == EXIT_OK && st->failed > 0)
+	/* invalid or unreadable input: partial; nothing readable at all, or
+	 * the database failing: failure */
+	if (rc == EXIT_OK && (st->failed > 0 || (st->ok == 0 && st->unreadable > 0 &&
+	                                         st->unreadable == st->rejected)))
 		rc = EXIT_FAILURE_;
 	if (rc == EXIT_OK && st->rejected > 0)
 		rc = EXIT_PARTIAL;
@@ -346,7 +351,7 @@ import_run(struct collector *c, struct pipeline *pl, struct db *db, struct impor
 int
 cmd_import(struct collector *c, int argc, char **argv)
 {
-	struct import_stats st = {0, 0, 0};
+	struct import_stats st = {0, 0, 0, 0};
 	struct pipeline pl;
 	struct db *db;
 	size_t i;

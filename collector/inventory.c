@@ -9,6 +9,7 @@
 
 #include "proto/hostname.h"
 #include "collector/inventory.h"
+#include "collector/inventory_ansible.h"
 
 static int
 is_alnum(int c)
@@ -396,33 +397,86 @@ inventory_append(struct inventory *inv, struct inventory_host *h, char *err, siz
 	return 0;
 }
 
-int
-inventory_add(struct inventory *inv, const char *spec, int line, char *err, size_t errlen)
+/* Parse one line and append its host: 1, 0 for a blank or comment line,
+ * or -1. */
+static int
+add_one(struct inventory *inv, const char *spec, int line, char *err, size_t errlen)
 {
 	struct inventory_host h;
 	int rc;
 
-	rc = inventory_parse_line(spec, &h, err, errlen);
-	if (rc == 0)
-		return fail(err, errlen, "empty host", NULL);
-	if (rc == -1)
-		return -1;
+	if ((rc = inventory_parse_line(spec, &h, err, errlen)) != 1)
+		return rc;
 	h.line = line;
 	if (inventory_append(inv, &h, err, errlen) == -1) {
 		inventory_host_clear(&h);
 		return -1;
 	}
-	return 0;
+	return 1;
+}
+
+struct expansion {
+	struct inventory *inv;
+	const char *rest; /* the line after its host */
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+static int
+add_expanded(void *arg, const char *target)
+{
+	struct expansion *x = arg;
+	char spec[INVENTORY_LINE_MAX];
+
+	if ((size_t)snprintf(spec, sizeof(spec), "%s%s", target, x->rest) >= sizeof(spec))
+		return fail(x->err, x->errlen, "line too long", NULL);
+	return add_one(x->inv, spec, x->line, x->err, x->errlen) == -1 ? -1 : 0;
+}
+
+/* One line, its host range ("web[01:20]", "db-[a:c]") expanded: 1, 0 for a
+ * blank or comment line, or -1.  "[v6]:port" and "user@[v6]" are no
+ * ranges. */
+static int
+add_line(struct inventory *inv, const char *line, int lineno, char *err, size_t errlen)
+{
+	char target[INVENTORY_NAME_MAX + INVENTORY_USER_MAX + 16];
+	struct expansion x = {inv, NULL, lineno, err, errlen};
+	const char *p = line, *bracket;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strcspn(p, " \t");
+	bracket = memchr(p, '[', n);
+	if (bracket == NULL || bracket == p || bracket[-1] == '@')
+		return add_one(inv, line, lineno, err, errlen);
+	if (n >= sizeof(target))
+		return fail(err, errlen, "host too long", NULL);
+	memcpy(target, p, n);
+	target[n] = '\0';
+	x.rest = p + n;
+	err[0] = '\0';
+	if (ansible_expand(target, INVENTORY_HOSTS_MAX, add_expanded, &x, err, errlen) == -1)
+		return -1;
+	return 1;
+}
+
+int
+inventory_add(struct inventory *inv, const char *spec, int line, char *err, size_t errlen)
+{
+	int rc = add_line(inv, spec, line, err, errlen);
+
+	return rc == 0 ? fail(err, errlen, "empty host", NULL) : rc == -1 ? -1 : 0;
 }
 
 int
 inventory_parse(const char *text, size_t len, struct inventory *inv, char *err, size_t errlen)
 {
 	char line[INVENTORY_LINE_MAX], msg[256];
-	struct inventory_host h;
 	size_t pos = 0, n;
 	const char *nl;
-	int lineno = 0, rc;
+	int lineno = 0;
 
 	while (pos < len) {
 		lineno++;
@@ -442,16 +496,7 @@ inventory_parse(const char *text, size_t len, struct inventory *inv, char *err, 
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
 		line[n] = '\0';
-		rc = inventory_parse_line(line, &h, msg, sizeof(msg));
-		if (rc == 0)
-			continue;
-		if (rc == 1) {
-			h.line = lineno;
-			rc = inventory_append(inv, &h, msg, sizeof(msg));
-			if (rc == -1)
-				inventory_host_clear(&h);
-		}
-		if (rc == -1) {
+		if (add_line(inv, line, lineno, msg, sizeof(msg)) == -1) {
 			snprintf(err, errlen, "line %d: %s", lineno, msg);
 			return -1;
 		}

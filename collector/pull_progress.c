@@ -1,6 +1,7 @@
 /*
  * pull_progress.c - the progress line (stderr, redrawn in place) and the
- * summary line (stdout) of "iommu-collector pull".  I/O: stderr, stdout.
+ * summary line (stderr: stdout holds the results, one line a host) of
+ * "iommu-collector pull".  I/O: stderr.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,12 +43,13 @@ pull_progress_summary(const struct pull_progress *pg, const struct pull_tally *t
 	size_t i;
 	int first = 1;
 
-	printf("pull: %zu hosts in %.1f s: %zu ok, %zu failed", t->total, secs, t->ok, t->failed);
+	fprintf(stderr, "pull: %zu hosts in %.1f s: %zu ok, %zu failed", t->total, secs, t->ok,
+	        t->failed);
 	for (i = 0; i < t->ncounts; i++) {
 		if (strcmp(t->counts[i].word, "ok") == 0)
 			continue;
-		printf("%s%s %zu", first ? " (" : ", ", t->counts[i].word, t->counts[i].n);
+		fprintf(stderr, "%s%s %zu", first ? " (" : ", ", t->counts[i].word, t->counts[i].n);
 		first = 0;
 	}
-	printf("%s\n", first ? "" : ")");
+	fprintf(stderr, "%s\n", first ? "" : ")");
 }

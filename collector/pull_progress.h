@@ -1,7 +1,7 @@
 /*
  * pull_progress.h - what "iommu-collector pull" shows of the whole run: a
  * progress line on stderr, redrawn in place, and the summary line on
- * stdout at the end.  I/O: stderr, stdout.
+ * stderr at the end (stdout holds the results).  I/O: stderr.
  */
 #ifndef IOMMU_FLEET_PULL_PROGRESS_H
 #define IOMMU_FLEET_PULL_PROGRESS_H

@@ -233,6 +233,36 @@ test_whole_inventory(void **state)
 	inventory_free(&inv);
 }
 
+/* A host range in hosts.txt or a HOST argument: Ansible's web[01:03]. */
+static void
+test_ranges(void **state)
+{
+	const char text[] = "web[1:3] tags=web\nroot@[::1]:22\n";
+	struct inventory inv;
+	char err[256];
+
+	(void)state;
+	inventory_init(&inv);
+	assert_int_equal(inventory_parse(text, strlen(text), &inv, err, sizeof(err)), 0);
+	assert_int_equal(inv.n, 4);
+	assert_string_equal(inv.hosts[0].name, "web1");
+	assert_string_equal(inv.hosts[2].name, "web3");
+	assert_string_equal(inv.hosts[2].tags, "web");
+	assert_int_equal(inv.hosts[2].line, 1);
+	assert_string_equal(inv.hosts[3].host, "::1");
+	assert_int_equal(inventory_add(&inv, "root@db-[a:b]:2201", 0, err, sizeof(err)), 0);
+	assert_int_equal(inv.n, 6);
+	assert_string_equal(inv.hosts[5].name, "db-b");
+	assert_int_equal(inv.hosts[5].port, 2201);
+	assert_string_equal(inv.hosts[5].user, "root");
+	assert_int_equal(inventory_add(&inv, "web[1-3]", 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bad range"));
+	/* the same host twice, through a range */
+	assert_int_equal(inventory_add(&inv, "web[3:4]", 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "host listed twice"));
+	inventory_free(&inv);
+}
+
 int
 main(void)
 {
@@ -243,6 +273,7 @@ main(void)
 	        cmocka_unit_test(test_hostile_names),
 	        cmocka_unit_test(test_long_names),
 	        cmocka_unit_test(test_whole_inventory),
+	        cmocka_unit_test(test_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
