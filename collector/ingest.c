@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collector/db.h"
 #include "collector/ingest.h"
@@ -16,6 +17,7 @@
 #include "proto/report_json.h"
 #include "proto/report_key.h"
 #include "proto/report_validate.h"
+#include "proto/stamp.h"
 
 struct ingest {
 	const char *json; /* borrowed */
@@ -78,6 +80,28 @@ wrong_host(struct ingest *in, const char *claimed)
 	         "report claims to be host \"%.200s\", not \"%.200s\"", claimed, in->identity);
 }
 
+/*
+ * A report stamped more than INGEST_FUTURE_SKEW seconds ahead of the
+ * collector's clock is refused: it would stay its host's latest report for
+ * as long as the clock is behind it.  0, or -1 (refused).
+ */
+static int
+not_future(struct ingest *in, const char *collected_at)
+{
+	long long t, now = (long long)time(NULL);
+	char why[160];
+
+	if (stamp_time_epoch(collected_at, strlen(collected_at), &t) == -1 ||
+	    t - now <= INGEST_FUTURE_SKEW)
+		return 0;
+	snprintf(why, sizeof(why),
+	         "collected_at: %.40s is %lld s ahead of the collector's clock"
+	         " (at most %d; check the host's clock)",
+	         collected_at, t - now, INGEST_FUTURE_SKEW);
+	refuse(in, STORE_REJECTED, "%s", why);
+	return -1;
+}
+
 /* Decode, validate and index: the costly part.  Sets refused on a bad
  * report; 0, or -1 when refused or out of memory (error says which). */
 static int
@@ -92,6 +116,8 @@ decode(struct ingest *in)
 		refuse(in, STORE_REJECTED, "%s", rerr.msg);
 		return -1;
 	}
+	if (not_future(in, in->r.collected_at) == -1)
+		return -1;
 	if (in->compare && !in->claim_checked &&
 	    !hostname_same(in->r.host.hostname, in->identity)) {
 		wrong_host(in, in->r.host.hostname);
@@ -142,6 +168,8 @@ ingest_prepare(struct ingest *in, const struct ingest_reader *rd)
 	report_key_compute(in->json, in->len, &in->key);
 	/* a known content is stored by the writer without decoding; a name the
 	 * scan could not read needs the decoder anyway */
+	if (in->key.ok && not_future(in, in->key.collected_at) == -1)
+		return;
 	if ((!in->compare || in->claim_checked) && content_known(in, rd))
 		return;
 	(void)decode(in); /* a refusal is kept for the commit */

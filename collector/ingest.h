@@ -3,7 +3,8 @@
  * it: import (files), pull (SSH) and serve (HTTP) each keep their own
  * concurrency and call these two halves, so every decision is made once,
  * here: the size bound, whose report it is (proto/hostname.h), whether its
- * content is known, validity (proto), the status word (store.h) and which
+ * content is known, validity (proto, and a collected_at not ahead of the
+ * collector's clock by more than INGEST_FUTURE_SKEW), the status word (store.h) and which
  * attempts are recorded.
  *
  *  ingest_prepare: on the transport's own thread, outside any write lock:
@@ -23,6 +24,10 @@
 #include <stddef.h>
 
 #include "collector/store.h"
+
+/* How far ahead of the collector's clock a report's collected_at may be:
+ * clocks drift, but a report from the future would pin its host's latest. */
+#define INGEST_FUTURE_SKEW 600 /* seconds */
 
 struct db;
 struct ingest;

@@ -80,3 +80,41 @@ stamp_time_ok(const char *s, size_t len)
 		return 0;
 	return digits(s + i + 1, 2, 0, 23) >= 0 && digits(s + i + 4, 2, 0, 59) >= 0;
 }
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (the
+ * civil-from-days inverse, H. Hinnant's "chrono-Compatible Low-Level Date
+ * Algorithms"). */
+static long long
+days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+stamp_time_epoch(const char *s, size_t len, long long *out)
+{
+	long long t;
+	size_t i = 19;
+
+	if (!stamp_time_ok(s, len))
+		return -1;
+	t = days_from_civil(digits(s, 4, 0, 9999), digits(s + 5, 2, 1, 12),
+	                    digits(s + 8, 2, 1, 31));
+	t = t * 86400 + digits(s + 11, 2, 0, 23) * 3600 + digits(s + 14, 2, 0, 59) * 60 +
+	    digits(s + 17, 2, 0, 60);
+	if (s[i] == '.')
+		while (++i < len && isdig(s[i]))
+			;
+	if (s[i] == '+' || s[i] == '-')
+		t -= (s[i] == '+' ? 1 : -1) *
+		     (digits(s + i + 1, 2, 0, 23) * 3600LL + digits(s + i + 4, 2, 0, 59) * 60LL);
+	*out = t;
+	return 0;
+}

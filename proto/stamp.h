@@ -17,4 +17,8 @@ int stamp_uuid_ok(const char *s, size_t len);
  * most STAMP_TIME_MAX bytes, else 0. */
 int stamp_time_ok(const char *s, size_t len);
 
+/* The instant of a time stamp_time_ok() accepts, as seconds since the
+ * epoch (fractions dropped, offsets applied): 0, or -1 when it is not one. */
+int stamp_time_epoch(const char *s, size_t len, long long *out);
+
 #endif

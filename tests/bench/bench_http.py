@@ -45,7 +45,7 @@ def make_reports(template, n, hosts):
                 .replace("6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f5a6b",
                          "6f1c2b9e-8d4a-4e55-9a7b-%012x" % i)
                 .replace("2026-11-23T08:00:00Z",
-                         "2026-12-%02dT%02d:00:00Z" % (day, hour))
+                         "2025-12-%02dT%02d:00:00Z" % (day, hour))
                 .replace('"hostname": "r640-01"', '"hostname": "%s"' % h)
                 .replace('"kernel": "6.1.0-13-amd64"', '"kernel": "6.1.0-%d-amd64"' % (13 + k)))
         out.append((h, body.encode()))

@@ -112,7 +112,7 @@ main(int argc, char **argv)
 		h = hbase + i;
 		snprintf(host, sizeof(host), "bench-%05ld", h);
 		snprintf(id, sizeof(id), "6f1c2b9e-8d4a-4e55-9a7b-%012lx", base + i);
-		snprintf(at, sizeof(at), "2026-%02ld-%02ldT08:%02ld:%02ldZ", 1 + day / 28 % 12,
+		snprintf(at, sizeof(at), "2025-%02ld-%02ldT08:%02ld:%02ldZ", 1 + day / 28 % 12,
 		         1 + day % 28, h / 60 % 60, h % 60);
 		snprintf(model, sizeof(model), "\"%s\"", models[h % 5]);
 		snprintf(bv, sizeof(bv), "\"%s\"", bios[h / 5 % 3]);

@@ -223,13 +223,34 @@ test_time_length(void **state)
 	assert_false(stamp_time_ok("2026-11-23T08:00:00.\0Z", 22));
 }
 
+static void
+test_time_epoch(void **state)
+{
+	long long t;
+
+	(void)state;
+	assert_int_equal(stamp_time_epoch("1970-01-01T00:00:00Z", 20, &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(stamp_time_epoch("2026-11-23T08:00:00Z", 20, &t), 0);
+	assert_int_equal(t, 1795420800LL);
+	/* the same instant in another zone, and with a fraction */
+	assert_int_equal(stamp_time_epoch("2026-11-23T09:30:00.75+01:30", 28, &t), 0);
+	assert_int_equal(t, 1795420800LL);
+	assert_int_equal(stamp_time_epoch("2026-11-23T06:00:00-02:00", 25, &t), 0);
+	assert_int_equal(t, 1795420800LL);
+	assert_int_equal(stamp_time_epoch("2024-02-29T00:00:00Z", 20, &t), 0);
+	assert_int_equal(t, 1709164800LL);
+	assert_int_equal(stamp_time_epoch("2026-02-30T00:00:00Z", 20, &t), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_uuid),        cmocka_unit_test(test_time_basic),
 	        cmocka_unit_test(test_time_fields), cmocka_unit_test(test_time_fraction),
-	        cmocka_unit_test(test_time_offset), cmocka_unit_test(test_time_length),
+	        cmocka_unit_test(test_time_offset), cmocka_unit_test(test_time_epoch),
+	        cmocka_unit_test(test_time_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -315,6 +316,38 @@ test_expected_hostname_and_attempts(void **state)
 	db_close(db);
 }
 
+/* A report from the future would stay its host's latest for as long as the
+ * collector's clock is behind it: refused past INGEST_FUTURE_SKEW, by the
+ * decoding path and by the known-content fast path alike. */
+static void
+test_future_refused(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+	char at[40], now[40];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	(void)state;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	t += INGEST_FUTURE_SKEW + 3600;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	assert_int_equal(put(db, make("r640-01", 1, 8, "\"2026-11-23T08:00:00Z\"", at), &res),
+	                 STORE_REJECTED);
+	assert_non_null(strstr(res.error, "ahead of the collector's clock"));
+	assert_int_equal(put(db, make("r640-01", 2, 8, NULL, NULL), &res), STORE_STORED);
+	/* the same content again, from the future: the fast path refuses too */
+	assert_int_equal(put(db, make("r640-01", 3, 8, "\"2026-11-23T08:00:00Z\"", at), &res),
+	                 STORE_REJECTED);
+	/* now is fine */
+	assert_int_equal(put(db, make("r640-01", 4, 8, "\"2026-11-23T08:00:00Z\"", now), &res),
+	                 STORE_UNCHANGED);
+	assert_q(db, "SELECT count(*) FROM observations", "2");
+	db_close(db);
+}
+
 /* The unchanged fast path trusts only what it checked. */
 static void
 test_fast_path(void **state)
@@ -474,6 +507,7 @@ main(void)
 	        cmocka_unit_test(test_rejects_change_nothing),
 	        cmocka_unit_test(test_expected_hostname_and_attempts),
 	        cmocka_unit_test(test_fast_path),
+	        cmocka_unit_test(test_future_refused),
 	        cmocka_unit_test(test_cohort_outliers),
 	        cmocka_unit_test(test_output_escape),
 	        cmocka_unit_test(test_output_formats),
