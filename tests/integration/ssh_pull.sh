@@ -188,7 +188,7 @@ expect_status stall timeout
 expect_status closed unreachable "refused"
 grep -q "^beta: stored (agentless)$" "$T/out" || fail "beta not agentless"
 grep -q "^delta: stored (agentless)$" "$T/out" || fail "delta: no agentless fallback"
-grep -q "^pull: 15 hosts in .*: 4 ok, 11 failed" "$T/out" || fail "summary"
+grep -q "^pull: 15 hosts in .*: 4 ok, 11 failed" "$T/err" || fail "summary on stderr"
 
 step "each host's own fixture, stored under the inventory's name"
 q() { sqlite3 "$DB" "$1"; }
