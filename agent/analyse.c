@@ -564,6 +564,23 @@ check_dma_faults(struct report *r, const char *id, const struct evidence *ev, co
 	        kl->fault_total);
 }
 
+/* Every PCI device read, or a bound hit: then the per-device conclusions
+ * are about part of the host, and say so. */
+static int
+check_device_inventory(struct report *r, const char *id, const struct evidence *ev,
+                       const struct facts *f)
+{
+	(void)f;
+	if (ev->sys.bound_hit)
+		return check_add(r, id, CHECK_UNKNOWN, "sys/bus/pci/devices",
+		                 "more PCI devices or IOMMU groups than a report holds: the rest "
+		                 "were not read (see errors)");
+	if (ev->sys.present != TRI_TRUE)
+		return check_add(r, id, CHECK_UNKNOWN, "", "sysfs not read");
+	return check_add(r, id, CHECK_PASS, "sys/bus/pci/devices",
+	                 "every PCI device read (%zu IOMMU groups)", r->iommu.ngroups);
+}
+
 /* The host's checks, in the order the report lists them. */
 static const struct host_check host_checks[] = {
         {"cpu-virtualization", check_cpu_virtualization},
@@ -579,6 +596,7 @@ static const struct host_check host_checks[] = {
         {"kernel-log", check_kernel_log},
         {"firmware-bugs", check_firmware_bugs},
         {"dma-faults", check_dma_faults},
+        {"device-inventory", check_device_inventory},
 };
 
 static int
@@ -806,6 +824,11 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 		return set_str(&r->reason,
 		               "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
 	}
+	if (ev->sys.bound_hit) {
+		r->verdict = VERDICT_UNKNOWN;
+		return set_str(&r->reason,
+		               "more PCI devices than a report holds: not all were read");
+	}
 	r->verdict = VERDICT_READY;
 	if (ndev > 0)
 		return set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready",
@@ -828,6 +851,7 @@ analyse(struct report *r, const struct evidence *ev)
 	rc |= iommu_summary(&r->iommu, ev, &f);
 	rc |= decide_default_domain(&r->iommu, ev, &f);
 	rc |= device_verdicts(&r->iommu, &f, &ndev, &nready);
+	rc |= preflight(r, ev, f.ir);
 	rc |= host_checks_add(r, ev, &f);
 	rc |= host_verdict(r, ev, &f, ndev, nready);
 	return rc ? -1 : 0;

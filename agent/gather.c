@@ -83,6 +83,24 @@ name_devices(struct rootfs *fs, const struct gather_opts *opts, struct report *r
 	return rc;
 }
 
+/* Bounds the scan hit: named in errors, never a quietly shorter list. */
+static void
+klog_bounds(struct report *r, const struct klog_facts *k)
+{
+	if (k->lines_dropped > 0)
+		(void)strlist_addf(
+		        &r->errors,
+		        "kernel_log.lines: %lu more IOMMU-related lines of the last boot "
+		        "than the %u kept",
+		        k->lines_dropped, REPORT_MAX_LINES);
+	if (k->faults_dropped > 0)
+		(void)strlist_addf(
+		        &r->errors,
+		        "kernel_log.faults: %lu fault records of devices past the %u listed "
+		        "(counted in fault_total)",
+		        k->faults_dropped, REPORT_MAX_ITEMS);
+}
+
 static int
 read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report *r,
                 struct evidence *ev)
@@ -90,34 +108,25 @@ read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report
 	struct klog_scan *scan;
 	enum tristate hint;
 	const char *source;
-	char *text;
-	size_t len;
 	int rc;
 
-	if (klog_source_read(fs, &opts->klog, &text, &len, &source, &hint, &r->errors) == -1)
+	if ((scan = klog_scan_new(REPORT_MAX_LINES)) == NULL)
 		return -1;
-	r->kernel_log.source = strdup(source);
-	if (r->kernel_log.source == NULL) {
-		free(text);
-		return -1;
-	}
-	if (text == NULL) {
+	rc = klog_source_scan(fs, &opts->klog, scan, &source, &hint, &r->errors);
+	if (rc == 0 && (r->kernel_log.source = strdup(source)) == NULL)
+		rc = -1;
+	if (rc == 0 && strcmp(source, "none") == 0) {
+		klog_scan_free(scan);
 		klog_facts_init(&ev->klog);
 		return 0;
 	}
-	ev->klog_read = 1;
-	scan = klog_scan_new(REPORT_MAX_LINES);
-	if (scan == NULL) {
-		free(text);
-		return -1;
-	}
-	rc = klog_scan_text(scan, text, len);
-	free(text);
 	if (rc == 0)
 		rc = klog_scan_finish(scan, &r->kernel_log, &ev->klog);
 	klog_scan_free(scan);
 	if (rc == -1)
 		return -1;
+	ev->klog_read = 1;
+	klog_bounds(r, &ev->klog);
 	/* complete: the boot start is there; false when the ring buffer
 	 * visibly lost records; otherwise it cannot be told */
 	if (ev->klog.boot_start)
@@ -132,7 +141,9 @@ read_kernel_log(struct rootfs *fs, const struct gather_opts *opts, struct report
 int
 gather_report(struct rootfs *fs, const struct gather_opts *opts, struct report *r)
 {
+	struct sysfs_extra *extra = NULL;
 	struct evidence ev;
+	int rc;
 
 	memset(&ev, 0, sizeof(ev));
 	r->agent_version = strdup(IOMMU_FLEET_VERSION);
@@ -146,7 +157,14 @@ gather_report(struct rootfs *fs, const struct gather_opts *opts, struct report *
 		return -1;
 	if (read_kernel_log(fs, opts, r, &ev) == -1)
 		return -1;
-	return analyse(r, &ev);
+	if (sysfs_preflight_read(fs, &r->iommu, &ev.sys, &extra, &ev.nextra, &r->errors) == -1) {
+		free(extra);
+		return -1;
+	}
+	ev.extra = extra;
+	rc = analyse(r, &ev);
+	free(extra);
+	return rc;
 }
 
 int

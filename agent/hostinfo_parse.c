@@ -59,6 +59,44 @@ list_has(const char *value, const char *word)
 	return 0;
 }
 
+/* A key that means vfio-pci.ids to a person: "vfio" then "pci" then "id",
+ * any case, whatever between.  The kernel takes only vfio-pci.ids (or
+ * vfio_pci.ids: parameq() treats '-' and '_' alike); every other spelling,
+ * "vfio-pci-ids=" the most common, is silently ignored (kernel/params.c
+ * parse_args hands an unknown parameter to init as an environment
+ * variable), and the devices stay on their host drivers. */
+static int
+vfio_ids_lookalike(const char *key)
+{
+	const char *v = strcasestr(key, "vfio"), *p, *i;
+
+	if (v == NULL || (p = strcasestr(v + 4, "pci")) == NULL ||
+	    (i = strcasestr(p + 3, "id")) == NULL)
+		return 0;
+	return 1;
+}
+
+/* One vfio-pci.ids entry: "vvvv:dddd[:svvv[:sddd[:class[:mask]]]]", each
+ * field hex (vfio_pci_fill_ids() sscanf's "%x:%x:%x:%x:%x:%x"). */
+static int
+vfio_id_ok(const char *s, size_t n)
+{
+	size_t i, fields = 1, digits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':') {
+			if (digits == 0 || digits > 8)
+				return 0;
+			fields++;
+			digits = 0;
+		} else if (isxdigit((unsigned char)s[i]))
+			digits++;
+		else
+			return 0;
+	}
+	return fields >= 2 && fields <= 6 && digits > 0 && digits <= 8;
+}
+
 /* Parameters that decide or describe IOMMU, interrupt remapping and vfio. */
 static int
 cmdline_interesting(const char *key, const char *value)
@@ -80,6 +118,9 @@ cmdline_interesting(const char *key, const char *value)
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
 		if (key_has_prefix(key, prefix[i]))
 			return 1;
+	/* misspelt vfio-pci.ids: kept, so the lint below can name them */
+	if (vfio_ids_lookalike(key))
+		return 1;
 	/* pci= is a comma list; only noats concerns the IOMMU */
 	return key_is(key, "pci") && value != NULL && list_has(value, "noats");
 }
@@ -153,6 +194,45 @@ warn(struct report_cmdline *out, const char *msg)
 	return strlist_add(&out->warnings, msg);
 }
 
+/* vfio-pci.ids spelt so that the kernel ignores it, or with an entry that
+ * vfio-pci cannot read. */
+static int
+cmdline_lint_vfio_ids(struct report_cmdline *out)
+{
+	const char *key, *v, *p, *comma;
+	char msg[320];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < out->nparams; i++) {
+		key = out->params[i].key;
+		if (!vfio_ids_lookalike(key) || key_is(key, "vfio_pci.ids"))
+			continue;
+		snprintf(
+		        msg, sizeof(msg),
+		        "%.64s=: the kernel ignores this spelling (the parameter is "
+		        "vfio-pci.ids=VENDOR:DEVICE[,...]); these devices stay on their host drivers",
+		        key);
+		rc |= warn(out, msg);
+	}
+	v = cmdline_get(out, "vfio_pci.ids");
+	for (p = v; p != NULL && *p != '\0'; p = comma != NULL ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		if (vfio_id_ok(p, comma != NULL ? (size_t)(comma - p) : strlen(p)))
+			continue;
+		snprintf(msg, sizeof(msg),
+		         "vfio-pci.ids=%.64s: \"%.*s\" is not VENDOR:DEVICE in hex; vfio-pci "
+		         "skips it",
+		         v,
+		         (int)(comma != NULL ? (size_t)(comma - p) : strlen(p)) > 32
+		                 ? 32
+		                 : (int)(comma != NULL ? (size_t)(comma - p) : strlen(p)),
+		         p);
+		rc |= warn(out, msg);
+	}
+	return rc;
+}
+
 /* Warnings, judged on each parameter's last value as the kernel does. */
 static int
 cmdline_warn(struct report_cmdline *out)
@@ -190,6 +270,7 @@ cmdline_warn(struct report_cmdline *out)
 	if ((v != NULL && list_has(v, "off")) || cmdline_get(out, "nointremap") != NULL)
 		rc |= warn(out, "intremap=off: no interrupt remapping: vfio "
 		                "refuses devices");
+	rc |= cmdline_lint_vfio_ids(out);
 	return rc != 0 ? -1 : 0;
 }
 

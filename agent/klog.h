@@ -65,16 +65,20 @@ struct klog_facts {
 	                             the chipset erratum message */
 	char ir_mode[8];          /* "x2apic" / "xapic" / "" */
 	enum tristate x2apic_optout;
-	char default_domain[16]; /* "translated" / "passthrough" / "blocked" / "" */
-	int group_adds;          /* "Adding to iommu group N" lines */
-	int vfio_no_ir;          /* vfio: "No interrupt remapping support" */
-	int rmrr_ineligible;     /* RMRR / 1:1 mapping assignment refusals */
-	int acs_override;        /* "PCIe ACS overrides enabled" */
-	int group_not_viable;    /* "group N is not viable" */
-	int other_lines;         /* messages unrelated to the IOMMU */
-	int grep_excerpt;        /* a shell prompt running grep: a filtered log */
-	int reached_userspace;   /* the log goes on past the kernel's boot
-	                            ("Run /sbin/init", systemd, time >= 5 s) */
+	char default_domain[16];      /* "translated" / "passthrough" / "blocked" / "" */
+	int group_adds;               /* "Adding to iommu group N" lines */
+	int vfio_no_ir;               /* vfio: "No interrupt remapping support" */
+	int rmrr_ineligible;          /* RMRR / 1:1 mapping assignment refusals */
+	int acs_override;             /* "PCIe ACS overrides enabled" */
+	int group_not_viable;         /* "group N is not viable" */
+	int other_lines;              /* messages unrelated to the IOMMU */
+	int grep_excerpt;             /* a shell prompt running grep: a filtered log */
+	int reached_userspace;        /* the log goes on past the kernel's boot
+	                                 ("Run /sbin/init", systemd, time >= 5 s) */
+	unsigned long lines_dropped;  /* related lines of the last boot past the
+	                                 kept maximum (bound hit: say so) */
+	unsigned long faults_dropped; /* fault records whose (device, kind,
+	                                 reason) was past the distinct-key cap */
 };
 
 /* Facts of a log that said nothing: every marker unknown. */
@@ -90,9 +94,12 @@ void klog_scan_free(struct klog_scan *s); /* NULL is a no-op */
 int klog_scan_line(struct klog_scan *s, const char *line, size_t len);
 /* Feed a whole buffer split on '\n'.  0 or -1. */
 int klog_scan_text(struct klog_scan *s, const char *text, size_t len);
-/* Move the results out: out->lines, faults, fault_total, firmware_bugs are
- * filled (out->source and out->complete are the caller's); facts is filled.
- * The scan may then only be freed.  0 or -1. */
+/* Feed log text in chunks of any size (a stream): lines are split on '\n'
+ * across calls, and a line longer than 8 KiB is cut there.  0 or -1. */
+int klog_scan_feed(struct klog_scan *s, const char *data, size_t len);
+/* Move the results out (a last line without newline is scanned first): out->lines, faults,
+ * fault_total, firmware_bugs are filled (out->source and out->complete are the caller's); facts is
+ * filled. The scan may then only be freed.  0 or -1. */
 int klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out, struct klog_facts *facts);
 
 #endif

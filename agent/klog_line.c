@@ -32,11 +32,14 @@ klog_isspace(int c)
 static size_t
 klog_parse_secs(const char *p, size_t n, double *secs)
 {
-	size_t i = 0, nint = 0;
-	double v = 0, scale = 0.1;
+	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	unsigned long long ip = 0, fp = 0;
+	size_t i = 0, nint = 0, nfrac = 0;
 
+	/* integers, one division at the end: every line of a long log has a
+	 * time, and a division per digit was most of the cost of a line */
 	while (i < n && klog_isdigit((unsigned char)p[i]) && nint < 12) {
-		v = v * 10 + (p[i] - '0');
+		ip = ip * 10 + (unsigned)(p[i] - '0');
 		i++;
 		nint++;
 	}
@@ -45,12 +48,14 @@ klog_parse_secs(const char *p, size_t n, double *secs)
 	if (i < n && p[i] == '.') {
 		i++;
 		while (i < n && klog_isdigit((unsigned char)p[i]) && i < 32) {
-			v += (p[i] - '0') * scale;
-			scale /= 10;
+			if (nfrac < 9) {
+				fp = fp * 10 + (unsigned)(p[i] - '0');
+				nfrac++;
+			}
 			i++;
 		}
 	}
-	*secs = v;
+	*secs = (double)ip + (double)fp / scale[nfrac];
 	return i;
 }
 

@@ -12,7 +12,14 @@
 #include "proto/report.h"
 #include "agent/rootfs.h"
 
-#define KLOG_SOURCE_MAX_BYTES (32u * 1024 * 1024)
+#include "agent/klog.h"
+
+/* The journal is asked for this boot only and returns it whole: at most
+ * this much text (a bound hit is named in errors). */
+#define KLOG_JOURNAL_MAX_BYTES (32u * 1024 * 1024)
+/* /dev/kmsg is read to its end; records keep coming on a busy host, so the
+ * read stops after this much (the ring buffer itself is far smaller). */
+#define KLOG_KMSG_MAX_BYTES (64u * 1024 * 1024)
 
 /* Reads this boot's kernel messages from the journal as text, one message a
  * line: 0, or -1 with a message in err.  Provided by the binary (libsystemd). */
@@ -24,14 +31,15 @@ struct klog_source_opts {
 	klog_journal_fn journal; /* NULL when built without libsystemd */
 };
 
-/* On success *text holds the log (caller frees), *source names it ("kmsg",
- * "journal", "file", "dmesg", "kern.log") and *complete_hint is TRI_FALSE
- * when the source itself tells that records were lost, else TRI_UNKNOWN.
- * Sources that fail are added to errors and the next is tried; when none can
- * be read, *text is NULL and *source is "none".  0, or -1 on allocation
+/* Stream the first readable source into scan (a file of any length is read
+ * in chunks and never held whole: the scan keeps the last boot).  *source
+ * names it ("kmsg", "journal", "file", "dmesg", "kern.log", or "none" when
+ * no source could be read) and *complete_hint is TRI_FALSE when the source
+ * itself tells that records were lost, else TRI_UNKNOWN.  Sources that fail
+ * are added to errors and the next is tried; a source that fails part way
+ * is named in errors with what was read kept.  0, or -1 on allocation
  * failure only. */
-int klog_source_read(struct rootfs *fs, const struct klog_source_opts *opts, char **text,
-                     size_t *len, const char **source, enum tristate *complete_hint,
-                     struct strlist *errors);
+int klog_source_scan(struct rootfs *fs, const struct klog_source_opts *opts, struct klog_scan *scan,
+                     const char **source, enum tristate *complete_hint, struct strlist *errors);
 
 #endif

@@ -232,6 +232,15 @@ rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t 
 }
 
 int
+rootfs_capture_open(struct rootfs *fs, const char *rel)
+{
+	if (fs->cap == NULL || capture_mkparents(fs->cap, rel) == -1)
+		return -1;
+	return openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	              0644);
+}
+
+int
 rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *len, int *truncated)
 {
 	char *data, *grown;
@@ -340,13 +349,12 @@ open_parent(struct rootfs *fs, const char *rel, const char **base)
 }
 
 int
-rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz)
+rootfs_readlink(struct rootfs *fs, const char *rel, char *out, size_t outsz)
 {
 	char target[PATH_MAX];
-	const char *base, *name;
 	ssize_t n;
 	int dfd, saved;
-	size_t len;
+	const char *base;
 
 	dfd = open_parent(fs, rel, &base);
 	if (dfd == -1)
@@ -359,6 +367,29 @@ rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz
 		return -1;
 	}
 	target[n] = '\0';
+	if ((size_t)n >= outsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, target, (size_t)n + 1);
+	if (fs->cap != NULL) {
+		char entry[PATH_MAX * 2];
+
+		snprintf(entry, sizeof(entry), "%s\n%s", rel, target);
+		(void)strlist_add(&fs->cap->linked, entry);
+	}
+	return 0;
+}
+
+int
+rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz)
+{
+	char target[PATH_MAX];
+	const char *name;
+	size_t len;
+
+	if (rootfs_readlink(fs, rel, target, sizeof(target)) == -1)
+		return -1;
 	name = strrchr(target, '/');
 	name = name != NULL ? name + 1 : target;
 	len = strlen(name);
@@ -367,12 +398,6 @@ rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz
 		return -1;
 	}
 	memcpy(out, name, len + 1);
-	if (fs->cap != NULL) {
-		char entry[PATH_MAX * 2];
-
-		snprintf(entry, sizeof(entry), "%s\n%s", rel, target);
-		(void)strlist_add(&fs->cap->linked, entry);
-	}
 	return 0;
 }
 
@@ -456,6 +481,125 @@ rootfs_exists(struct rootfs *fs, const char *rel)
 	return 1;
 }
 
+/* rel's link target as a path from the root, ".." resolved: 0, or -1
+ * when it leaves the root or does not fit. */
+int
+rootfs_link_path(const char *rel, const char *target, char *out, size_t outsz)
+{
+	char buf[PATH_MAX], *seg, *save = NULL;
+	const char *slash = strrchr(rel, '/');
+	size_t n = 0, k;
+
+	if (target[0] == '/')
+		snprintf(buf, sizeof(buf), "%s", target + 1);
+	else
+		snprintf(buf, sizeof(buf), "%.*s/%s", slash != NULL ? (int)(slash - rel) : 0, rel,
+		         target);
+	out[0] = '\0';
+	for (seg = strtok_r(buf, "/", &save); seg != NULL; seg = strtok_r(NULL, "/", &save)) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			if (n == 0)
+				return -1;
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			n = n > 0 ? n - 1 : 0;
+			out[n] = '\0';
+			continue;
+		}
+		k = strlen(seg);
+		if (n + k + 2 > outsz)
+			return -1;
+		if (n > 0)
+			out[n++] = '/';
+		memcpy(out + n, seg, k + 1);
+		n += k;
+	}
+	return n > 0 ? 0 : -1;
+}
+
+static size_t
+linked_depth(const char *entry)
+{
+	const char *target = strchr(entry, '\n');
+	char path[PATH_MAX], real[PATH_MAX];
+	size_t n = target != NULL ? (size_t)(target - entry) : 0;
+
+	if (target == NULL || n >= sizeof(path))
+		return 0;
+	memcpy(path, entry, n);
+	path[n] = '\0';
+	return rootfs_link_path(path, target + 1, real, sizeof(real)) == 0 ? strlen(real) : 0;
+}
+
+static int
+linked_cmp(const void *a, const void *b)
+{
+	size_t x = linked_depth(*(char *const *)a), y = linked_depth(*(char *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Move what src holds into dst (both directories of the capture); a name
+ * in both was read twice, the same evidence: the copy in src goes. */
+static int
+capture_merge_dir(struct rootfs_capture *cap, const char *src, const char *dst, int depth)
+{
+	char s[PATH_MAX], d[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+	int fd, rc = 0;
+
+	if (depth > 16 || (fd = openat(cap->dirfd, src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(s, sizeof(s), "%s/%s", src, e->d_name);
+		snprintf(d, sizeof(d), "%s/%s", dst, e->d_name);
+		if (fstatat(cap->dirfd, d, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			rc |= renameat(cap->dirfd, s, cap->dirfd, d);
+		else if (S_ISDIR(st.st_mode) &&
+		         fstatat(cap->dirfd, s, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		         S_ISDIR(st.st_mode))
+			rc |= capture_merge_dir(cap, s, d, depth + 1);
+		else
+			(void)unlinkat(cap->dirfd, s, 0);
+	}
+	closedir(dir);
+	(void)unlinkat(cap->dirfd, src, AT_REMOVEDIR);
+	return rc;
+}
+
+/* Evidence read through a link to a directory (sys/bus/pci/devices/X)
+ * landed in a real directory at the link's place: move it to where the
+ * link points, so that the capture keeps the kernel's hierarchy (which
+ * bridge is above which device) and the link can be made. */
+static int
+capture_move_dir(struct rootfs_capture *cap, const char *path, const char *target)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (fstatat(cap->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (rootfs_link_path(path, target, real, sizeof(real)) == -1 ||
+	    capture_mkparents(cap, real) == -1)
+		return -1;
+	if (renameat(cap->dirfd, path, cap->dirfd, real) == 0)
+		return 0;
+	if (errno != EEXIST && errno != ENOTEMPTY)
+		return -1;
+	/* read through two links to one place: merge */
+	return capture_merge_dir(cap, path, real, 0);
+}
+
 int
 rootfs_capture_finish(struct rootfs *fs)
 {
@@ -466,12 +610,17 @@ rootfs_capture_finish(struct rootfs *fs)
 
 	if (cap == NULL)
 		return 0;
+	/* links whose targets are shallower first: a bridge's directory is in
+	 * place before the devices below it move into it */
+	qsort(cap->linked.v, cap->linked.n, sizeof(*cap->linked.v), linked_cmp);
 	for (i = 0; i < cap->linked.n; i++) {
 		char *path = cap->linked.v[i];
 		char *target = strchr(path, '\n');
 
 		*target++ = '\0';
 		if (capture_mkparents(cap, path) == -1)
+			rc = -1;
+		else if (capture_move_dir(cap, path, target) == -1)
 			rc = -1;
 		else if (symlinkat(target, cap->dirfd, path) == -1 && errno != EEXIST)
 			rc = -1;

@@ -38,6 +38,11 @@ int rootfs_read_attr(struct rootfs *fs, const char *rel, char **value);
 /* The basename of a symlink's target ("vfio-pci" for .../drivers/vfio-pci).
  * 0, or -1 with errno. */
 int rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz);
+/* rel's link target made a path from the root, ".." resolved (pure):
+ * 0, or -1 when it leaves the root. */
+int rootfs_link_path(const char *rel, const char *target, char *out, size_t outsz);
+/* A symlink's target text as stored (not resolved): 0, or -1 with errno. */
+int rootfs_readlink(struct rootfs *fs, const char *rel, char *out, size_t outsz);
 /* Names in a directory, sorted, without "." and "..": 0, or -1 with errno.
  * At most max_entries are returned (the rest are dropped, errno unchanged). */
 int rootfs_list(struct rootfs *fs, const char *rel, size_t max_entries, struct strlist *names);
@@ -56,5 +61,9 @@ void rootfs_force_manual_resolution(void);
 /* Record text as the content of rel in the capture (for evidence that was not
  * read from a file, such as the journal): 0 or -1.  No-op when not capturing. */
 int rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t len);
+/* The same for text that arrives in pieces (a streamed log): a descriptor
+ * to write rel's content to (the caller closes it), or -1 when not
+ * capturing or on error. */
+int rootfs_capture_open(struct rootfs *fs, const char *rel);
 
 #endif

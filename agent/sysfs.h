@@ -14,9 +14,13 @@
 #include <stdint.h>
 #include "proto/report.h"
 #include "agent/rootfs.h"
+#include "proto/report_json.h"
 
-#define SYSFS_MAX_GROUPS 4096
-#define SYSFS_MAX_DEVICES 4096
+/* As many as a report holds (proto/report_json.h): past that, a bound is
+ * hit and said so in errors, with the checks that need all devices
+ * unknown. */
+#define SYSFS_MAX_GROUPS REPORT_MAX_GROUPS
+#define SYSFS_MAX_DEVICES REPORT_MAX_DEVICES
 
 struct sysfs_facts {
 	enum tristate present;    /* sys/ exists */
@@ -32,6 +36,20 @@ struct sysfs_facts {
 	enum tristate allow_unsafe_interrupts; /* vfio_iommu_type1 parameter */
 	enum tristate ir_chips;                /* proc/interrupts has IR-IO-APIC / IR-PCI-MSI */
 	char hypervisor_type[16];              /* sys/hypervisor/type ("xen"), "" */
+	int bound_hit;                         /* more devices or groups than read */
+	enum tristate noiommu;                 /* vfio no-IOMMU mode: the module
+	                                          parameter, or dev/vfio/noiommu-N */
+	enum tristate privileged;              /* extended config space readable */
+	enum tristate critical_known;          /* the root disk and the default route
+	                                          were located (or there is none) */
+};
+
+/* What the preflight needs of each PCI device beyond the report's fields,
+ * parallel to the report's devices by address (sysfs_extra_find). */
+struct pcicfg_info {
+	int port_type;     /* PCIe port type (4 root port, 6 downstream), -1 */
+	enum tristate acs; /* ACS present and enabled; unknown when the
+	                      extended config space could not be read */
 };
 
 /* Facts when nothing was read: every one unknown. */
@@ -43,6 +61,32 @@ void sysfs_facts_init(struct sysfs_facts *f);
  * failure only. */
 int sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
                struct strlist *errors);
+
+/* One PCI device's preflight evidence that the report does not carry. */
+struct sysfs_extra {
+	char address[REPORT_ADDR_MAX];
+	char parent[REPORT_ADDR_MAX]; /* the bridge right above it, "" none */
+	int port_type;                /* PCIe port type, -1 unknown */
+};
+
+/* Fill each device's preflight fields (driver_override, sriov, physfn,
+ * role, acs, critical), each group's vfio_dev and facts->noiommu /
+ * privileged, and *extra (caller frees; one per device).  0, or -1 on
+ * allocation failure. */
+int sysfs_preflight_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
+                         struct sysfs_extra **extra, size_t *nextra, struct strlist *errors);
+const struct sysfs_extra *sysfs_extra_find(const struct sysfs_extra *x, size_t n,
+                                           const char *address);
+
+/* Pure helpers (pcicfg_parse.c): config space bytes (64, 256 or 4096 of
+ * them) into *out: 0, or -1 when too short to be one. */
+int pcicfg_parse(const unsigned char *cfg, size_t len, struct pcicfg_info *out);
+const char *pcicfg_port_name(int port_type);
+
+/* Pure helpers (critical_parse.c): 0, or -1 when the text does not say. */
+int critical_parse_mountinfo(const char *text, unsigned *major, unsigned *minor);
+int critical_parse_route(const char *text, char *iface, size_t ifsz);
+size_t critical_path_addrs(const char *path, char (*out)[REPORT_ADDR_MAX], size_t max);
 
 /* Pure helpers (sysfs_parse.c). */
 /* "0x10de\n" -> 0x10de; -1 when not a hex number within max. */

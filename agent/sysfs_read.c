@@ -22,6 +22,7 @@ struct reader {
 	struct strlist *errors;
 	int nomem;
 	size_t ndevices; /* devices read, bounded by SYSFS_MAX_DEVICES */
+	int bound;       /* a bound was hit: some devices or groups not read */
 };
 
 /* A PCI device of sys/bus/pci/devices, waiting to be placed in a group. */
@@ -269,11 +270,7 @@ read_device(struct reader *r, const char *base, const char *addr, struct report_
 static void
 device_release(struct report_device *d)
 {
-	free(d->name);
-	free(d->driver);
-	strlist_free(&d->reset_methods);
-	strlist_free(&d->reasons);
-	d->name = d->driver = NULL;
+	report_device_release(d);
 }
 
 static int
@@ -321,8 +318,11 @@ read_bus(struct reader *r, struct slot **slots, size_t *nslots)
 			add_error(r, dir, errno);
 		return;
 	}
-	if (names.n > SYSFS_MAX_DEVICES)
-		add_message(r, dir, "too many devices, the rest ignored");
+	if (names.n > SYSFS_MAX_DEVICES) {
+		r->bound = 1;
+		add_message(r, dir,
+		            "more PCI devices than a report holds (16384): the rest not read");
+	}
 	v = calloc(names.n > 0 ? names.n : 1, sizeof(*v));
 	if (v == NULL) {
 		r->nomem = 1;
@@ -439,6 +439,7 @@ read_members(struct reader *r, const char *gdir, struct report_group *g, struct 
 		} else {
 			/* not on the bus list: read it through the group */
 			if (r->ndevices >= SYSFS_MAX_DEVICES) {
+				r->bound = 1;
 				add_message(r, base, "too many devices, ignored");
 				continue;
 			}
@@ -480,7 +481,9 @@ read_groups(struct reader *r, struct report_iommu *iommu, struct sysfs_facts *fa
 	facts->groups_dir = TRI_TRUE;
 	use = names.n;
 	if (use > SYSFS_MAX_GROUPS) {
-		add_message(r, dir, "too many groups, the rest ignored");
+		r->bound = 1;
+		add_message(r, dir,
+		            "more IOMMU groups than a report holds (16384): the rest not read");
 		use = SYSFS_MAX_GROUPS;
 		*incomplete = 1;
 	}
@@ -708,13 +711,14 @@ sysfs_facts_init(struct sysfs_facts *f)
 	f->acpi_dmar = f->acpi_ivrs = f->acpi_iort = TRI_UNKNOWN;
 	f->dmar_flags = -1;
 	f->vfio_pci = f->allow_unsafe_interrupts = f->ir_chips = TRI_UNKNOWN;
+	f->noiommu = f->privileged = f->critical_known = TRI_UNKNOWN;
 }
 
 int
 sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
            struct strlist *errors)
 {
-	struct reader r = {fs, errors, 0, 0};
+	struct reader r = {fs, errors, 0, 0, 0};
 	struct slot *slots = NULL;
 	size_t nslots = 0, i;
 	int incomplete = 0;
@@ -746,5 +750,6 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *fa
 	read_acpi(&r, facts);
 	read_vfio(&r, facts);
 	read_hypervisor(&r, facts);
+	facts->bound_hit = r.bound;
 	return r.nomem ? -1 : 0;
 }

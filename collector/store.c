@@ -135,8 +135,11 @@ static const char SQL_INSERT_REGION[] =
 static const char SQL_INSERT_DEVICE[] =
         "INSERT INTO devices (content_id, address, group_id, group_size, group_members,"
         " vendor_id, device_id, subsystem_vendor_id, subsystem_device_id, class,"
-        " name, driver, reset_methods, boot_vga, isolated, verdict, reasons)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+        " name, driver, reset_methods, boot_vga, isolated, verdict, reasons,"
+        " role, critical, driver_override, sriov_totalvfs, sriov_numvfs, physfn, acs,"
+        " preflight, blockers, preflight_warnings)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 static const char SQL_INSERT_PARAM[] =
         "INSERT INTO cmdline_params (content_id, seq, key, value) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_INSERT_LINE[] =
@@ -170,12 +173,30 @@ run(struct db_stmt *st)
 	return db_step(st) == DB_DONE ? 0 : -1;
 }
 
+/* The preflight columns (?18-?27): NULL for what an older agent did not
+ * say. */
+static void
+store_device_preflight(struct db_stmt *st, const struct report_device *d, struct sbuf *blockers,
+                       struct sbuf *warnings)
+{
+	db_bind_text(st, 18, d->role);
+	db_bind_text(st, 19, d->critical);
+	db_bind_text(st, 20, d->driver_override);
+	db_bind_int_or_null(st, 21, d->sriov_totalvfs);
+	db_bind_int_or_null(st, 22, d->sriov_totalvfs >= 0 ? d->sriov_numvfs : -1);
+	db_bind_text(st, 23, d->physfn[0] != '\0' ? d->physfn : NULL);
+	db_bind_int_or_null(st, 24, tri_value(d->acs));
+	db_bind_text(st, 25, d->role != NULL ? verdict_name(d->preflight) : NULL);
+	db_bind_text(st, 26, d->role != NULL ? sbuf_join(blockers, &d->blockers, "; ") : NULL);
+	db_bind_text(st, 27, d->role != NULL ? sbuf_join(warnings, &d->warnings, "; ") : NULL);
+}
+
 static int
 store_device(struct db *db, long long cid, const struct store_index *ix,
              const struct store_devref *ref, struct sbuf *tmp)
 {
 	const struct report_device *d = ref->d;
-	struct sbuf reasons = {0};
+	struct sbuf reasons = {0}, blockers = {0}, warnings = {0};
 	struct db_stmt *st;
 	int rc;
 
@@ -200,11 +221,14 @@ store_device(struct db *db, long long cid, const struct store_index *ix,
 	db_bind_int_or_null(st, 15, tri_value(d->isolated));
 	db_bind_text(st, 16, verdict_name(d->verdict));
 	db_bind_text(st, 17, sbuf_join(&reasons, &d->reasons, "; "));
-	if (tmp->failed || reasons.failed)
+	store_device_preflight(st, d, &blockers, &warnings);
+	if (tmp->failed || reasons.failed || blockers.failed || warnings.failed)
 		rc = -1;
 	else
 		rc = run(st);
 	free(reasons.g.data);
+	free(blockers.g.data);
+	free(warnings.g.data);
 	return rc;
 }
 

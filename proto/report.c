@@ -18,6 +18,9 @@ report_device_init(struct report_device *d)
 	d->boot_vga = TRI_UNKNOWN;
 	d->verdict = VERDICT_UNKNOWN;
 	d->isolated = TRI_UNKNOWN;
+	d->sriov_totalvfs = d->sriov_numvfs = -1;
+	d->acs = TRI_UNKNOWN;
+	d->preflight = VERDICT_UNKNOWN;
 }
 
 void
@@ -25,6 +28,7 @@ report_group_init(struct report_group *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->id = -1;
+	g->vfio_dev = TRI_UNKNOWN;
 }
 
 void
@@ -89,8 +93,22 @@ device_free(struct report_device *d)
 {
 	free(d->name);
 	free(d->driver);
+	free(d->role);
+	free(d->critical);
+	free(d->driver_override);
 	strlist_free(&d->reset_methods);
 	strlist_free(&d->reasons);
+	strlist_free(&d->blockers);
+	strlist_free(&d->warnings);
+}
+
+void
+report_device_release(struct report_device *d)
+{
+	if (d == NULL)
+		return;
+	device_free(d);
+	report_device_init(d);
 }
 
 static void

@@ -46,6 +46,18 @@ struct report_device {
 	enum verdict verdict;
 	enum tristate isolated;
 	struct strlist reasons;
+	/* the whole-group preflight (FORMAT.md "device"): optional in JSON,
+	 * absent keys decode as unknown */
+	char *role;                   /* "endpoint", "bridge"; NULL unknown */
+	char *critical;               /* "root-disk", "default-route", "boot-display"; NULL none */
+	char *driver_override;        /* sysfs driver_override, NULL none or unknown */
+	int sriov_totalvfs;           /* -1: not SR-IOV capable, or unknown */
+	int sriov_numvfs;             /* -1 unknown */
+	char physfn[REPORT_ADDR_MAX]; /* a VF's physical function, "" when none */
+	enum tristate acs;            /* ACS capability present and enabled */
+	enum verdict preflight;       /* binding the whole group to vfio-pci */
+	struct strlist blockers;      /* why not, one per blocker */
+	struct strlist warnings;      /* what holds but deserves a look */
 };
 
 struct report_region {
@@ -61,6 +73,7 @@ struct report_group {
 	size_t ndevices;
 	struct report_region *regions;
 	size_t nregions;
+	enum tristate vfio_dev; /* /dev/vfio/N exists; JSON "vfio_dev" */
 };
 
 struct report_logline {
@@ -155,6 +168,8 @@ struct report {
 void report_init(struct report *r);
 void report_free(struct report *r);
 void report_device_init(struct report_device *d);
+/* Free what d owns and re-initialise it; NULL is a no-op. */
+void report_device_release(struct report_device *d);
 void report_group_init(struct report_group *g);
 
 /* strlist helpers: append a copy of s (0, or -1 on allocation failure). */

@@ -202,6 +202,37 @@ enc_verdict(enum verdict v)
 }
 
 static json_t *
+enc_int_or_null(int v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+/* The whole-group preflight keys of a device (added in version 1). */
+static void
+enc_preflight(struct enc *e, json_t *o, const struct report_device *d)
+{
+	json_t *sriov, *pf;
+
+	put(e, o, "role", enc_str(d->role));
+	put(e, o, "critical", enc_str(d->critical));
+	put(e, o, "driver_override", enc_str(d->driver_override));
+	if (d->sriov_totalvfs >= 0) {
+		sriov = json_object();
+		put(e, sriov, "totalvfs", json_integer(d->sriov_totalvfs));
+		put(e, sriov, "numvfs", enc_int_or_null(d->sriov_numvfs));
+		put(e, o, "sriov", sriov);
+	} else
+		put(e, o, "sriov", json_null());
+	put(e, o, "physfn", d->physfn[0] ? enc_address(d->physfn) : json_null());
+	put(e, o, "acs", enc_tri(d->acs));
+	pf = json_object();
+	put(e, pf, "verdict", json_string(enc_verdict(d->preflight)));
+	put(e, pf, "blockers", enc_strlist(e, &d->blockers));
+	put(e, pf, "warnings", enc_strlist(e, &d->warnings));
+	put(e, o, "preflight", pf);
+}
+
+static json_t *
 enc_device(struct enc *e, const struct report_device *d)
 {
 	json_t *o, *pt;
@@ -222,6 +253,7 @@ enc_device(struct enc *e, const struct report_device *d)
 	put(e, pt, "isolated", enc_tri(d->isolated));
 	put(e, pt, "reasons", enc_strlist(e, &d->reasons));
 	put(e, o, "passthrough", pt);
+	enc_preflight(e, o, d);
 	return o;
 }
 
@@ -266,6 +298,7 @@ enc_group(struct enc *e, const struct report_group *g)
 	for (i = 0; a != NULL && i < g->nregions; i++)
 		push(e, a, enc_region(e, &g->regions[i]));
 	put(e, o, "reserved_regions", a);
+	put(e, o, "vfio_dev", enc_tri(g->vfio_dev));
 	return o;
 }
 
@@ -517,6 +550,19 @@ path_index(char *buf, size_t size, const char *parent, size_t i)
 		buf[0] = '\0';
 }
 
+/* A group's devices or iommu.ungrouped_devices: the device limit (their
+ * total is checked again when decoded). */
+static int
+is_device_list(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(path, "iommu.", 6) != 0)
+		return 0;
+	return (n > 8 && strcmp(path + n - 8, ".devices") == 0) ||
+	       strcmp(path, "iommu.ungrouped_devices") == 0;
+}
+
 /*
  * Limits that hold for every value, known or not: nesting depth, string and
  * key lengths, member and item counts.  depth counts containers, the root
@@ -562,6 +608,8 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 			limit = REPORT_MAX_LINES;
 		else if (v == d->groups)
 			limit = REPORT_MAX_GROUPS;
+		else if (is_device_list(path))
+			limit = REPORT_MAX_DEVICES;
 		else
 			limit = REPORT_MAX_ITEMS;
 		if (n > limit)
@@ -798,6 +846,68 @@ alloc_items(size_t n, size_t size, int *failed)
 	return p;
 }
 
+/* A key added later in version 1: absent means unknown (*out NULL). */
+static int
+get_optional(json_t *obj, const char *key, json_t **out)
+{
+	*out = json_object_get(obj, key);
+	return *out != NULL && !json_is_null(*out);
+}
+
+static int
+dec_sriov(struct dec *d, json_t *o, const char *path, struct report_device *dev)
+{
+	char child[PATH_MAX_LEN];
+	json_int_t n;
+	json_t *v;
+
+	if (!get_optional(o, "sriov", &v))
+		return 0;
+	path_key(child, sizeof(child), path, "sriov");
+	if (!json_is_object(v))
+		return fail(d, child, "not an object or null");
+	if (get_int(d, v, child, "totalvfs", 0, 65535, &n) == -1)
+		return -1;
+	dev->sriov_totalvfs = (int)n;
+	if (get_int(d, v, child, "numvfs", NULLOK, 65535, &n) == -1)
+		return -1;
+	dev->sriov_numvfs = (int)n;
+	return 0;
+}
+
+/* The preflight keys (FORMAT.md): each optional, for older agents. */
+static int
+dec_preflight(struct dec *d, json_t *o, const char *path, struct report_device *dev)
+{
+	char child[PATH_MAX_LEN], pfpath[PATH_MAX_LEN];
+	json_t *v, *pf;
+
+	if ((get_optional(o, "role", &v) &&
+	     get_string(d, o, path, "role", NULLOK, &dev->role) == -1) ||
+	    (get_optional(o, "critical", &v) &&
+	     get_string(d, o, path, "critical", NULLOK, &dev->critical) == -1) ||
+	    (get_optional(o, "driver_override", &v) &&
+	     get_string(d, o, path, "driver_override", NULLOK, &dev->driver_override) == -1) ||
+	    dec_sriov(d, o, path, dev) == -1 ||
+	    (get_optional(o, "physfn", &v) &&
+	     get_address(d, o, path, "physfn", dev->physfn, 0) == -1) ||
+	    (json_object_get(o, "acs") != NULL && get_tristate(d, o, path, "acs", &dev->acs) == -1))
+		return -1;
+	if (!get_optional(o, "preflight", &pf))
+		return 0;
+	path_key(pfpath, sizeof(pfpath), path, "preflight");
+	if (!json_is_object(pf))
+		return fail(d, pfpath, "not an object or null");
+	if (get_value(d, pf, pfpath, "verdict", &v, child, sizeof(child)) == -1)
+		return -1;
+	if (!json_is_string(v) || verdict_parse(json_string_value(v), &dev->preflight) == -1)
+		return fail(d, child, "not one of ready, not-ready, unknown");
+	if (get_strlist(d, pf, pfpath, "blockers", &dev->blockers) == -1 ||
+	    get_strlist(d, pf, pfpath, "warnings", &dev->warnings) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 dec_device(struct dec *d, json_t *o, const char *path, struct report_device *dev)
 {
@@ -837,7 +947,7 @@ dec_device(struct dec *d, json_t *o, const char *path, struct report_device *dev
 	if (get_tristate(d, pt, ptpath, "isolated", &dev->isolated) == -1 ||
 	    get_strlist(d, pt, ptpath, "reasons", &dev->reasons) == -1)
 		return -1;
-	return 0;
+	return dec_preflight(d, o, path, dev);
 }
 
 static int
@@ -905,6 +1015,10 @@ dec_group(struct dec *d, json_t *o, const char *path, struct report_group *g)
 		    get_string(d, v, item, "type", NULLOK, &g->regions[i].type) == -1)
 			return -1;
 	}
+	/* added in version 1: absent is unknown */
+	if (json_object_get(o, "vfio_dev") != NULL &&
+	    get_tristate(d, o, path, "vfio_dev", &g->vfio_dev) == -1)
+		return -1;
 	return 0;
 }
 

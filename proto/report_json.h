@@ -13,10 +13,12 @@
 #define REPORT_MAX_BYTES (8u * 1024 * 1024)
 #define REPORT_MAX_DEPTH 16
 #define REPORT_MAX_STRING 4096 /* bytes in any one string */
-#define REPORT_MAX_GROUPS 4096
-#define REPORT_MAX_DEVICES 4096 /* per group and in all */
-#define REPORT_MAX_LINES 20000  /* kernel_log.lines */
-#define REPORT_MAX_ITEMS 4096   /* any other array */
+/* Big SR-IOV hosts reach thousands of functions, each VF in its own group:
+ * 16384 devices fit the 8 MiB text at about 500 bytes a device. */
+#define REPORT_MAX_GROUPS 16384
+#define REPORT_MAX_DEVICES 16384 /* per group and in all */
+#define REPORT_MAX_LINES 20000   /* kernel_log.lines */
+#define REPORT_MAX_ITEMS 4096    /* any other array */
 
 struct report_error {
 	char msg[256]; /* "kernel_log.lines[3].text: not a string" */

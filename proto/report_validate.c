@@ -131,6 +131,57 @@ verdicts_consistent(const struct report *r, struct report_error *err)
 	return 0;
 }
 
+/* The whole-group preflight: VF counts within their bound, and "ready"
+ * only where vfio could take the group safely: in a group, with interrupt
+ * remapping on, and no member whose loss would take the host down. */
+static int
+preflight_device(const struct report *r, const struct report_group *g,
+                 const struct report_device *d, struct report_error *err)
+{
+	size_t i;
+
+	if (d->sriov_totalvfs >= 0 && d->sriov_numvfs > d->sriov_totalvfs)
+		return fail(err, "iommu: device %.20s: sriov.numvfs %d above totalvfs %d",
+		            d->address, d->sriov_numvfs, d->sriov_totalvfs);
+	if (d->physfn[0] != '\0' && strcmp(d->physfn, d->address) == 0)
+		return fail(err, "iommu: device %.20s: its own physfn", d->address);
+	if (d->preflight != VERDICT_READY)
+		return 0;
+	if (g == NULL)
+		return fail(err, "iommu: device %.20s: preflight ready outside any IOMMU group",
+		            d->address);
+	if (r->iommu.interrupt_remapping.enabled != TRI_TRUE)
+		return fail(
+		        err,
+		        "iommu: device %.20s: preflight ready, but interrupt remapping is not on",
+		        d->address);
+	for (i = 0; i < g->ndevices; i++)
+		if (g->devices[i].critical != NULL)
+			return fail(
+			        err,
+			        "iommu: device %.20s: preflight ready, but group member %.20s is "
+			        "critical (%.32s)",
+			        d->address, g->devices[i].address, g->devices[i].critical);
+	return 0;
+}
+
+static int
+preflight_consistent(const struct report *r, struct report_error *err)
+{
+	const struct report_iommu *io = &r->iommu;
+	size_t i, j;
+
+	for (i = 0; i < io->ngroups; i++)
+		for (j = 0; j < io->groups[i].ndevices; j++)
+			if (preflight_device(r, &io->groups[i], &io->groups[i].devices[j], err) ==
+			    -1)
+				return -1;
+	for (i = 0; i < io->nungrouped; i++)
+		if (preflight_device(r, NULL, &io->ungrouped[i], err) == -1)
+			return -1;
+	return 0;
+}
+
 int
 report_validate(const struct report *r, struct report_error *err)
 {
@@ -147,7 +198,7 @@ report_validate(const struct report *r, struct report_error *err)
 		return fail(err, "collected_at: missing");
 	if (devices_unique(&r->iommu, err) == -1 || groups_unique(&r->iommu, err) == -1 ||
 	    regions_ordered(&r->iommu, err) == -1 || faults_counted(&r->kernel_log, err) == -1 ||
-	    verdicts_consistent(r, err) == -1)
+	    verdicts_consistent(r, err) == -1 || preflight_consistent(r, err) == -1)
 		return -1;
 	return 0;
 }

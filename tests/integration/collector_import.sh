@@ -45,7 +45,7 @@ expect "host_status r640-01" "$(q "$db" "SELECT collected_at, kernel, product_na
 	"2026-11-23T10:00:00Z|6.1.0-15-amd64|PowerEdge R640|2.19.1|intel|1|1|x2apic|23|28|ready|stored"
 expect "host_status rows" "$(q "$db" 'SELECT count(*) FROM host_status')" 4
 expect "device_status columns" "$(q "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('device_status')")" \
-	"hostname,address,vendor_id,device_id,class,name,driver,iommu_group,group_size,isolated,reset_methods,verdict,reasons"
+	"hostname,address,vendor_id,device_id,class,name,driver,iommu_group,group_size,isolated,reset_methods,verdict,reasons,role,critical,driver_override,sriov_totalvfs,sriov_numvfs,physfn,acs,preflight,blockers,preflight_warnings"
 expect "device_status gpu" "$(q "$db" "SELECT vendor_id, device_id, class, driver, iommu_group, group_size, isolated, reset_methods, verdict FROM device_status WHERE hostname = 'r640-01' AND address = '0000:3b:00.0'")" \
 	"10de|1eb8|030200|vfio-pci|18|1|1|flr bus|ready"
 expect "device_status rows" "$(q "$db" 'SELECT count(*) FROM device_status')" $((4 * 28))
