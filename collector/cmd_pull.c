@@ -50,7 +50,8 @@ enum {
 	O_NOPROGRESS,
 	O_TMPDIR,
 	O_LIMIT,
-	O_INVFORMAT
+	O_INVFORMAT,
+	O_JUMP
 };
 
 static const struct option pull_longopts[] = {
@@ -71,6 +72,7 @@ static const struct option pull_longopts[] = {
         {"tmpdir", required_argument, NULL, O_TMPDIR},
         {"limit", required_argument, NULL, O_LIMIT},
         {"inventory-format", required_argument, NULL, O_INVFORMAT},
+        {"jump", required_argument, NULL, O_JUMP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -80,7 +82,7 @@ pull_usage(FILE *fp)
 {
 	fprintf(fp,
 	        "usage: iommu-collector pull [HOST...] [--inventory FILE] [--limit PATTERN] [--jobs N]\n"
-	        "           [--inventory-format auto|hosts|ini|yaml]\n"
+	        "           [--inventory-format auto|hosts|ini|yaml] [--jump [user@]host[:port],...]\n"
 	        "           [--command CMD] [--agentless] [--known-hosts FILE] [--accept-new]\n"
 	        "           [--identity FILE] [--ssh-config FILE] [--connect-timeout S]\n"
 	        "           [--timeout S] [--max-bytes N] [--quiet] [--progress|--no-progress]\n"
@@ -231,6 +233,9 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 		break;
 	case O_LIMIT:
 		o->limit = arg;
+		break;
+	case O_JUMP:
+		o->jump = arg;
 		break;
 	case O_INVFORMAT: {
 		enum inventory_format f;

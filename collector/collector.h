@@ -24,6 +24,7 @@ int cmd_import(struct collector *c, int argc, char **argv);
 int cmd_report(struct collector *c, int argc, char **argv);
 int cmd_hosts(struct collector *c, int argc, char **argv);
 int cmd_pull(struct collector *c, int argc, char **argv);
+int cmd_keys(struct collector *c, int argc, char **argv);
 int cmd_serve(struct collector *c, int argc, char **argv);
 int cmd_token(struct collector *c, int argc, char **argv);
 

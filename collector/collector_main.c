@@ -41,6 +41,7 @@ static const struct subcommand {
         {"hosts", cmd_hosts, "hosts [--format F] | hosts forget NAME"},
         {"pull", cmd_pull,
          "pull [HOST...] [--inventory FILE] [--jobs N] ...  audit hosts over SSH"},
+        {"keys", cmd_keys, "keys [HOST...] [--inventory FILE] ...  host keys against known_hosts"},
         {"serve", cmd_serve,
          "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] ...  receive pushed reports"},
         {"token", cmd_token, "token add HOST | token list | token revoke HOST  push tokens"},

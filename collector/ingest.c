@@ -30,7 +30,8 @@ struct ingest {
 	struct report_key key;
 	enum store_status refused; /* STORE_REJECTED or STORE_WRONG_HOST, else 0 */
 	char error[512];
-	int decoded; /* r and ix are filled, valid */
+	char note[512]; /* for the attempt, "" for none */
+	int decoded;    /* r and ix are filled, valid */
 	struct report r;
 	struct store_index ix;
 };
@@ -53,6 +54,12 @@ ingest_new(const char *json, size_t len, const char *transport, const char *iden
 		in->compare = !hostname_is_address(identity);
 	}
 	return in;
+}
+
+void
+ingest_set_note(struct ingest *in, const char *note)
+{
+	snprintf(in->note, sizeof(in->note), "%s", note != NULL ? note : "");
 }
 
 void
@@ -217,6 +224,7 @@ ingest_commit(struct db *db, struct ingest *in, struct store_result *res)
 	it.key = &in->key;
 	it.identity = in->has_identity ? in->identity : NULL;
 	it.transport = in->transport;
+	it.note = in->note[0] != '\0' ? in->note : NULL;
 	if (in->refused)
 		return refused(db, in, res);
 	s = STORE_NOT_KNOWN;

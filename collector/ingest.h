@@ -52,6 +52,10 @@ void ingest_prepare(struct ingest *in, const struct ingest_reader *rd);
 /* The second half: res filled, its status returned. */
 enum store_status ingest_commit(struct db *db, struct ingest *in, struct store_result *res);
 
+/* A note the attempt of a stored report keeps (e.g. the host keys pull
+ * accepted on the way); copied, bounded. */
+void ingest_set_note(struct ingest *in, const char *note);
+
 void ingest_free(struct ingest *in); /* NULL is a no-op */
 
 /* Both halves on one connection (tests, one-off callers). */

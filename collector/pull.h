@@ -26,6 +26,7 @@ struct pull_opts {
 	const char *identity;
 	struct ssh_session_key *identity_key;
 	const char *ssh_config;
+	const char *jump; /* --jump "[user@]host[:port],..." or "none"; NULL: ssh_config's */
 	const char *tmpdir;
 	int jobs;
 	int connect_timeout;
@@ -40,9 +41,10 @@ struct pull_opts {
 /* What one host came to: a report to store, or a failure to record. */
 struct pull_outcome {
 	char started_at[32];
-	char status[32]; /* failure status word, "" when json is set */
-	char error[512];
-	char *json; /* report text to store, or NULL */
+	char status[32];    /* failure status word, "" when json is set */
+	char error[2560];   /* room for a command's stderr tail (2 KiB) */
+	char hostkeys[512]; /* keys --accept-new added: "added TYPE SHA256:... for NAME; ..." */
+	char *json;         /* report text to store, or NULL */
 	size_t len;
 	struct ingest *in; /* json on its way in, or NULL */
 	int agentless;     /* the report was made on the collector side */

@@ -74,6 +74,7 @@ static int
 pull_pool_commit(struct pull_pool *p, const struct inventory_host *h, struct pull_outcome *out)
 {
 	struct store_result res;
+	size_t n;
 	int ok = 0;
 
 	/* the inventory is the source of a host's groups (a host named on the
@@ -81,6 +82,9 @@ pull_pool_commit(struct pull_pool *p, const struct inventory_host *h, struct pul
 	if ((h->line > 0 || h->tags[0] != '\0') && store_set_groups(p->db, h->name, h->tags) == -1)
 		log_warnx("%s: recording its groups: %s", h->name, db_error(p->db));
 	if (out->in == NULL) {
+		n = strlen(out->error);
+		if (out->hostkeys[0] != '\0' && n + strlen(out->hostkeys) + 3 < sizeof(out->error))
+			snprintf(out->error + n, sizeof(out->error) - n, "; %s", out->hostkeys);
 		if (ingest_record(p->db, h->name, PULL_TRANSPORT, out->started_at, out->status,
 		                  out->error) == -1)
 			log_warnx("%s: recording the attempt: %s", h->name, db_error(p->db));
@@ -146,6 +150,9 @@ pull_pool_prepare(struct pull_pool *p, const struct inventory_host *h, struct pu
 		pull_fail(out, "collector-error", "out of memory");
 		return;
 	}
+	/* the keys --accept-new added on the way are kept with the attempt */
+	if (out->hostkeys[0] != '\0')
+		ingest_set_note(out->in, out->hostkeys);
 	ingest_prepare(out->in, &rd);
 }
 

@@ -537,7 +537,7 @@ int
 store_attempt(struct db *db, const char *hostname, const char *transport, const char *started_at,
               const char *status, const char *error)
 {
-	char status_b[64], error_b[1024];
+	char status_b[64], error_b[3072]; /* a command's stderr tail fits */
 	long long host_id, latest;
 
 	/* a transport's error may quote what a host sent: bound it */
@@ -627,7 +627,7 @@ finish(struct store_result *res, enum store_status s)
  * its collected_at (from latest_content). */
 static int
 observe(struct db *db, long long host_id, long long cid, long long latest, const char *latest_at,
-        const char *report_id, const char *collected_at, const char *transport,
+        const char *report_id, const char *collected_at, const struct store_item *it,
         enum store_status status, struct store_result *res)
 {
 	struct db_stmt *st;
@@ -642,7 +642,7 @@ observe(struct db *db, long long host_id, long long cid, long long latest, const
 	db_bind_text(st, 3, report_id);
 	db_bind_text(st, 4, collected_at);
 	db_bind_text(st, 5, now);
-	db_bind_text(st, 6, transport);
+	db_bind_text(st, 6, it->transport);
 	if (run(st) == -1)
 		return -1;
 	obs = db_last_rowid(db);
@@ -655,8 +655,8 @@ observe(struct db *db, long long host_id, long long cid, long long latest, const
 		if (run(st) == -1)
 			return -1;
 	}
-	if (attempt_insert(db, host_id, NULL, transport, store_status_name(status), NULL, obs) ==
-	    -1)
+	if (attempt_insert(db, host_id, NULL, it->transport, store_status_name(status), it->note,
+	                   obs) == -1)
 		return -1;
 	res->observation_id = obs;
 	return 0;
@@ -766,7 +766,7 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 		return dberr(db, res);
 	status = lc == cid ? STORE_UNCHANGED : STORE_STORED;
 	if (observe(db, host_id, cid, latest, latest_at, it->key->report_id, it->key->collected_at,
-	            it->transport, status, res) == -1 ||
+	            it, status, res) == -1 ||
 	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, status);
@@ -821,8 +821,8 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1 ||
 	    (cid = content_id(db, host_id, it)) == -1)
 		return dberr(db, res);
-	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at,
-	            it->transport, cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
+	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at, it,
+	            cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
 	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);

@@ -46,6 +46,7 @@ struct store_item {
 	const struct report *r;       /* decoded and valid; NULL for store_commit_known */
 	const struct store_index *ix; /* r indexed; NULL for store_commit_known */
 	const char *transport;        /* "import", "ssh", "http" */
+	const char *note;             /* for the attempt's error column, or NULL */
 };
 
 /* 1 when some stored content has this SHA-256 (so decoding is probably not

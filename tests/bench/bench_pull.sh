@@ -1,19 +1,32 @@
 #!/bin/bash
 # bench_pull.sh - benchmark (not a test): pull from N loopback "hosts" (real
 # sshd processes, 16 addresses each, 127.0.1.x) with iommu-collector at 32
-# at a time, beside `xargs -P 32 ssh ... iommu-agent` with OpenSSH (and
-# parallel-ssh when installed) on the same hosts, with the same key
-# exchange, host key, cipher and user key, in the same run; then the
-# collector at 128 at a time.  Prints wall time, client CPU per host and
-# peak RSS of the whole client process tree for each.
+# at a time, beside `xargs -P 32 ssh ... iommu-agent` with OpenSSH and
+# `parallel-ssh -p 32` on the same hosts, with the same key exchange, host
+# key, cipher and user key, in the same run, in the order A B C C B A (each
+# client twice, the same server conditions on average); then the collector
+# at 128 at a time.  Prints wall time, client CPU per host, the peak RSS of
+# the whole client process tree (shared libraries counted once per
+# process) and its peak PSS (summed /proc/PID/smaps_rollup Pss: shared
+# pages split between the processes that map them), sampled.
 # Usage: bench_pull.sh [HOSTS]   env: COLLECTOR, AGENT (a release build),
-# FIXTURES (tests/fixtures).
+# FIXTURES (tests/fixtures); relative paths are taken from the current
+# directory.  Needs, beyond .ci/install-deps: pssh (the Debian package
+# that provides parallel-ssh).
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 : "${COLLECTOR:=$HERE/../../build-rel/collector/iommu-collector}"
 : "${AGENT:=$HERE/../../build-rel/iommu-agent}"
 : "${FIXTURES:=$HERE/../fixtures}"
+# the agent's path runs on the "remote" side, whose working directory is
+# the user's home: a relative path there is a missing agent, and the pull
+# would silently fall back to the agentless run
+COLLECTOR=$(realpath -e "$COLLECTOR") || { echo "COLLECTOR: not found" >&2; exit 1; }
+AGENT=$(realpath -e "$AGENT") || { echo "AGENT: not found" >&2; exit 1; }
+FIXTURES=$(realpath -e "$FIXTURES") || { echo "FIXTURES: not found" >&2; exit 1; }
+command -v parallel-ssh >/dev/null 2>&1 ||
+    { echo "parallel-ssh is not installed (apt-get install pssh)" >&2; exit 1; }
 N=${1:-208}
 PER_SSHD=16 # sshd listens on at most 16 sockets
 T=$(mktemp -d)
@@ -94,12 +107,22 @@ CONF
 CMD="$AGENT --root $T/root"
 
 # measure LABEL JOBS CMD...: wall time, CPU of the whole process tree
-# (RUSAGE_CHILDREN), and the peak of the tree's summed RSS, sampled.
+# (RUSAGE_CHILDREN), and the peaks of the tree's summed RSS and summed PSS,
+# sampled every 10 ms.
 measure() {
 	python3 - "$@" <<'PY'
 import os, resource, subprocess, sys, time
 label, jobs, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
-def tree_rss(root):
+def pss(pid):
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+def tree_mem(root):
     kids, rss = {}, {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -111,27 +134,29 @@ def tree_rss(root):
             rss[int(d)] = int(st[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             pass
-    total, todo = 0, [root]
+    total, tpss, todo = 0, 0, [root]
     while todo:
         p = todo.pop()
         total += rss.get(p, 0)
+        tpss += pss(p)
         todo.extend(kids.get(p, []))
-    return total
+    return total, tpss
 t0 = time.monotonic()
 with open(os.environ["OUT"], "wb") as out:
     p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-    peak = 0
+    peak = peak_pss = 0
     while p.poll() is None:
-        peak = max(peak, tree_rss(p.pid))
+        rss, pss_now = tree_mem(p.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss_now)
         time.sleep(0.01)
 wall = time.monotonic() - t0
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 n = int(os.environ["N"])
 cpu = r.ru_utime + r.ru_stime
-print("%-34s %5d %5s %8.2f %8.2f %12.2f %10.1f" % (label, n, jobs, wall, cpu,
-      cpu * 1000 / n, peak / 1048576), flush=True)
+print("%-34s %5d %5s %8.2f %8.2f %12.2f %10.1f %10.1f" % (label, n, jobs, wall, cpu,
+      cpu * 1000 / n, peak / 1048576, peak_pss / 1048576), flush=True)
 with open(os.environ["RES"], "a") as f:
-    f.write("%s %f %f %f %d\n" % (label.split()[0], wall, cpu, peak, p.returncode))
+    f.write("%s %f %f %f %d %f\n" % (label.split()[0], wall, cpu, peak, p.returncode, peak_pss))
 PY
 }
 export N
@@ -139,8 +164,8 @@ export RES="$T/results"
 
 echo "$N hosts (sshd on 127.0.1.1-$(addr $((N - 1))):$PORT), report $REPORT_BYTES bytes," \
     "curve25519-sha256 / ssh-ed25519 / aes128-gcm, $(nproc) CPUs"
-printf '%-34s %5s %5s %8s %8s %12s %10s\n' client hosts jobs wall_s cpu_s \
-    cpu_ms/host peak_rss_MB
+printf '%-34s %5s %5s %8s %8s %12s %10s %10s\n' client hosts jobs wall_s cpu_s \
+    cpu_ms/host peak_rss_MB peak_pss_MB
 
 # warm up the sshd side (page cache, first exec) so no client pays for it
 OUT=/dev/null measure "(warm-up, not counted)" 32 "$COLLECTOR" --db "$T/warm.db" pull \
@@ -155,7 +180,13 @@ collector() { # label-suffix jobs db [extra args]
 	OUT="$T/collector.out" measure "$label" "$jobs" "$COLLECTOR" --db "$db" \
 	    pull --inventory "$T/inventory" --ssh-config "$T/ssh_config" \
 	    --known-hosts "$T/known_hosts" --identity "$T/user" --command "$CMD" \
-	    --jobs "$jobs" --quiet "$@"
+	    --jobs "$jobs" --no-progress "$@"
+	# the agent must have run there: an agentless fallback is another benchmark
+	if grep -q "(agentless)" "$T/collector.out"; then
+		echo "the collector fell back to the agentless run: is $AGENT there?" >&2
+		grep -m3 "(agentless)" "$T/collector.out" >&2
+		exit 1
+	fi
 }
 # OpenSSH: one ssh process per host, all reports to one file (each write
 # is whole: they do not overlap), nothing else started per host
@@ -166,18 +197,27 @@ openssh() {
 	[ "$ok_o" -eq "$N" ] || { echo "OpenSSH: $ok_o/$N reports"; exit 1; }
 }
 
-# A B B A: both clients see the same server conditions on average
-collector "" 32 "$T/fleet.db"
-openssh
-openssh
-collector "" 32 "$T/fleet.db"
-
-if command -v parallel-ssh >/dev/null 2>&1; then
-	OUT="$T/pssh.out" measure "parallel-ssh -p 32" 32 parallel-ssh -p 32 \
+pssh() {
+	rm -rf "$T/pssh"
+	OUT="$T/pssh.out" measure "parallel-ssh -p 32" 32 parallel-ssh -p 32 -t 0 \
 	    -h "$T/hosts" -x "-F $T/ssh_config" -o "$T/pssh" "$CMD"
-else
-	echo "(parallel-ssh is not installed: skipped)"
-fi
+	ok_p=$(cat "$T"/pssh/* | grep -o '"report_id"' | wc -l)
+	[ "$ok_p" -eq "$N" ] || { echo "parallel-ssh: $ok_p/$N reports"; exit 1; }
+}
+
+# the agent runs on the hosts as given (an absolute path): checked once
+# with OpenSSH, so that no client measures an agentless run
+first=$(head -1 "$T/hosts")
+ssh -F "$T/ssh_config" "$first" "$CMD" | head -c 1 | grep -q '{' ||
+    { echo "$CMD does not print a report on $first" >&2; exit 1; }
+
+# A B C C B A: every client sees the same server conditions on average
+collector "" 32 "$T/fleet.db"
+openssh
+pssh
+pssh
+openssh
+collector "" 32 "$T/fleet.db"
 
 collector "" 128 "$T/fleet128.db"
 # where the collector's CPU goes: the same SSH work with no report to
@@ -193,13 +233,14 @@ ok_c128=$(sqlite3 "$T/fleet128.db" "SELECT count(*) FROM attempts WHERE status I
 echo "reports: collector $ok_c/$((2 * N)) (two runs), OpenSSH $N/$N (each run), collector at 128 $ok_c128/$N"
 python3 - "$RES" <<'PY'
 import sys
-rows = [l.split() for l in open(sys.argv[1])]
-c = [r for r in rows[:4] if r[0] == "iommu-collector"]
-o = [r for r in rows[:4] if r[0] == "xargs"]
-mean = lambda rs, i: sum(float(r[i]) for r in rs) / len(rs)
-print("means of two runs each: OpenSSH/collector CPU per host %.1fx,"
-      " wall time OpenSSH/collector %.2fx (above 1: the collector is faster)"
-      % (mean(o, 2) / mean(c, 2), mean(o, 1) / mean(c, 1)))
+rows = [l.split() for l in open(sys.argv[1])][:6]
+mean = lambda name, i: (lambda rs: sum(float(r[i]) for r in rs) / len(rs))(
+    [r for r in rows if r[0] == name])
+c, o, p = "iommu-collector", "xargs", "parallel-ssh"
+print("means of two runs each (above 1: the collector uses less):")
+for label, i in (("CPU per host", 2), ("wall time", 1), ("peak RSS", 3), ("peak PSS", 5)):
+    print("  %-12s  xargs ssh / collector %6.2fx   parallel-ssh / collector %6.2fx"
+          % (label, mean(o, i) / mean(c, i), mean(p, i) / mean(c, i)))
 PY
 [ "$ok_c" -eq $((2 * N)) ] && [ "$ok_c128" -eq "$N" ] ||
     { echo "some pulls failed: $(tail -5 "$T/collector.out")"; exit 1; }

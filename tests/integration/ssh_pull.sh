@@ -182,7 +182,8 @@ expect_status escapes rejected "not JSON"
 expect_status flood too-large "over the cap of 1048576 bytes"
 expect_status sleepy timeout "deadline"
 expect_status newhost hostkey-unknown "not in known_hosts: ssh-ed25519 SHA256:"
-expect_status changed hostkey-changed "host key changed"
+expect_status changed hostkey-changed "host key for [127.0.0.1]:$P2 changed"
+expect_status changed hostkey-changed "at $T/known_hosts:7; if the change is expected, run: ssh-keygen -R \"[127.0.0.1]:$P2\" -f $T/known_hosts"
 expect_status othertype hostkey-changed "another type"
 expect_status stall timeout
 expect_status closed unreachable "refused"
@@ -258,6 +259,8 @@ pull --identity "$T/wrong" "root@127.0.0.2:$P1 name=alpha" >"$T/out" 2>&1 || rc=
 cat "$T/out"
 [ "$rc" -eq 1 ] || fail "wrong key: exit $rc, expected 1"
 [ "$(status_of alpha)" = auth-failed ] || fail "wrong key: $(status_of alpha)"
+grep -qF "alpha: auth-failed: root@127.0.0.2 port $P1: Permission denied (publickey): tried $T/wrong, " "$T/out" ||
+    fail "auth-failed: no user, port or key in the message"
 
 step "--quiet prints failures only"
 rc=0
@@ -265,8 +268,32 @@ pull --identity "$T/user" --quiet --connect-timeout 3 \
     "root@127.0.0.2:$P1 name=alpha command=\"$AGENT --root $T/roots/alpha\"" \
     "root@127.0.0.1:$P5 name=closed" >"$T/out" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "quiet: exit $rc"
-[ "$(cat "$T/out")" = "closed: unreachable: Connection refused" ] ||
+[ "$(cat "$T/out")" = "closed: unreachable: connect to host 127.0.0.1 port $P5: Connection refused" ] ||
     fail "quiet printed: $(cat "$T/out")"
+
+step "command-failed shows the end of stderr, whole lines, control characters escaped"
+# 3.9 KiB of stderr, the real error last, with an escape sequence in it:
+# the end is kept (within what an attempt's error holds), from a line start
+cat >"$T/fails.sh" <<'SH'
+seq 1 1000 >&2
+printf 'bad\033[31m option --x\n' >&2
+exit 2
+SH
+rc=0
+pull --identity "$T/user" "root@127.0.0.2:$P1 name=alpha command=\"sh $T/fails.sh\"" \
+    >"$T/out" 2>&1 || rc=$?
+cat "$T/out"
+[ "$rc" -eq 1 ] || fail "command-failed: exit $rc"
+[ "$(status_of alpha)" = command-failed ] || fail "command-failed: $(status_of alpha)"
+err=$(sqlite3 "$DB" "SELECT a.error FROM collection_attempts a JOIN hosts h ON h.id = a.host_id
+    WHERE h.hostname = 'alpha' ORDER BY a.id DESC LIMIT 1")
+case "$err" in
+"sh $T/fails.sh: exit 2, no output; stderr: ..."*'\n999\n1000\nbad\x1b[31m option --x') ;;
+*) fail "command-failed: $err" ;;
+esac
+tail=${err#*stderr: ...}
+case "$tail" in [0-9]*) ;; *) fail "the tail does not start at a line: $tail" ;; esac
+[ "${#err}" -le 1023 ] && [ "${#tail}" -ge 800 ] || fail "the message is ${#err} bytes, its tail ${#tail}"
 
 step "ssh-agent, and ~/.ssh/config (HostName, Port, User, IdentityFile)"
 eval "$(ssh-agent -s -a "$T/agent.sock")" >/dev/null
