@@ -28,12 +28,16 @@
 #include "collector/http_parse.h"
 #include "collector/http_server.h"
 #include "collector/http_writer.h"
+#include "collector/metrics.h"
+#include "collector/metrics_fleet.h"
 #include "collector/output.h"
 #include "collector/ingest.h"
 #include "collector/token.h"
 
 #define PATH_REPORTS "/v1/reports"
 #define PATH_HEALTH "/healthz"
+#define PATH_METRICS "/metrics"
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define BODY_FIRST_ALLOC (64u * 1024)
 
 struct http_server {
@@ -47,9 +51,10 @@ struct http_server {
 	unsigned inflight;
 	int draining;
 	pthread_mutex_t loglock;
+	struct metrics *metrics; /* GET /metrics: our own counters */
 };
 
-enum route { ROUTE_NONE = 0, ROUTE_REPORTS, ROUTE_HEALTH };
+enum route { ROUTE_NONE = 0, ROUTE_REPORTS, ROUTE_HEALTH, ROUTE_METRICS };
 
 /* One request: lives from the first call of the handler to the completed
  * callback (MHD's per-request context). */
@@ -117,20 +122,19 @@ set_result(struct request *rq, const char *result)
 	snprintf(rq->result, sizeof(rq->result), "%s", result);
 }
 
-/* Queue a JSON answer, then destroy our reference to it. */
+/* Queue an answer of this type, then destroy our reference to it. */
 static enum MHD_Result
-respond(struct http_server *s, struct MHD_Connection *c, struct request *rq, unsigned status,
-        const char *body, int close_conn)
+respond_typed(struct http_server *s, struct MHD_Connection *c, struct request *rq, unsigned status,
+              const char *body, size_t len, const char *type, int close_conn)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char ra[16];
 
-	resp = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
-	                                       MHD_RESPMEM_MUST_COPY);
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS) {
 		snprintf(ra, sizeof(ra), "%u", s->o.retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
@@ -140,7 +144,7 @@ respond(struct http_server *s, struct MHD_Connection *c, struct request *rq, uns
 		                        "Bearer realm=\"iommu-fleet\"");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-		                        rq->route == ROUTE_HEALTH ? "GET" : "POST");
+		                        rq->route == ROUTE_REPORTS ? "POST" : "GET");
 	pthread_mutex_lock(&s->lock);
 	if (s->draining)
 		close_conn = 1;
@@ -151,6 +155,14 @@ respond(struct http_server *s, struct MHD_Connection *c, struct request *rq, uns
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/* Queue a JSON answer. */
+static enum MHD_Result
+respond(struct http_server *s, struct MHD_Connection *c, struct request *rq, unsigned status,
+        const char *body, int close_conn)
+{
+	return respond_typed(s, c, rq, status, body, strlen(body), "application/json", close_conn);
 }
 
 static enum MHD_Result
@@ -368,6 +380,33 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	return respond(s, c, rq, status, body, 0);
 }
 
+/* GET /metrics: the fleet's gauges (read on the token connection, under its
+ * lock) and our own counters. */
+static enum MHD_Result
+metrics_finish(struct http_server *s, struct MHD_Connection *c, struct request *rq)
+{
+	struct growbuf out = {0};
+	enum MHD_Result ret;
+	int rc;
+
+	pthread_mutex_lock(&s->authlock);
+	rc = metrics_fleet_format(s->authdb, &out);
+	if (rc == -1)
+		log_warnx("metrics: %s", db_error(s->authdb));
+	pthread_mutex_unlock(&s->authlock);
+	if (rc == 0 && metrics_format(s->metrics, &out) == -1)
+		rc = -1;
+	if (rc == -1) {
+		free(out.data);
+		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "db-error",
+		                     "the metrics could not be read", 0);
+	}
+	set_result(rq, "ok");
+	ret = respond_typed(s, c, rq, MHD_HTTP_OK, out.data, out.len, METRICS_TYPE, 0);
+	free(out.data);
+	return ret;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **req_cls)
@@ -393,6 +432,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		 * the connection after it: only refusals are sent that early */
 		if (strcmp(url, PATH_HEALTH) == 0) {
 			rq->route = ROUTE_HEALTH;
+			if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+			    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				                     "bad-method", "use GET", 1);
+			return MHD_YES;
+		}
+		if (strcmp(url, PATH_METRICS) == 0) {
+			rq->route = ROUTE_METRICS;
 			if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 			    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 				return respond_error(s, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -437,11 +484,29 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			                     "shutting-down", "the collector is shutting down", 1);
 		set_result(rq, "ok");
 		return respond(s, c, rq, MHD_HTTP_OK, "{\"status\":\"ok\"}\n", 0);
+	case ROUTE_METRICS:
+		return metrics_finish(s, c, rq);
 	case ROUTE_NONE:
 	default:
 		return respond_error(s, c, rq, MHD_HTTP_NOT_FOUND, "not-found", "no such resource",
 		                     0);
 	}
+}
+
+static const char *
+route_path(enum route r)
+{
+	switch (r) {
+	case ROUTE_REPORTS:
+		return PATH_REPORTS;
+	case ROUTE_HEALTH:
+		return PATH_HEALTH;
+	case ROUTE_METRICS:
+		return PATH_METRICS;
+	case ROUTE_NONE:
+		break;
+	}
+	return "other";
 }
 
 static void
@@ -454,6 +519,11 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
 	(void)c;
 	if (rq == NULL)
 		return;
+	metrics_request(s->metrics, route_path(rq->route),
+	                rq->result[0] != '\0'                           ? rq->result
+	                : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+	                                                                : "aborted",
+	                elapsed_ms(&rq->start) / 1e3);
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
 		access_log(s, rq, NULL);
 	} else if (rq->route == ROUTE_REPORTS && rq->too_big) {
@@ -530,6 +600,11 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 	}
 	s->o = *o;
 	s->w = w;
+	if ((s->metrics = metrics_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(s);
+		return NULL;
+	}
 	s->authdb = authdb;
 	pthread_mutex_init(&s->authlock, NULL);
 	pthread_mutex_init(&s->lock, NULL);
@@ -628,5 +703,6 @@ http_server_free(struct http_server *s)
 	pthread_mutex_destroy(&s->loglock);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->authlock);
+	metrics_free(s->metrics);
 	free(s);
 }

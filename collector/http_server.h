@@ -1,5 +1,6 @@
 /*
- * http_server.h - the push endpoint: POST /v1/reports and GET /healthz over
+ * http_server.h - the push endpoint: POST /v1/reports, GET /healthz and
+ * GET /metrics (the fleet's gauges and serve's own counters, metrics.h) over
  * HTTP or HTTPS (libmicrohttpd), tokens checked on a read connection,
  * reports handed to the single writer (http_writer.h).  I/O: sockets, the
  * database, stderr (one access log line per request).

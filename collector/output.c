@@ -124,12 +124,68 @@ cell_colour(const char *name, const char *v)
 	return ANSI_YELLOW;
 }
 
+/* Truth values: columns that hold one, and the value columns of rows whose
+ * "field" names one (host_changes, cohort_outliers, a transposed host). */
+static const char *const bool_names[] = {
+        "iommu_enabled", "interrupt_remapping",
+        "x2apic_optout", "isolated",
+        "boot_vga",      "kernel_log_complete",
+        "enabled",       "intremap",
+        "tie",           NULL,
+};
+static const char *const value_names[] = {"value", "old_value", "new_value", "cohort_value", NULL};
+
+static int
+name_in(const char *name, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* What a table shows for a cell: "-" for NULL, "yes" / "no" for a truth
+ * value, so every table prints them alike (CSV and JSON keep 1 / 0 / null). */
+static const char *
+table_text(const struct db_rows *rows, size_t r, size_t c, size_t fieldcol)
+{
+	const struct db_cell *cell = &rows->cells[r * rows->ncols + c];
+	int is_bool;
+
+	if (cell->type == DB_NULL)
+		return "-";
+	is_bool = name_in(rows->names[c], bool_names);
+	if (!is_bool && fieldcol < rows->ncols && name_in(rows->names[c], value_names)) {
+		const struct db_cell *f = &rows->cells[r * rows->ncols + fieldcol];
+
+		is_bool = f->type != DB_NULL && name_in(f->text, bool_names);
+	}
+	if (is_bool && strcmp(cell->text, "1") == 0)
+		return "yes";
+	if (is_bool && strcmp(cell->text, "0") == 0)
+		return "no";
+	return cell->text;
+}
+
+const char *
+output_table_text(const struct db_rows *rows, size_t r, size_t c)
+{
+	size_t fieldcol;
+
+	for (fieldcol = 0; fieldcol < rows->ncols; fieldcol++)
+		if (strcmp(rows->names[fieldcol], "field") == 0)
+			break;
+	return table_text(rows, r, c, fieldcol);
+}
+
 static int
 print_table(struct output *o, const struct db_rows *rows)
 {
 	char **esc;
 	unsigned char *textcol = NULL;
-	size_t *width, ncells, i, r, c, w, pad;
+	size_t *width, ncells, i, r, c, w, pad, fieldcol;
 	const struct db_cell *cell;
 	const char *col;
 	int rc = -1;
@@ -146,9 +202,15 @@ print_table(struct output *o, const struct db_rows *rows)
 	for (i = 0; i < ncells; i++)
 		if (rows->cells[i].type == DB_TEXT)
 			textcol[i % rows->ncols] = 1;
+	for (fieldcol = 0; fieldcol < rows->ncols; fieldcol++)
+		if (strcmp(rows->names[fieldcol], "field") == 0)
+			break;
+	for (c = 0; c < rows->ncols; c++)
+		if (name_in(rows->names[c], bool_names))
+			textcol[c] = 1;
 	for (i = 0; i < ncells; i++) {
-		cell = &rows->cells[i];
-		esc[i] = output_escape(cell->type == DB_NULL ? "-" : cell->text);
+		esc[i] =
+		        output_escape(table_text(rows, i / rows->ncols, i % rows->ncols, fieldcol));
 		if (esc[i] == NULL)
 			goto out;
 		w = display_width(esc[i]);

@@ -31,6 +31,12 @@ int output_end(struct output *o);
 /* A one-row result turned into (field, value) rows; 0 or -1 (memory). */
 int output_transpose(const struct db_rows *in, struct db_rows *out);
 
+/* What a table shows for cell (r, c) (a borrowed string): "-" for NULL,
+ * "yes" / "no" for a truth value (a column that holds one, or the value
+ * columns of a row whose "field" names one), else the text.  CSV and JSON
+ * keep 1 / 0 / null. */
+const char *output_table_text(const struct db_rows *rows, size_t r, size_t c);
+
 /* s made safe for a terminal: C0/C1 controls, DEL and invalid UTF-8 become
  * \n, \t, \xNN.  Returns a new malloc'd string or NULL (memory). */
 char *output_escape(const char *s);
