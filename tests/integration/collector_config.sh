@@ -47,6 +47,77 @@ expect "bad listen" "$(status "$COLLECTOR" --config listen.conf serve)" 2
 grep -q 'listen.conf:3: listen: "localhost": not a numeric' err || fail "bad listen: $(cat err)"
 expect "bad --listen" "$(status "$COLLECTOR" --db conf.db serve --listen localhost:8471)" 2
 
+# pull's timeouts out of range, from the file: file:line, the key, the
+# value and the range, exit 2; below, above, and not a number
+printf 'db = conf.db\nconnect_timeout = 0\n' > ct.conf
+expect "connect_timeout 0" "$(status "$COLLECTOR" --config ct.conf pull h1)" 2
+grep -q 'ct.conf:2: connect_timeout "0": not a number from 1 to 3600' err ||
+	fail "connect_timeout 0: $(cat err)"
+printf '# pull\n\ndb = conf.db\nconnect_timeout = 3601\n' > ct.conf
+expect "connect_timeout 3601" "$(status "$COLLECTOR" --config ct.conf pull h1)" 2
+grep -q 'ct.conf:4: connect_timeout "3601": not a number from 1 to 3600' err ||
+	fail "connect_timeout 3601: $(cat err)"
+printf 'db = conf.db\ntimeout = 86401\n' > to.conf
+expect "timeout 86401" "$(status "$COLLECTOR" --config to.conf pull h1)" 2
+grep -q 'to.conf:2: timeout "86401": not a number from 1 to 86400' err ||
+	fail "timeout 86401: $(cat err)"
+printf 'db = conf.db\n\ntimeout = 2m\n' > to.conf
+expect "timeout 2m" "$(status "$COLLECTOR" --config to.conf pull h1)" 2
+grep -q 'to.conf:3: timeout "2m": not a number from 1 to 86400' err ||
+	fail "timeout 2m: $(cat err)"
+printf 'db = conf.db\nconnect_timeout =\n' > ct.conf
+expect "connect_timeout empty" "$(status "$COLLECTOR" --config ct.conf pull h1)" 2
+grep -q 'ct.conf:2: connect_timeout: empty' err || fail "connect_timeout empty: $(cat err)"
+expect "--timeout 0" "$(status "$COLLECTOR" --db conf.db pull --timeout 0 h1)" 2
+grep -q -- '--timeout "0": not a number from 1 to 86400' err || fail "--timeout 0: $(cat err)"
+# the command line wins over a good value in the file, and is checked
+printf 'db = conf.db\ntimeout = 60\n' > to.conf
+expect "--connect-timeout over the file" \
+	"$(status "$COLLECTOR" --config to.conf pull --connect-timeout 3601 h1)" 2
+grep -q -- '--connect-timeout "3601": not a number from 1 to 3600' err ||
+	fail "--connect-timeout 3601: $(cat err)"
+
+# tls_cert without tls_key in the file: a usage error before anything
+# listens.  The message names the options, not the file:line of the key
+# (cmd_serve.c: serve_options); when it does, assert it here.
+printf 'db = conf.db\ntls_cert = %s/cert.pem\n' "$work" > tls.conf
+expect "tls_cert alone" "$(status "$COLLECTOR" --config tls.conf serve)" 2
+grep -q -- '--tls-cert and --tls-key go together' err || fail "tls_cert alone: $(cat err)"
+printf 'db = conf.db\ntls_key = %s/key.pem\n' "$work" > tls.conf
+expect "tls_key alone" "$(status "$COLLECTOR" --config tls.conf serve)" 2
+grep -q -- '--tls-cert and --tls-key go together' err || fail "tls_key alone: $(cat err)"
+
+# an empty db = is an error naming file:line, whatever the command, and
+# creates nothing; $IOMMU_FLEET_DB and --db still win over it
+mkdir emptydb
+printf '# no value\ndb =\n' > emptydb/db.conf
+expect "db empty" "$(cd emptydb && status "$COLLECTOR" --config db.conf import "$work/r1.json")" 2
+grep -q 'db.conf:2: db: empty' err || fail "db empty: $(cat err)"
+expect "db empty, report" "$(cd emptydb && status "$COLLECTOR" --config db.conf report fleet)" 2
+grep -q 'db.conf:2: db: empty' err || fail "db empty, report: $(cat err)"
+expect "db empty: nothing created" "$(ls -A emptydb)" db.conf
+expect "--db over an empty db =" \
+	"$(status "$COLLECTOR" --config emptydb/db.conf --db conf.db report fleet)" 0
+
+# a config file that cannot be read: its path and why, exit 1
+mkdir dir.conf
+expect "config is a directory" "$(status "$COLLECTOR" --config dir.conf report fleet)" 1
+grep -q 'dir.conf: Is a directory' err || fail "config is a directory: $(cat err)"
+printf 'db = conf.db\n' > unreadable.conf
+chmod 000 unreadable.conf
+if [ "$(id -u)" -ne 0 ]; then
+	expect "unreadable config" "$(status "$COLLECTOR" --config unreadable.conf report fleet)" 1
+	grep -q 'unreadable.conf: Permission denied' err || fail "unreadable config: $(cat err)"
+elif command -v setpriv > /dev/null; then
+	# root reads any file: run it as nobody (the directory made passable)
+	chmod 711 "$work"
+	expect "unreadable config" "$(status setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$COLLECTOR" --config "$work/unreadable.conf" report fleet)" 1
+	grep -q 'unreadable.conf: Permission denied' err || fail "unreadable config: $(cat err)"
+else
+	echo "SKIP: unreadable config (root, and no setpriv to drop it)"
+fi
+
 # a read-only command names the database it looked for and creates none
 mkdir empty
 expect "report, no database" "$(cd empty && status "$COLLECTOR" report fleet)" 1

@@ -4,9 +4,14 @@
 # (binaries, units, manual pages, configuration), the agent's dependencies
 # (no libcurl, no libsystemd: they are dlopen()ed), lintian, rpm -qlp,
 # mandoc -T lint, systemd-analyze verify and the collector unit's exposure.
+# Before the packages: `cmake --install` of the build under another prefix
+# puts every file under it, in its GNUInstallDirs place; and
+# iommu-fleet-views(7) documents exactly the views (and their columns) of
+# the database the collector makes, and its example queries run.
 # A check whose tool is missing is skipped with a message; the build itself
 # needs dpkg-buildpackage, debhelper and rpmbuild (.ci/install-deps).
-# Env from ctest: SOURCE_DIR (else this checkout).
+# Env from ctest: SOURCE_DIR (else this checkout), BUILD_DIR and COLLECTOR
+# (else the first two checks are skipped).
 set -eu
 
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -17,6 +22,87 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 skip() { echo "SKIP: $* (not installed)"; }
 have() { command -v "$1" >/dev/null 2>&1; }
+
+step "cmake --install --prefix: everything under the prefix, by GNUInstallDirs"
+if [ -n "${BUILD_DIR:-}" ] && [ -x "$BUILD_DIR/iommu-agent" ] && have cmake; then
+	# DESTDIR too: a file installed to an absolute place outside the prefix
+	# lands in $T/dest, not on this machine, and is caught below
+	DESTDIR="$T/dest" cmake --install "$BUILD_DIR" --prefix /x >"$T/install.log" 2>&1 ||
+		{ cat "$T/install.log"; fail "cmake --install"; }
+	(cd "$T/dest" && find . -type f | sed 's|^\./|/|' | LC_ALL=C sort) >"$T/installed"
+	cat "$T/installed"
+	for f in /x/bin/iommu-agent /x/bin/iommu-collector \
+		/x/share/man/man5/iommu-fleet.conf.5 /x/share/man/man7/iommu-fleet-views.7 \
+		/x/share/man/man8/iommu-agent.8 /x/share/man/man8/iommu-collector.8 \
+		/x/lib/systemd/system/iommu-agent.service /x/lib/systemd/system/iommu-agent.timer \
+		/x/lib/systemd/system/iommu-collector.service \
+		/x/lib/systemd/system/iommu-collector-pull.service \
+		/x/lib/systemd/system/iommu-collector-pull.timer \
+		/x/lib/tmpfiles.d/iommu-agent.conf \
+		/x/share/bash-completion/completions/iommu-agent \
+		/x/share/bash-completion/completions/iommu-collector \
+		/x/etc/iommu-fleet/agent.conf /x/etc/iommu-fleet/collector.conf; do
+		grep -qx "$f" "$T/installed" || fail "cmake --install --prefix /x: no $f"
+	done
+	[ "$(wc -l <"$T/installed")" -eq 16 ] || fail "cmake --install: not the 16 files above"
+	if grep -v '^/x/' "$T/installed"; then
+		fail "cmake --install --prefix /x wrote outside the prefix (above)"
+	fi
+	[ -x "$T/dest/x/bin/iommu-collector" ] || fail "the installed collector is not executable"
+	# the administrator's file is kept on a second install
+	echo '# mine' >"$T/dest/x/etc/iommu-fleet/collector.conf"
+	DESTDIR="$T/dest" cmake --install "$BUILD_DIR" --prefix /x >"$T/install.log" 2>&1 ||
+		{ cat "$T/install.log"; fail "cmake --install, again"; }
+	[ "$(cat "$T/dest/x/etc/iommu-fleet/collector.conf")" = "# mine" ] ||
+		fail "cmake --install replaced an existing collector.conf"
+else
+	skip "BUILD_DIR with the binaries, or cmake: cmake --install is not checked"
+fi
+
+step "iommu-fleet-views(7): every view and column of the schema, and the examples run"
+views_page=$SOURCE_DIR/man/iommu-fleet-views.7
+if [ -n "${COLLECTOR:-}" ] && [ -x "$COLLECTOR" ] && have sqlite3; then
+	"$COLLECTOR" --db "$T/views.db" import "$SOURCE_DIR/tests/integration/data/report-template.json" \
+		>/dev/null || fail "import into $T/views.db"
+	sqlite3 -batch "$T/views.db" "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name" \
+		>"$T/views.schema"
+	sed -n 's/^\.Ss \([a-z_]*\)$/\1/p' "$views_page" | LC_ALL=C sort >"$T/views.page"
+	diff -u "$T/views.schema" "$T/views.page" >"$T/views.diff" || {
+		cat "$T/views.diff"
+		fail "the views of the schema (-) and the .Ss of iommu-fleet-views.7 (+) differ"
+	}
+	while read -r view; do
+		sqlite3 -batch "$T/views.db" "SELECT name FROM pragma_table_info('$view')" |
+			LC_ALL=C sort >"$T/cols.schema"
+		# the .It Va lines of the view's subsection: ".It Va a , b , c"
+		awk -v v="$view" '$1 == ".Ss" { on = ($2 == v) } $1 == ".Sh" { on = 0 }
+			on && $1 == ".It" && $2 == "Va" {
+				for (i = 3; i <= NF; i++) if ($i != ",") print $i }' "$views_page" |
+			LC_ALL=C sort >"$T/cols.page"
+		diff -u "$T/cols.schema" "$T/cols.page" >"$T/cols.diff" || {
+			cat "$T/cols.diff"
+			fail "$view: its columns (-) and those iommu-fleet-views.7 describes (+) differ"
+		}
+	done <"$T/views.schema"
+	echo "$(wc -l <"$T/views.schema") views, every column described"
+	# the EXAMPLES: every literal block that is a query
+	awk '/^\.Bd -literal/ { n++; buf = ""; on = 1; next }
+	     /^\.Ed/ { if (on && buf ~ /^SELECT/) { f = sprintf("%s/example.%02d.sql", dir, n); printf "%s", buf > f; close(f) } on = 0; next }
+	     on { buf = buf $0 "\n" }' dir="$T" "$views_page"
+	count=0
+	for q in "$T"/example.*.sql; do
+		[ -f "$q" ] || continue
+		sqlite3 -batch -bail "$T/views.db" <"$q" >/dev/null 2>"$T/example.err" || {
+			cat "$q" "$T/example.err"
+			fail "an example query of iommu-fleet-views.7 fails"
+		}
+		count=$((count + 1))
+	done
+	[ "$count" -ge 6 ] || fail "iommu-fleet-views.7: $count example queries, expected 6 or more"
+	echo "$count example queries run"
+else
+	skip "COLLECTOR or sqlite3: iommu-fleet-views.7 is not checked against the schema"
+fi
 
 for tool in dpkg-buildpackage dh rpmbuild; do
 	if ! have "$tool"; then
@@ -63,6 +149,7 @@ has collector '(/usr)?/lib/systemd/system/iommu-collector\.service'
 has collector '(/usr)?/lib/systemd/system/iommu-collector-pull\.service'
 has collector '(/usr)?/lib/systemd/system/iommu-collector-pull\.timer'
 has collector /usr/share/man/man8/iommu-collector\.8\.gz
+has collector /usr/share/man/man7/iommu-fleet-views\.7\.gz
 has collector /etc/iommu-fleet/collector\.conf
 has collector /usr/share/bash-completion/completions/iommu-collector
 if grep -q iommu-collector "$T/agent.list" || grep -q iommu-agent "$T/collector.list"; then
