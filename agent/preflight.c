@@ -212,8 +212,9 @@ pf_device(struct pf *p, const struct report_group *g, struct report_device *d)
 				pf_warn(p, d, "%s", p->r->cmdline.warnings.v[i]);
 	if (d->preflight == VERDICT_READY && p->ev->sys.critical_known != TRI_TRUE) {
 		d->preflight = VERDICT_UNKNOWN;
-		pf_warn(p, d, "the root disk and the default route could not be located: a"
-		              " member of the group may carry them");
+		pf_warn(p, d,
+		        "the root disk and the default route could not be located: a"
+		        " member of the group may carry them");
 	}
 	if (d->preflight == VERDICT_READY && p->ir != TRI_TRUE) {
 		d->preflight = VERDICT_UNKNOWN;

@@ -26,8 +26,10 @@ struct pfread {
 static int
 pf_unknown(struct pfread *r, const char *path, const char *why)
 {
-	if (strlist_addf(r->errors, "%s: %s: the root disk's and the default route's devices are"
-	                 " not known", path, why) == -1)
+	if (strlist_addf(r->errors,
+	                 "%s: %s: the root disk's and the default route's devices are"
+	                 " not known",
+	                 path, why) == -1)
 		r->nomem = 1;
 	return -1;
 }
