@@ -51,7 +51,8 @@ enum {
 	O_TMPDIR,
 	O_LIMIT,
 	O_INVFORMAT,
-	O_JUMP
+	O_JUMP,
+	O_LISTHOSTS
 };
 
 static const struct option pull_longopts[] = {
@@ -73,6 +74,7 @@ static const struct option pull_longopts[] = {
         {"limit", required_argument, NULL, O_LIMIT},
         {"inventory-format", required_argument, NULL, O_INVFORMAT},
         {"jump", required_argument, NULL, O_JUMP},
+        {"list-hosts", no_argument, NULL, O_LISTHOSTS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -83,6 +85,7 @@ pull_usage(FILE *fp)
 	fprintf(fp,
 	        "usage: iommu-collector pull [HOST...] [--inventory FILE] [--limit PATTERN] [--jobs N]\n"
 	        "           [--inventory-format auto|hosts|ini|yaml] [--jump [user@]host[:port],...]\n"
+	        "           [--list-hosts]\n"
 	        "           [--command CMD] [--agentless] [--known-hosts FILE] [--accept-new]\n"
 	        "           [--identity FILE] [--ssh-config FILE] [--connect-timeout S]\n"
 	        "           [--timeout S] [--max-bytes N] [--quiet] [--progress|--no-progress]\n"
@@ -236,6 +239,9 @@ pull_option(int ch, const char *arg, struct pull_opts *o)
 		break;
 	case O_JUMP:
 		o->jump = arg;
+		break;
+	case O_LISTHOSTS:
+		o->list_hosts = 1;
 		break;
 	case O_INVFORMAT: {
 		enum inventory_format f;
@@ -409,6 +415,29 @@ pull_hosts(const struct pull_opts *o, int argc, char **argv, struct inventory *i
 	return 0;
 }
 
+/* --list-hosts: the hosts the selection gives, "NAME<TAB>GROUPS" a line,
+ * without connecting to any (what to check before a run, and what the
+ * shell completion offers). */
+static int
+pull_list_hosts(const struct inventory *inv)
+{
+	char *e, *g;
+	size_t i;
+
+	for (i = 0; i < inv->n; i++) {
+		e = output_escape(inv->hosts[i].name);
+		g = output_escape(inv->hosts[i].tags);
+		printf("%s\t%s\n", e != NULL ? e : "?", g != NULL ? g : "");
+		free(e);
+		free(g);
+	}
+	if (fflush(stdout) == EOF) {
+		log_warn("stdout");
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
 /* Pull every host and print the summary: the exit code. */
 static int
 pull_run(struct collector *c, struct pull_opts *o, struct inventory *inv)
@@ -458,6 +487,8 @@ cmd_pull(struct collector *c, int argc, char **argv)
 	inventory_init(&inv);
 	if (pull_hosts(&o, argc - optind, argv + optind, &inv) == -1)
 		rc = EXIT_USAGE;
+	else if (o.list_hosts)
+		rc = pull_list_hosts(&inv);
 	else
 		rc = pull_run(c, &o, &inv);
 	inventory_free(&inv);

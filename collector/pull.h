@@ -21,6 +21,7 @@ struct pull_opts {
 	const char *inventory;
 	int inventory_format; /* enum inventory_format */
 	const char *limit;    /* --limit PATTERN, NULL for all */
+	int list_hosts;       /* --list-hosts: print the selection, pull nothing */
 	const char *command;
 	const char *known_hosts;
 	const char *identity;

@@ -81,13 +81,21 @@ EOF
 printf '# pull settings\ndb = %s/fleet.db\ninventory = %s/inv.txt\n' "$T" "$T" > with-inv.conf
 printf 'db = %s/fleet.db\n#inventory = %s/inv.txt\n' "$T" "$T" > without-inv.conf
 # shellcheck disable=SC2016 # the literal text of the inventory's last host
+# the collector itself, for what it reads of Ansible inventories
+if [ -n "${COLLECTOR:-}" ]; then
+	mkdir -p "$T/bin"
+	ln -s "$COLLECTOR" "$T/bin/iommu-collector"
+fi
+printf '[gpu]\ngpu[1:2]\n[web]\nweb1 ansible_host=10.0.0.1\n[prod:children]\ngpu\nweb\n' >fleet.ini
+printf 'all:\n  children:\n    lab:\n      hosts:\n        gpu1:\n        web1:\n' >fleet.yml
 pull_hosts=$(want 'root@127.0.0.2:2222' alpha db1.example.org web1 '[::1]:2201' v6 \
 	'$(touch${IFS}PWNED)')
 # shellcheck disable=SC2016
 names=$(want alpha db1.example.org web1 v6 '$(touch${IFS}PWNED)')
 agent_opts=$(want --config --root --kernel-log --capture --pci-ids --hostname --pretty \
 	--verbose -v --push --token-file --cacert --spool --help -h --version)
-pull_opts=$(want --inventory --jobs -j --command --agentless --known-hosts --accept-new \
+pull_opts=$(want --inventory --limit --inventory-format --jump --list-hosts \
+	--jobs -j --command --agentless --known-hosts --accept-new \
 	--identity --ssh-config --connect-timeout --timeout --max-bytes --tmpdir --quiet -q \
 	--progress --no-progress --help)
 
@@ -135,6 +143,15 @@ run_cases() {
 		"$(comp iommu-collector pull --inventory inv.txt '')" "$pull_hosts"
 	check "pull: hosts of the --config file's inventory" \
 		"$(comp iommu-collector --config with-inv.conf pull '')" "$pull_hosts"
+	# an Ansible inventory: its hosts and groups, as the collector reads it
+	if [ -n "${COLLECTOR:-}" ]; then
+		check "pull: an Ansible INI inventory" \
+			"$(PATH=$T/bin:$PATH comp iommu-collector pull --inventory fleet.ini '')" \
+			"$(want gpu gpu1 gpu2 prod web web1)"
+		check "pull: an Ansible YAML inventory" \
+			"$(PATH=$T/bin:$PATH comp iommu-collector pull --inventory fleet.yml g)" \
+			"$(want gpu1)"
+	fi
 	check "pull: --inventory over the --config file" \
 		"$(comp iommu-collector --config without-inv.conf pull --inventory inv.txt d)" \
 		"$(want db1.example.org)"
