@@ -14,12 +14,8 @@
 # configuration by the prefix given at configure time.
 include(GNUInstallDirs)
 
-# The binaries' install(TARGETS) lines (CMakeLists.txt,
-# collector/CMakeLists.txt) say "bin"; the units below say BINDIR.
-if(NOT CMAKE_INSTALL_BINDIR STREQUAL "bin")
-  message(FATAL_ERROR "CMAKE_INSTALL_BINDIR=${CMAKE_INSTALL_BINDIR}: the binaries install to bin/ "
-          "and the systemd units would name ${CMAKE_INSTALL_FULL_BINDIR}; leave it at bin")
-endif()
+# The binaries install to BINDIR (CMakeLists.txt, collector/CMakeLists.txt),
+# and the units below name it: the two agree whatever BINDIR is.
 set(_system_prefix FALSE)
 if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   set(_system_prefix TRUE)
