@@ -128,7 +128,8 @@ fleet_page(struct db *db, struct html *h, const char *now)
 	            "Devices that need attention (GPUs, NICs, storage not isolated or not "
 	            "ready)",
 	            "attention", SQL_ATTENTION, NULL) == -1 ||
-	    section(db, h, "Changes in the last 7 days", "changes", SQL_CHANGES, since) == -1 ||
+	    section(db, h, "Changes in the last 7 days (the newest 5,000 at most)", "changes",
+	            SQL_CHANGES, since) == -1 ||
 	    section(db, h, "Outliers (hosts unlike the others of their model)", "outliers",
 	            SQL_OUTLIERS, NULL) == -1)
 		return -1;

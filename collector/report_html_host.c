@@ -212,8 +212,9 @@ report_html_host(struct db *db, struct html *h, const char *hostname)
 	    part(db, h, hostname, "Checks", "checks", SQL_CHECKS, 'c') == -1 ||
 	    part(db, h, hostname, "IOMMU groups", "groups", SQL_GROUPS, 'g') == -1 ||
 	    part(db, h, hostname, "Devices", "devices", SQL_DEVICES, 't') == -1 ||
-	    part(db, h, hostname, "Changes", "changes", SQL_CHANGES, 't') == -1 ||
-	    part(db, h, hostname, "Collection attempts (latest first)", "attempts", SQL_ATTEMPTS,
+	    part(db, h, hostname, "Changes (the newest 500 at most)", "changes", SQL_CHANGES,
+	         't') == -1 ||
+	    part(db, h, hostname, "Collection attempts (the newest 30)", "attempts", SQL_ATTEMPTS,
 	         't') == -1)
 		return -1;
 	html_page_end(h);
