@@ -31,12 +31,15 @@
 #include "agent/spool.h"
 
 #define TOKEN_FILE_MAX 4096
-#define REPLY_MAX 512
+#define REPLY_MAX 1024
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 10000
 #define RETRY_AFTER_CAP_S 30
 #define CONNECT_TIMEOUT_S 10L
 #define TOTAL_TIMEOUT_S 180L /* the collector may wait on a busy database */
+/* The whole push, spooled reports, retries and waits included: a cron run
+ * must end before the next one starts. */
+#define PUSH_DEADLINE_S 300L
 
 /* The libcurl functions push uses, resolved by curl_load(). */
 static struct {
@@ -77,7 +80,8 @@ curl_load(void)
 }
 
 enum outcome {
-	OUT_DELIVERED,  /* 2xx: stored, or was already */
+	OUT_DELIVERED,  /* 2xx with the collector's acknowledgement: stored, or was already */
+	OUT_UNACKED,    /* 2xx without it: a captive portal or a proxy, not the collector */
 	OUT_RETRY,      /* network error, 429, 5xx: try again later */
 	OUT_BAD_REPORT, /* the collector said 400, 403, 413, 415: never taken, not kept */
 	OUT_REFUSED,    /* 401, other 3xx/4xx: the token or the URL is wrong */
@@ -90,6 +94,8 @@ struct pusher {
 	char errbuf[CURL_ERROR_SIZE];
 	unsigned tries;
 	unsigned seed;
+	struct timespec deadline; /* CLOCK_MONOTONIC: the end of the whole push */
+	const char *id;           /* the report being sent, its acknowledgement names it */
 	/* the last answer */
 	long status;
 	unsigned retry_after;
@@ -203,6 +209,20 @@ token_read(const char *path, char *tok, size_t toklen)
 	return 0;
 }
 
+/* Seconds left before the push's deadline, 0 when it has passed. */
+static long
+pusher_left(const struct pusher *p)
+{
+	struct timespec now;
+	long left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long)(p->deadline.tv_sec - now.tv_sec);
+	if (p->deadline.tv_nsec < now.tv_nsec)
+		left--;
+	return left > 0 ? left : 0;
+}
+
 static int
 pusher_init(struct pusher *p, const struct push_opts *o, const char *token)
 {
@@ -230,6 +250,8 @@ pusher_init(struct pusher *p, const struct push_opts *o, const char *token)
 		seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->seed = seed;
 	p->tries = o->tries > 0 ? o->tries : 1;
+	clock_gettime(CLOCK_MONOTONIC, &p->deadline);
+	p->deadline.tv_sec += PUSH_DEADLINE_S;
 	if ((p->h = lc.easy_init()) == NULL) {
 		log_warnx("curl: cannot initialise");
 		return -1;
@@ -279,12 +301,19 @@ static enum outcome
 pusher_once(struct pusher *p, const char *body, size_t len)
 {
 	CURLcode rc;
+	long left = pusher_left(p);
 
 	p->status = 0;
 	p->retry_after = 0;
 	p->replylen = 0;
 	p->reply[0] = '\0';
 	p->errbuf[0] = '\0';
+	if (left == 0) {
+		snprintf(p->errbuf, sizeof(p->errbuf), "out of time (a push takes at most %ld s)",
+		         PUSH_DEADLINE_S);
+		return OUT_RETRY;
+	}
+	lc.easy_setopt(p->h, CURLOPT_TIMEOUT, left < TOTAL_TIMEOUT_S ? left : TOTAL_TIMEOUT_S);
 	lc.easy_setopt(p->h, CURLOPT_POSTFIELDS, body);
 	lc.easy_setopt(p->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	rc = lc.easy_perform(p->h);
@@ -294,8 +323,11 @@ pusher_once(struct pusher *p, const char *body, size_t len)
 		return OUT_RETRY;
 	}
 	lc.easy_getinfo(p->h, CURLINFO_RESPONSE_CODE, &p->status);
+	/* A status code alone acknowledges nothing: a captive portal answers
+	 * 200 to anything.  Only the collector's own answer naming the report
+	 * lets it leave the spool. */
 	if (p->status >= 200 && p->status < 300)
-		return OUT_DELIVERED;
+		return report_json_ack(p->reply, p->replylen, p->id) ? OUT_DELIVERED : OUT_UNACKED;
 	if (p->status == 429 || p->status >= 500)
 		return OUT_RETRY;
 	/* Only the collector's own verdict condemns a report: a proxy's 413
@@ -321,6 +353,8 @@ pusher_wait(struct pusher *p, unsigned attempt)
 	d = d / 2 + (unsigned long)rand_r(&p->seed) % (d + 1);
 	if (p->retry_after > 0 && d < p->retry_after * 1000ul)
 		d = p->retry_after * 1000ul;
+	if (d > (unsigned long)pusher_left(p) * 1000ul)
+		d = (unsigned long)pusher_left(p) * 1000ul;
 	ts.tv_sec = (time_t)(d / 1000);
 	ts.tv_nsec = (long)(d % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -330,7 +364,11 @@ pusher_wait(struct pusher *p, unsigned attempt)
 static void
 pusher_say(struct pusher *p, const char *what, const char *verb)
 {
-	if (p->status == 0)
+	if (p->status >= 200 && p->status < 300)
+		log_warnx("%s: HTTP %ld from %s is not an iommu-fleet collector's "
+		          "acknowledgement (a captive portal or a proxy?): kept: %s",
+		          what, p->status, p->url, reply_text(p));
+	else if (p->status == 0)
 		log_warnx("%s: %s %s: %s", what, verb, p->url, p->errbuf);
 	else
 		log_warnx("%s: %s %s: HTTP %ld: %s", what, verb, p->url, p->status, reply_text(p));
@@ -344,7 +382,7 @@ pusher_send(struct pusher *p, const char *body, size_t len, const char *what)
 
 	for (attempt = 1;; attempt++) {
 		out = pusher_once(p, body, len);
-		if (out != OUT_RETRY || attempt >= p->tries)
+		if (out != OUT_RETRY || attempt >= p->tries || pusher_left(p) == 0)
 			break;
 		log_info("%s: attempt %u: %s", what, attempt,
 		         p->status == 0 ? p->errbuf : "collector busy or failing");
@@ -384,7 +422,26 @@ spool_keep(struct spool *sp, int have_spool, const char *json, size_t len, const
 	return EXIT_SPOOLED;
 }
 
-/* Open the spool when there is one: 1 open, 0 none (or it failed, logged). */
+/* How long to wait for the spool's lock: SPOOL_LOCK_WAIT_S, or
+ * $IOMMU_AGENT_SPOOL_WAIT seconds (0 to 3600; for tests). */
+static unsigned
+spool_wait(void)
+{
+	const char *e = getenv("IOMMU_AGENT_SPOOL_WAIT");
+	unsigned long v;
+	char *end;
+
+	if (e == NULL || *e == '\0')
+		return SPOOL_LOCK_WAIT_S;
+	errno = 0;
+	v = strtoul(e, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 3600)
+		return SPOOL_LOCK_WAIT_S;
+	return (unsigned)v;
+}
+
+/* Open the spool when there is one: 1 open, 0 none (or it failed, logged),
+ * -1 another run holds it (logged): the run ends there. */
 static int
 push_spool_open(struct spool *sp, const char *dir)
 {
@@ -392,7 +449,13 @@ push_spool_open(struct spool *sp, const char *dir)
 	sp->lockfd = -1;
 	if (dir == NULL)
 		return 0;
-	if (spool_open(sp, dir) == -1) {
+	if (spool_open(sp, dir, spool_wait()) == -1) {
+		if (errno == EWOULDBLOCK) {
+			log_warnx("spool %s: another iommu-agent run has held it for %u s: "
+			          "giving up (nothing sent, nothing spooled)",
+			          dir, spool_wait());
+			return -1;
+		}
 		log_warn("spool %s", dir);
 		return 0;
 	}
@@ -422,10 +485,13 @@ push_prepare(const struct push_opts *o, char *tok, size_t toklen)
 static int
 push_oldest(struct pusher *p, struct spool *sp, enum outcome *out)
 {
-	char what[SPOOL_NAME_MAX + 32], *buf;
+	char what[SPOOL_NAME_MAX + 32], id[SPOOL_NAME_MAX], *buf;
 	size_t blen;
 
 	snprintf(what, sizeof(what), "spooled %s", sp->v[0].name);
+	/* the entry's id: NNNNNNNNNNNNNNNNNNNN-ID.json (spool_name_ok) */
+	snprintf(id, sizeof(id), "%.*s", (int)(strlen(sp->v[0].name) - 26), sp->v[0].name + 21);
+	p->id = id;
 	if (spool_read(sp, 0, REPORT_MAX_BYTES, &buf, &blen) == -1) {
 		if (errno != EFBIG) {
 			/* maybe passing (EMFILE, ENOMEM, EIO): keep it */
@@ -461,6 +527,7 @@ push_current(struct pusher *p, struct spool *sp, int have_spool, const char *jso
 	char what[SPOOL_NAME_MAX + 32];
 
 	snprintf(what, sizeof(what), "report %s", report_id);
+	p->id = report_id;
 	switch (pusher_send(p, json, len, what)) {
 	case OUT_DELIVERED:
 		return EXIT_OK;
@@ -472,6 +539,7 @@ push_current(struct pusher *p, struct spool *sp, int have_spool, const char *jso
 		pusher_say(p, what, "refused by");
 		spool_keep(sp, have_spool, json, len, report_id);
 		return EXIT_REJECTED;
+	case OUT_UNACKED:
 	case OUT_RETRY:
 	default:
 		pusher_say(p, what, "cannot deliver to");
@@ -490,6 +558,8 @@ push_report(const struct push_opts *o, const char *json, size_t len, const char 
 
 	memset(&p, 0, sizeof(p));
 	have_spool = push_spool_open(&sp, o->spool);
+	if (have_spool == -1)
+		return EXIT_FAILURE_;
 	if (push_prepare(o, tok, sizeof(tok)) == -1) {
 		rc = spool_keep(&sp, have_spool, json, len, report_id);
 		goto out;

@@ -21,7 +21,11 @@ struct push_opts {
  * exactly the text printed without --push); spool it when it cannot be
  * delivered.  report_id names the spool entry.  Returns an exit code:
  * EXIT_OK delivered, EXIT_SPOOLED kept for later, EXIT_REJECTED refused
- * by the collector, EXIT_FAILURE_ not delivered and not spooled. */
+ * by the collector, EXIT_FAILURE_ not delivered and not spooled (also when
+ * another run held the spool for SPOOL_LOCK_WAIT_S seconds, or
+ * $IOMMU_AGENT_SPOOL_WAIT).  A report counts as delivered only on the
+ * collector's acknowledgement naming it (report_json_ack), never on a 2xx
+ * alone; the whole push ends within PUSH_DEADLINE_S (push.c). */
 int push_report(const struct push_opts *o, const char *json, size_t len, const char *report_id);
 
 #endif

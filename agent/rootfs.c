@@ -145,21 +145,39 @@ rootfs_close(struct rootfs *fs)
 	fs->dirfd = -1;
 }
 
+/*
+ * The capture is written as root into a directory a user may own: nothing
+ * under it is trusted.  Every path is walked one component at a time with
+ * O_NOFOLLOW (what openat2's RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS does,
+ * on every kernel), "." and ".." refused, and every write is an O_EXCL
+ * create of a fresh file, so a planted symlink or hard link is never
+ * written through.  Files 0600, directories 0700, whatever the umask: the
+ * kernel log that dmesg_restrict hides is in there.
+ */
 int
 rootfs_capture_start(struct rootfs *fs, const char *dir)
 {
 	struct rootfs_capture *cap;
+	struct stat st;
 	DIR *d;
 	struct dirent *de;
-	int fd, empty = 1;
+	int fd, dfd, empty = 1;
 
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* not through a link, and ours: a stranger's directory is not one
+	 * we can keep the evidence in */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	d = fdopendir(dup(fd));
-	if (d == NULL) {
+	if (fstat(fd, &st) == -1 || st.st_uid != geteuid()) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if ((dfd = dup(fd)) == -1 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
 		close(fd);
 		return -1;
 	}
@@ -172,6 +190,10 @@ rootfs_capture_start(struct rootfs *fs, const char *dir)
 		errno = ENOTEMPTY;
 		return -1;
 	}
+	if (fchmod(fd, 0700) == -1) {
+		close(fd);
+		return -1;
+	}
 	cap = calloc(1, sizeof(*cap));
 	if (cap == NULL) {
 		close(fd);
@@ -182,25 +204,80 @@ rootfs_capture_start(struct rootfs *fs, const char *dir)
 	return 0;
 }
 
+/* The directory holding rel's last component, opened without following a
+ * link (created 0700 where missing when create is set): a descriptor and
+ * *base pointing into rel at the last component (empty when rel ends in
+ * '/'), or -1 with errno (ELOOP or ENOTDIR for a link on the way). */
+static int
+capture_parent(struct rootfs_capture *cap, const char *rel, int create, const char **base)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	size_t n;
+	int fd, next;
+
+	if ((fd = dup(cap->dirfd)) == -1)
+		return -1;
+	while ((slash = strchr(p, '/')) != NULL) {
+		n = (size_t)(slash - p);
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (create && mkdirat(fd, comp, 0700) == 0)
+			(void)fchmodat(fd, comp, 0700, AT_SYMLINK_NOFOLLOW);
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next == -1)
+			return -1;
+		fd = next;
+		p = slash + 1;
+	}
+	if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	*base = p;
+	return fd;
+}
+
 /* mkdir -p of rel's parent directories inside the capture. */
 static int
 capture_mkparents(struct rootfs_capture *cap, const char *rel)
 {
-	char path[PATH_MAX];
-	char *p;
+	const char *base;
+	int fd = capture_parent(cap, rel, 1, &base);
 
-	if (strlen(rel) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* A fresh file rel (0600) for writing: what was there goes first, never
+ * written through (a link, or a second read of the same evidence). */
+static int
+capture_create(struct rootfs_capture *cap, const char *rel)
+{
+	const char *base;
+	int pfd, fd;
+
+	if ((pfd = capture_parent(cap, rel, 1, &base)) == -1)
+		return -1;
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST && unlinkat(pfd, base, 0) == 0)
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(pfd);
+	if (fd != -1 && fchmod(fd, 0600) == -1) {
+		close(fd);
 		return -1;
 	}
-	memcpy(path, rel, strlen(rel) + 1);
-	for (p = strchr(path, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdirat(cap->dirfd, path, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
+	return fd;
 }
 
 int
@@ -211,11 +288,7 @@ rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t 
 
 	if (fs->cap == NULL)
 		return 0;
-	if (capture_mkparents(fs->cap, rel) == -1)
-		return -1;
-	fd = openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	            0644);
-	if (fd == -1)
+	if ((fd = capture_create(fs->cap, rel)) == -1)
 		return -1;
 	while (len > 0) {
 		n = write(fd, text, len);
@@ -234,10 +307,9 @@ rootfs_capture_put(struct rootfs *fs, const char *rel, const char *text, size_t 
 int
 rootfs_capture_open(struct rootfs *fs, const char *rel)
 {
-	if (fs->cap == NULL || capture_mkparents(fs->cap, rel) == -1)
+	if (fs->cap == NULL)
 		return -1;
-	return openat(fs->cap->dirfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	              0644);
+	return capture_create(fs->cap, rel);
 }
 
 int
@@ -541,6 +613,34 @@ linked_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Open directory rel of the capture, no link followed: a descriptor or -1. */
+static int
+capture_opendir(struct rootfs_capture *cap, const char *rel)
+{
+	const char *base;
+	int pfd, fd;
+
+	if ((pfd = capture_parent(cap, rel, 0, &base)) == -1)
+		return -1;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
+	return fd;
+}
+
+/* fstatat of rel in the capture, not following links: 0 or -1. */
+static int
+capture_stat(struct rootfs_capture *cap, const char *rel, struct stat *st)
+{
+	const char *base;
+	int pfd, rc;
+
+	if ((pfd = capture_parent(cap, rel, 0, &base)) == -1)
+		return -1;
+	rc = fstatat(pfd, base, st, AT_SYMLINK_NOFOLLOW);
+	close(pfd);
+	return rc;
+}
+
 /* Move what src holds into dst (both directories of the capture); a name
  * in both was read twice, the same evidence: the copy in src goes. */
 static int
@@ -548,13 +648,19 @@ capture_merge_dir(struct rootfs_capture *cap, const char *src, const char *dst, 
 {
 	char s[PATH_MAX], d[PATH_MAX];
 	struct dirent *e;
-	struct stat st;
+	struct stat st, st2;
+	const char *base;
 	DIR *dir;
-	int fd, rc = 0;
+	int fd, sfd = -1, dfd = -1, pfd, rc = 0;
 
-	if (depth > 16 || (fd = openat(cap->dirfd, src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (depth > 16 || (fd = capture_opendir(cap, src)) == -1)
 		return -1;
-	if ((dir = fdopendir(fd)) == NULL) {
+	if ((sfd = dup(fd)) == -1 || (dfd = capture_opendir(cap, dst)) == -1 ||
+	    (dir = fdopendir(fd)) == NULL) {
+		if (sfd != -1)
+			close(sfd);
+		if (dfd != -1)
+			close(dfd);
 		close(fd);
 		return -1;
 	}
@@ -563,17 +669,22 @@ capture_merge_dir(struct rootfs_capture *cap, const char *src, const char *dst, 
 			continue;
 		snprintf(s, sizeof(s), "%s/%s", src, e->d_name);
 		snprintf(d, sizeof(d), "%s/%s", dst, e->d_name);
-		if (fstatat(cap->dirfd, d, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			rc |= renameat(cap->dirfd, s, cap->dirfd, d);
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			rc |= renameat(sfd, e->d_name, dfd, e->d_name);
 		else if (S_ISDIR(st.st_mode) &&
-		         fstatat(cap->dirfd, s, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		         S_ISDIR(st.st_mode))
+		         fstatat(sfd, e->d_name, &st2, AT_SYMLINK_NOFOLLOW) == 0 &&
+		         S_ISDIR(st2.st_mode))
 			rc |= capture_merge_dir(cap, s, d, depth + 1);
 		else
-			(void)unlinkat(cap->dirfd, s, 0);
+			(void)unlinkat(sfd, e->d_name, 0);
 	}
 	closedir(dir);
-	(void)unlinkat(cap->dirfd, src, AT_REMOVEDIR);
+	close(sfd);
+	close(dfd);
+	if ((pfd = capture_parent(cap, src, 0, &base)) != -1) {
+		(void)unlinkat(pfd, base, AT_REMOVEDIR);
+		close(pfd);
+	}
 	return rc;
 }
 
@@ -585,14 +696,24 @@ static int
 capture_move_dir(struct rootfs_capture *cap, const char *path, const char *target)
 {
 	char real[PATH_MAX];
+	const char *sbase, *dbase;
 	struct stat st;
+	int spfd, dpfd, rc;
 
-	if (fstatat(cap->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+	if (capture_stat(cap, path, &st) == -1 || !S_ISDIR(st.st_mode))
 		return 0;
-	if (rootfs_link_path(path, target, real, sizeof(real)) == -1 ||
-	    capture_mkparents(cap, real) == -1)
+	if (rootfs_link_path(path, target, real, sizeof(real)) == -1)
 		return -1;
-	if (renameat(cap->dirfd, path, cap->dirfd, real) == 0)
+	if ((spfd = capture_parent(cap, path, 0, &sbase)) == -1)
+		return -1;
+	if ((dpfd = capture_parent(cap, real, 1, &dbase)) == -1) {
+		close(spfd);
+		return -1;
+	}
+	rc = renameat(spfd, sbase, dpfd, dbase);
+	close(spfd);
+	close(dpfd);
+	if (rc == 0)
 		return 0;
 	if (errno != EEXIST && errno != ENOTEMPTY)
 		return -1;
@@ -604,43 +725,50 @@ int
 rootfs_capture_finish(struct rootfs *fs)
 {
 	struct rootfs_capture *cap = fs->cap;
+	const char *base;
 	struct stat st;
 	size_t i;
-	int fd, rc = 0;
+	int fd, pfd, rc = 0;
 
 	if (cap == NULL)
 		return 0;
 	/* links whose targets are shallower first: a bridge's directory is in
 	 * place before the devices below it move into it */
-	qsort(cap->linked.v, cap->linked.n, sizeof(*cap->linked.v), linked_cmp);
+	if (cap->linked.n > 1)
+		qsort(cap->linked.v, cap->linked.n, sizeof(*cap->linked.v), linked_cmp);
 	for (i = 0; i < cap->linked.n; i++) {
 		char *path = cap->linked.v[i];
 		char *target = strchr(path, '\n');
 
 		*target++ = '\0';
-		if (capture_mkparents(cap, path) == -1)
+		if (capture_mkparents(cap, path) == -1 ||
+		    capture_move_dir(cap, path, target) == -1 ||
+		    (pfd = capture_parent(cap, path, 0, &base)) == -1) {
 			rc = -1;
-		else if (capture_move_dir(cap, path, target) == -1)
+			continue;
+		}
+		if (symlinkat(target, pfd, base) == -1 && errno != EEXIST)
 			rc = -1;
-		else if (symlinkat(target, cap->dirfd, path) == -1 && errno != EEXIST)
-			rc = -1;
+		close(pfd);
 	}
 	/* Names that were listed but never read leave an empty placeholder, so
 	 * the listing reads the same from the capture. */
 	for (i = 0; i < cap->listed.n; i++) {
 		const char *path = cap->listed.v[i];
 
-		if (fstatat(cap->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
-		if (capture_mkparents(cap, path) == -1) {
+		if ((pfd = capture_parent(cap, path, 1, &base)) == -1) {
 			rc = -1;
 			continue;
 		}
-		fd = openat(cap->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd == -1)
-			rc = -1;
-		else
-			close(fd);
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			            0600);
+			if (fd == -1)
+				rc = -1;
+			else
+				close(fd);
+		}
+		close(pfd);
 	}
 	return rc;
 }

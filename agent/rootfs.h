@@ -21,7 +21,10 @@ struct rootfs {
 
 /* 0, or -1 with errno set (the root cannot be opened). */
 int rootfs_open(struct rootfs *fs, const char *root);
-/* Start capturing into dir (created if missing, must be empty): 0 or -1. */
+/* Start capturing into dir (created 0700 if missing; else it must be an
+ * empty directory of ours, not a link): 0 or -1.  Nothing under it is
+ * trusted: no link is followed while writing, files are fresh 0600 ones
+ * and directories 0700, whatever the umask. */
 int rootfs_capture_start(struct rootfs *fs, const char *dir);
 /* Write the placeholders for listed names and close: 0 or -1. */
 int rootfs_capture_finish(struct rootfs *fs);

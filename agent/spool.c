@@ -85,8 +85,33 @@ entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct spool_entry *)a)->name, ((const struct spool_entry *)b)->name);
 }
 
+/* flock(fd, LOCK_EX), trying every 100 ms for wait_s seconds: 0, or -1
+ * with errno EWOULDBLOCK when it stayed held (cron runs must not pile up
+ * behind a run stuck on a slow collector). */
+static int
+lock_wait(int fd, unsigned wait_s)
+{
+	struct timespec tick = {0, 100 * 1000000L}, now, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)wait_s;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+	}
+}
+
 int
-spool_open(struct spool *sp, const char *dir)
+spool_open(struct spool *sp, const char *dir, unsigned wait_s)
 {
 	struct spool_entry *v = NULL, *nv;
 	struct dirent *de;
@@ -101,10 +126,15 @@ spool_open(struct spool *sp, const char *dir)
 		return -1;
 	if ((sp->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
-	while (flock(sp->lockfd, LOCK_EX) == -1) {
-		if (errno != EINTR)
-			goto fail;
-	}
+	if (lock_wait(sp->lockfd, wait_s) == -1)
+		goto fail;
+	/* mkdir's 0700 is only what the umask leaves, and an older spool may
+	 * be 0755: ours, it is closed to others */
+	if (fstat(sp->lockfd, &st) == -1)
+		goto fail;
+	if ((st.st_mode & 077) != 0 && st.st_uid == geteuid() &&
+	    fchmod(sp->lockfd, st.st_mode & 0700) == -1)
+		goto fail;
 	if ((d = opendir(dir)) == NULL)
 		goto fail;
 	while ((de = readdir(d)) != NULL) {
@@ -267,6 +297,7 @@ spool_add(struct spool *sp, const char *id, const char *data, size_t len)
 	if (path_of(sp, name, path, sizeof(path)) == -1 ||
 	    path_of(sp, ".tmp-XXXXXX", tmp, sizeof(tmp)) == -1)
 		return -1;
+	/* mkstemp creates 0600 whatever the umask: the report stays ours */
 	if ((fd = mkstemp(tmp)) == -1)
 		return -1;
 	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)

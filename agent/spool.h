@@ -41,9 +41,13 @@ int spool_name_make(unsigned long long ns, const char *id, char *out, size_t out
 size_t spool_plan_trim(const unsigned long long *sizes, size_t n, size_t max_count,
                        unsigned long long max_bytes);
 
-/* Open dir (created 0700 when missing), wait for its lock (one agent run
- * at a time uses a spool) and list its entries.  0, or -1 with errno set. */
-int spool_open(struct spool *sp, const char *dir);
+/* Open dir (created 0700 when missing; made 0700 when it is ours and open
+ * to others: the reports name every device of the host), wait at most
+ * wait_s seconds for its lock (one agent run at a time uses a spool) and
+ * list its entries.  0, or -1 with errno set: EWOULDBLOCK when another run
+ * held the lock all that time. */
+#define SPOOL_LOCK_WAIT_S 30
+int spool_open(struct spool *sp, const char *dir, unsigned wait_s);
 void spool_close(struct spool *sp);
 
 /* Read entry i whole (at most max bytes): 0 and a new buffer, or -1. */

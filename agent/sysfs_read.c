@@ -340,7 +340,8 @@ read_bus(struct reader *r, struct slot **slots, size_t *nslots)
 		n++;
 	}
 	strlist_free(&names);
-	qsort(v, n, sizeof(*v), slot_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), slot_cmp);
 	*slots = v;
 	*nslots = n;
 }
@@ -453,7 +454,9 @@ read_members(struct reader *r, const char *gdir, struct report_group *g, struct 
 		}
 	}
 	strlist_free(&names);
-	qsort(g->devices, g->ndevices, sizeof(*g->devices), device_cmp);
+	/* an empty devices/ leaves g->devices NULL: qsort(NULL, 0) is undefined */
+	if (g->ndevices > 1)
+		qsort(g->devices, g->ndevices, sizeof(*g->devices), device_cmp);
 }
 
 /* Groups with their members; *incomplete when some membership is unknown. */
@@ -503,7 +506,8 @@ read_groups(struct reader *r, struct report_iommu *iommu, struct sysfs_facts *fa
 		} else
 			n++;
 	}
-	qsort(ids, n, sizeof(*ids), int_cmp);
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), int_cmp);
 	for (i = 0; i < n && !r->nomem; i++) {
 		g = &iommu->groups[iommu->ngroups++];
 		report_group_init(g);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
@@ -1313,6 +1314,80 @@ dec_report(struct dec *d, json_t *root, struct report *r)
 	return 0;
 }
 
+/*
+ * The structure counts of a JSON text, before anything is built: items per
+ * array and members per object (REPORT_MAX_ELEMENTS), all of them together
+ * (REPORT_MAX_VALUES), objects and arrays (REPORT_MAX_CONTAINERS), and depth
+ * (deeper than PRESCAN_DEPTH cannot be a report).  Only counts: malformed
+ * text is left to jansson, which says where.  An element is counted at the
+ * comma after it, or at the bracket closing a container that holds one.
+ */
+#define PRESCAN_DEPTH 64
+
+struct prescan_level {
+	size_t n;     /* elements counted so far */
+	int nonempty; /* something other than white space since the opening */
+};
+
+static int
+prescan_count(struct dec *d, struct prescan_level *l, size_t *values, size_t off)
+{
+	if (++l->n > REPORT_MAX_ELEMENTS)
+		return fail(d, "report", "more than %u items in one array or object (at byte %zu)",
+		            REPORT_MAX_ELEMENTS, off);
+	if (++*values > REPORT_MAX_VALUES)
+		return fail(d, "report", "more than %u values in all (at byte %zu)",
+		            REPORT_MAX_VALUES, off);
+	return 0;
+}
+
+static int
+prescan(struct dec *d, const char *text, size_t len)
+{
+	struct prescan_level lv[PRESCAN_DEPTH];
+	size_t i, depth = 0, values = 0, containers = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)text[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == ']' || c == '}') {
+			if (depth == 0)
+				return 0; /* not JSON: jansson says so */
+			depth--;
+			if (lv[depth].nonempty && prescan_count(d, &lv[depth], &values, i) == -1)
+				return -1;
+			continue;
+		}
+		if (c == ',') {
+			if (depth > 0 && prescan_count(d, &lv[depth - 1], &values, i) == -1)
+				return -1;
+			continue;
+		}
+		if (depth > 0)
+			lv[depth - 1].nonempty = 1;
+		if (c == '"') {
+			for (i++; i < len && text[i] != '"'; i++) {
+				if (text[i] == '\\')
+					i++;
+			}
+		} else if (c == '[' || c == '{') {
+			if (depth == PRESCAN_DEPTH)
+				return fail(d, "report", "nested too deep (limit %d)",
+				            REPORT_MAX_DEPTH);
+			if (++containers > REPORT_MAX_CONTAINERS)
+				return fail(d, "report",
+				            "more than %u objects and arrays in all (at byte %zu)",
+				            REPORT_MAX_CONTAINERS, i);
+			lv[depth].n = 0;
+			lv[depth].nonempty = 0;
+			depth++;
+		}
+	}
+	return 0;
+}
+
 int
 report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err)
 {
@@ -1330,6 +1405,8 @@ report_json_decode(const char *text, size_t len, struct report *out, struct repo
 		return fail(&d, "report", "no input");
 	if (len > REPORT_MAX_BYTES)
 		return fail(&d, "report", "too large (%zu bytes, limit %u)", len, REPORT_MAX_BYTES);
+	if (prescan(&d, text, len) == -1)
+		return -1;
 	/* Not JSON_DECODE_ANY: the top must be an object or array.  jansson
 	 * checks UTF-8 and refuses NUL bytes and duplicate keys. */
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -1352,4 +1429,25 @@ report_json_decode(const char *text, size_t len, struct report *out, struct repo
 	if (rc == -1)
 		report_free(out);
 	return rc;
+}
+
+int
+report_json_ack(const char *body, size_t len, const char *report_id)
+{
+	json_error_t jerr;
+	json_t *root, *id, *status, *host;
+	int ok;
+
+	if (body == NULL || report_id == NULL || len > REPORT_MAX_STRING)
+		return 0;
+	/* root: new, released below; its members borrowed */
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		return 0;
+	id = json_object_get(root, "report_id");
+	status = json_object_get(root, "status");
+	host = json_object_get(root, "host");
+	ok = json_is_object(root) && json_is_string(status) && json_is_string(host) &&
+	     json_is_string(id) && strcasecmp(json_string_value(id), report_id) == 0;
+	json_decref(root);
+	return ok;
 }

@@ -19,6 +19,15 @@
 #define REPORT_MAX_DEVICES 16384 /* per group and in all */
 #define REPORT_MAX_LINES 20000   /* kernel_log.lines */
 #define REPORT_MAX_ITEMS 4096    /* any other array */
+/* Counted on the text before jansson builds a tree, so that the decoded size
+ * is bounded and not only the bytes: an 8 MiB body of empty objects cost some
+ * 80 times its size.  An honest report takes about 65 bytes of text per
+ * object or array and 19 per value, so these admit any honest 8 MiB report
+ * (16384 one-device groups: 131150 and 426285); the limits above still apply,
+ * with the path of the offender. */
+#define REPORT_MAX_ELEMENTS 32768    /* items of one array, members of one object */
+#define REPORT_MAX_VALUES 524288     /* array items and object members in all */
+#define REPORT_MAX_CONTAINERS 147456 /* objects and arrays in all, the top one too */
 
 struct report_error {
 	char msg[256]; /* "kernel_log.lines[3].text: not a string" */
@@ -34,5 +43,11 @@ char *report_json_encode(const struct report *r, int flags);
  * invalid UTF-8, depth / size / count limits, wrong format or version,
  * missing or mistyped required fields. */
 int report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err);
+
+/* Is body the collector's acknowledgement that it stored (or already had)
+ * the report report_id: a JSON object {"status": string, "report_id": string,
+ * "host": string} naming that id (ids compare case-blind)?  1 yes, 0 no.
+ * A 2xx without it (a captive portal's or a proxy's page) is not one. */
+int report_json_ack(const char *body, size_t len, const char *report_id);
 
 #endif

@@ -28,6 +28,26 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || { echo "non-empty capture dir: exit $rc, want 1" >&2; exit 1; }
 
+# Issue 13 (run as root into a directory a user owns): 0600 files and 0700
+# directories whatever the umask (the kernel log is in there); a link
+# planted as or in DIR is not written through.
+(umask 022; "$AGENT" --capture "$work/modes" > /dev/null 2>&1) || true
+loose=$(find "$work/modes" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | head -3)
+[ -z "$loose" ] || { echo "capture modes: $loose" >&2; exit 1; }
+mkdir "$work/target"
+ln -s "$work/target" "$work/linkdir"
+set +e
+"$AGENT" --capture "$work/linkdir" > /dev/null 2>&1
+rc=$?
+mkdir "$work/planted"
+ln -s "$work/target" "$work/planted/proc"
+"$AGENT" --capture "$work/planted" > /dev/null 2>&1
+rc2=$?
+set -e
+[ "$rc" -eq 1 ] || { echo "capture dir a symlink: exit $rc, want 1" >&2; exit 1; }
+[ "$rc2" -eq 1 ] || { echo "capture dir with a planted link: exit $rc2, want 1" >&2; exit 1; }
+[ -z "$(ls -A "$work/target")" ] || { echo "written through a planted link" >&2; exit 1; }
+
 n=0
 for case in "$FIXTURES"/*/; do
 	[ -d "$case/root" ] || continue

@@ -1376,6 +1376,180 @@ test_format_example(void **state)
 	report_free(&r);
 }
 
+/* Text of n copies of item joined by commas, between open and close. */
+static char *
+joined(const char *open, const char *item, size_t n, const char *close)
+{
+	size_t lo = strlen(open), li = strlen(item), lc = strlen(close), i, off;
+	char *s = malloc(lo + n * (li + 1) + lc + 1);
+
+	assert_non_null(s);
+	memcpy(s, open, lo);
+	off = lo;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			s[off++] = ',';
+		memcpy(s + off, item, li);
+		off += li;
+	}
+	memcpy(s + off, close, lc + 1);
+	return s;
+}
+
+/*
+ * Structure counts, checked on the text before jansson builds a tree
+ * (issue 13: 8 MiB of {} cost 640 MB decoded).  An element is counted at the
+ * comma after it, or at the bracket closing its container.
+ */
+static void
+test_reject_structure(void **state)
+{
+	char want[128], *s, *text, *t;
+	json_t *root, *a;
+	size_t i, n, len, off;
+
+	(void)state;
+	/* The amplification body itself: refused at the 32769th {}, at the
+	 * comma after it ({"x":[ is 6 bytes, each {} and its comma 3). */
+	n = (REPORT_MAX_BYTES - 8) / 3;
+	s = joined("{\"x\":[", "{}", n, "]}");
+	assert_true(strlen(s) <= REPORT_MAX_BYTES);
+	snprintf(want, sizeof(want),
+	         "report: more than 32768 items in one array or object (at byte %zu)",
+	         (size_t)6 + 3 * REPORT_MAX_ELEMENTS + 2);
+	expect_reject_text(s, strlen(s), want);
+	free(s);
+
+	/* 32768 items pass the count (the array's own limit says the rest),
+	 * 32769 do not; an object's members the same. */
+	root = full_tree();
+	a = json_array();
+	for (i = 0; i < REPORT_MAX_ELEMENTS; i++)
+		json_array_append_new(a, json_null());
+	json_object_set_new(root, "x_future", a);
+	expect_reject(root, "x_future: too many items (32768, limit 4096)");
+	root = full_tree();
+	a = json_array();
+	for (i = 0; i < REPORT_MAX_ELEMENTS + 1; i++)
+		json_array_append_new(a, json_null());
+	json_object_set_new(root, "x_future", a);
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	assert_non_null(text);
+	/* the last null is counted at the closing bracket */
+	t = strstr(text, "null]");
+	assert_non_null(t);
+	snprintf(want, sizeof(want),
+	         "report: more than 32768 items in one array or object (at byte %zu)",
+	         (size_t)(t - text) + 4);
+	expect_reject_text(text, strlen(text), want);
+	free(text);
+	s = malloc((size_t)REPORT_MAX_ELEMENTS * 12 + 16);
+	assert_non_null(s);
+	off = 0;
+	s[off++] = '{';
+	for (i = 0; i <= REPORT_MAX_ELEMENTS; i++)
+		off += (size_t)sprintf(s + off, "%s\"k%zu\":0", i > 0 ? "," : "", i);
+	s[off++] = '}';
+	snprintf(want, sizeof(want),
+	         "report: more than 32768 items in one array or object (at byte %zu)", off - 1);
+	expect_reject_text(s, off, want);
+	free(s);
+
+	/* Values in all: arrays of 32768 zeros ("0," 2 bytes, each array
+	 * 65537 bytes and counted itself at the comma after it) in {"x":[.
+	 * 15 arrays hold 15 * 32769 values; the 524289th is the 32754th zero
+	 * of the 16th array, counted at the comma after it. */
+	s = joined("[", "0", REPORT_MAX_ELEMENTS, "]");
+	assert_int_equal(strlen(s), 65537);
+	text = joined("{\"x\":[", s, 17, "]}");
+	free(s);
+	n = REPORT_MAX_VALUES - 15 * ((size_t)REPORT_MAX_ELEMENTS + 1) + 1;
+	assert_int_equal(n, 32754);
+	snprintf(want, sizeof(want), "report: more than 524288 values in all (at byte %zu)",
+	         (size_t)6 + 15 * 65538 + 1 + 2 * (n - 1) + 1);
+	expect_reject_text(text, strlen(text), want);
+	free(text);
+
+	/* Objects and arrays in all: the 147457th opening bracket. */
+	s = joined("[", "[]", 30000, "]");
+	text = joined("{\"x\":[", s, 5, "]}");
+	free(s);
+	len = strlen(text);
+	for (i = 0, n = 0; i < len; i++) {
+		if ((text[i] == '[' || text[i] == '{') && ++n > REPORT_MAX_CONTAINERS)
+			break;
+	}
+	assert_true(i < len);
+	snprintf(want, sizeof(want),
+	         "report: more than 147456 objects and arrays in all (at byte %zu)", i);
+	expect_reject_text(text, len, want);
+	free(text);
+
+	/* Brackets, commas and escaped quotes inside strings are not
+	 * structure: 40000 brackets in strings pass. */
+	root = full_tree();
+	s = joined("", "\"[{\\", 800, "");
+	a = json_array();
+	for (i = 0; i < 25; i++)
+		json_array_append_new(a, json_string(s));
+	json_object_set_new(root, "x_more", a);
+	free(s);
+	expect_accept(root);
+
+	/* Deeper than 64 cannot be a report: refused before jansson. */
+	s = joined("", "[", 65, "");
+	for (t = s; *t != '\0'; t++)
+		if (*t == ',')
+			*t = '[';
+	expect_reject_text(s, strlen(s), "report: nested too deep (limit 16)");
+	free(s);
+}
+
+/* The collector's acknowledgement (issue 13): only its own JSON naming the
+ * report lets a report leave the agent's spool. */
+static void
+test_ack(void **state)
+{
+	static const char id[] = "3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01";
+	static const struct {
+		const char *body;
+		int want;
+	} cases[] = {
+	        {"{\"status\":\"stored\",\"report_id\":\"3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01\","
+	         "\"host\":\"web1\"}\n",
+	         1},
+	        {"{\"status\":\"unchanged\",\"report_id\":\"3F2A9C1E-0B7D-4E55-9A10-2B6C8D4E7F01\","
+	         "\"host\":\"web1\"}",
+	         1},
+	        {"OK", 0},
+	        {"", 0},
+	        {"<html>Welcome to the hotel wifi</html>", 0},
+	        {"{}", 0},
+	        {"{\"status\":\"stored\",\"report_id\":\"0000\",\"host\":\"web1\"}", 0},
+	        {"{\"status\":\"stored\",\"report_id\":\"3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01\"}",
+	         0},
+	        {"{\"status\":201,\"report_id\":\"3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01\","
+	         "\"host\":\"web1\"}",
+	         0},
+	        {"[\"3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01\"]", 0},
+	        {"{\"status\":\"stored\",\"report_id\":\"3f2a9c1e-0b7d-4e55-9a10-2b6c8d4e7f01\","
+	         "\"report_id\":\"x\",\"host\":\"web1\"}",
+	         0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (report_json_ack(cases[i].body, strlen(cases[i].body), id) != cases[i].want)
+			fail_msg("case %zu: \"%s\": want %d", i, cases[i].body, cases[i].want);
+	}
+	assert_int_equal(report_json_ack(NULL, 0, id), 0);
+	assert_int_equal(report_json_ack(cases[0].body, strlen(cases[0].body), NULL), 0);
+	/* only the first len bytes count */
+	assert_int_equal(report_json_ack(cases[0].body, 20, id), 0);
+}
+
 int
 main(void)
 {
@@ -1394,6 +1568,8 @@ main(void)
 	        cmocka_unit_test(test_reject_kernel_log_checks),
 	        cmocka_unit_test(test_reject_missing),
 	        cmocka_unit_test(test_reject_limits),
+	        cmocka_unit_test(test_reject_structure),
+	        cmocka_unit_test(test_ack),
 	        cmocka_unit_test(test_schema_matches_decoder),
 	        cmocka_unit_test(test_format_example),
 	};

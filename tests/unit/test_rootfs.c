@@ -223,6 +223,88 @@ test_capture_round_trip(void **state)
 	rootfs_close(&fs);
 }
 
+/* Issue 13: --capture runs as root into a directory a user may own; links
+ * planted there are never written through, and what it writes is 0600 /
+ * 0700 whatever the umask. */
+static void
+test_capture_no_follow(void **state)
+{
+	struct rootfs fs;
+	struct stat st;
+	char capdir[256], path[512], victim[256], *v;
+	mode_t old;
+
+	(void)state;
+	mk("victim");
+	put("victim/secret", "keep");
+	snprintf(victim, sizeof(victim), "%s/victim", tmpl);
+	snprintf(capdir, sizeof(capdir), "%s/cap-planted", tmpl);
+	old = umask(0);
+	assert_int_equal(mkdir(capdir, 0777), 0);
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_capture_start(&fs, capdir), 0);
+	assert_int_equal(stat(capdir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+
+	/* planted after the start: a link on the way, a link at the end, a
+	 * hard link to a file outside */
+	snprintf(path, sizeof(path), "%s/var", capdir);
+	assert_int_equal(symlink(victim, path), 0);
+	snprintf(path, sizeof(path), "%s/proc", capdir);
+	assert_int_equal(mkdir(path, 0777), 0);
+	snprintf(path, sizeof(path), "%s/proc/cmdline", capdir);
+	snprintf(victim, sizeof(victim), "%s/victim/secret", tmpl);
+	assert_int_equal(symlink(victim, path), 0);
+	snprintf(path, sizeof(path), "%s/hard", capdir);
+	assert_int_equal(link(victim, path), 0);
+
+	assert_int_equal(rootfs_capture_put(&fs, "var/log/x", "abc", 3), -1);
+	assert_true(errno == ENOTDIR || errno == ELOOP);
+	assert_int_equal(rootfs_capture_open(&fs, "var/y"), -1);
+	assert_int_equal(rootfs_capture_put(&fs, "var", "abc", 3), 0); /* the link goes */
+	assert_int_equal(rootfs_capture_put(&fs, "proc/cmdline", "evil", 4), 0);
+	assert_int_equal(rootfs_capture_put(&fs, "hard", "evil", 4), 0);
+	assert_int_equal(rootfs_capture_put(&fs, "../escape", "evil", 4), -1);
+	assert_int_equal(rootfs_read_attr(&fs, "sys/devices/0000:01:00.0/vendor", &v), 0);
+	free(v);
+	assert_int_equal(rootfs_capture_finish(&fs), 0);
+	rootfs_close(&fs);
+	umask(old);
+
+	/* nothing outside was written */
+	snprintf(path, sizeof(path), "%s/victim/log", tmpl);
+	assert_int_equal(lstat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/victim/y", tmpl);
+	assert_int_equal(lstat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/escape", tmpl);
+	assert_int_equal(lstat(path, &st), -1);
+	open_root(&fs, "victim");
+	assert_int_equal(rootfs_read_attr(&fs, "secret", &v), 0);
+	assert_string_equal(v, "keep");
+	free(v);
+	rootfs_close(&fs);
+	/* fresh files in the capture, 0600 in 0700 directories */
+	snprintf(path, sizeof(path), "%s/proc/cmdline", capdir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/sys/devices/0000:01:00.0/vendor", capdir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/sys/devices", capdir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+
+	/* the capture directory itself a link: refused */
+	snprintf(path, sizeof(path), "%s/cap-link", tmpl);
+	mk("cap-empty");
+	snprintf(capdir, sizeof(capdir), "%s/cap-empty", tmpl);
+	assert_int_equal(symlink(capdir, path), 0);
+	open_root(&fs, "root");
+	assert_int_equal(rootfs_capture_start(&fs, path), -1);
+	rootfs_close(&fs);
+}
+
 /* The same containment without openat2 (old kernels, seccomp). */
 static void
 test_manual_resolution_stays_inside_root(void **state)
@@ -261,6 +343,7 @@ main(void)
 	        cmocka_unit_test(test_read_is_bounded),
 	        cmocka_unit_test(test_link_and_list),
 	        cmocka_unit_test(test_capture_round_trip),
+	        cmocka_unit_test(test_capture_no_follow),
 	        cmocka_unit_test(
 	                test_manual_resolution_stays_inside_root), /* last: sets a global */
 	};

@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -89,7 +91,7 @@ test_directory(void **state)
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(path, sizeof(path), "%s/spool", tmpdir);
 
-	assert_int_equal(spool_open(&sp, path), 0); /* created */
+	assert_int_equal(spool_open(&sp, path, SPOOL_LOCK_WAIT_S), 0); /* created */
 	assert_int_equal(sp.n, 0);
 	assert_int_equal(spool_add(&sp, "r1", "one\n", 4), 0);
 	assert_int_equal(spool_add(&sp, "r2", "two!\n", 5), 0);
@@ -104,7 +106,7 @@ test_directory(void **state)
 	fclose(fp);
 	snprintf(path, sizeof(path), "%s/spool", tmpdir);
 
-	assert_int_equal(spool_open(&sp, path), 0);
+	assert_int_equal(spool_open(&sp, path, SPOOL_LOCK_WAIT_S), 0);
 	assert_int_equal(sp.n, 3);
 	assert_non_null(strstr(sp.v[0].name, "-r1.json"));
 	assert_non_null(strstr(sp.v[2].name, "-r3.json"));
@@ -135,6 +137,52 @@ test_directory(void **state)
 	rmdir(tmpdir);
 }
 
+/* Issue 13: 0700 / 0600 whatever the umask, and a bounded wait for the lock. */
+static void
+test_modes_and_lock(void **state)
+{
+	char dir[128], path[256];
+	struct spool sp, sp2;
+	struct timespec t0, t1;
+	struct stat st;
+	mode_t old;
+	long ms;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_spool.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/spool", dir);
+	old = umask(0);
+	/* an older spool, open to everyone: closed when opened */
+	assert_int_equal(mkdir(path, 0777), 0);
+	assert_int_equal(spool_open(&sp, path, SPOOL_LOCK_WAIT_S), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(spool_add(&sp, "r1", "one\n", 4), 0);
+	snprintf(path, sizeof(path), "%s/spool/%s", dir, sp.v[0].name);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* held by another run: refused after the wait, not for ever */
+	snprintf(path, sizeof(path), "%s/spool", dir);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(spool_open(&sp2, path, 1), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 900 && ms < 10000);
+	assert_int_equal(sp2.lockfd, -1);
+	spool_close(&sp);
+	/* released: had at once */
+	assert_int_equal(spool_open(&sp2, path, 0), 0);
+	assert_int_equal(sp2.n, 1);
+	assert_int_equal(spool_remove(&sp2, 0), 0);
+	spool_close(&sp2);
+	umask(old);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -142,6 +190,7 @@ main(void)
 	        cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_plan_trim),
 	        cmocka_unit_test(test_directory),
+	        cmocka_unit_test(test_modes_and_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

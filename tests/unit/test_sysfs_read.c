@@ -434,6 +434,20 @@ test_no_sys(void **state)
 	assert_int_equal(iommu.ngroups, 0);
 	assert_int_equal(errors.n, 0);
 	iommu_release(&iommu);
+
+	/* a group with an empty devices/ (issue 13): no qsort(NULL, 0), which
+	 * UBSan in the sanitizer build aborts on; the group is read, empty */
+	mkpath("empty/sys/kernel/iommu_groups/7/devices");
+	memset(&iommu, 0, sizeof(iommu));
+	assert_int_equal(rootfs_open(&fs, dir), 0);
+	assert_int_equal(sysfs_read(&fs, &iommu, &f, &errors), 0);
+	rootfs_close(&fs);
+	assert_int_equal(f.ngroups, 1);
+	assert_int_equal(iommu.ngroups, 1);
+	assert_int_equal(iommu.groups[0].id, 7);
+	assert_int_equal(iommu.groups[0].ndevices, 0);
+	iommu_release(&iommu);
+	strlist_free(&errors);
 }
 
 static void
