@@ -7,12 +7,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/exitcode.h"
 #include "common/log.h"
@@ -42,8 +44,17 @@ struct item {
 	struct ingest *in;
 };
 
+/* One input: a file named on the command line (a link there is followed:
+ * the user named it), or one found in a directory named there (a link
+ * there is never followed: whoever can write in the directory could point
+ * it at any file the collector's user can read). */
+struct input {
+	char *path; /* "-" is stdin */
+	int in_dir;
+};
+
 struct pipeline {
-	char **names; /* inputs in order; "-" is stdin */
+	struct input *names; /* inputs in order */
 	size_t nnames;
 	struct db *ro; /* reader's own connection, NULL for none */
 	pthread_mutex_t mu;
@@ -58,19 +69,49 @@ import_usage(void)
 	fprintf(stderr, "usage: iommu-collector import [FILE | DIR | -]...\n");
 }
 
+/* Open a file of a directory: never through a symbolic link (O_NOFOLLOW:
+ * one planted after the listing is refused too), a regular file only (a
+ * FIFO would block: O_NONBLOCK until checked).  NULL with errno set. */
+static FILE *
+open_in_dir(const char *path)
+{
+	struct stat sb;
+	FILE *fp;
+	int fd, fl;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    (fp = fdopen(fd, "rb")) == NULL)
+		goto fail;
+	return fp;
+fail:
+	fl = errno;
+	close(fd);
+	errno = fl;
+	return NULL;
+}
+
 /* Reader thread side: read, and the first half of ingesting it. */
 static void
-item_load(struct pipeline *pl, struct item *it, const char *name)
+item_load(struct pipeline *pl, struct item *it, const struct input *inp)
 {
 	struct ingest_reader rd = {pl->ro, NULL};
 	struct growbuf buf = {0};
+	const char *name = inp->path;
 	FILE *fp;
 
 	memset(it, 0, sizeof(*it));
-	it->name = (char *)name;
-	if (strcmp(name, "-") == 0)
+	it->name = inp->path;
+	if (strcmp(name, "-") == 0 && !inp->in_dir)
 		fp = stdin;
-	else if ((fp = fopen(name, "rb")) == NULL) {
+	else if ((fp = inp->in_dir ? open_in_dir(name) : fopen(name, "rb")) == NULL) {
 		it->read_errno = errno;
 		return;
 	}
@@ -96,7 +137,7 @@ reader(void *arg)
 	size_t i;
 
 	for (i = 0; i < pl->nnames; i++) {
-		item_load(pl, &it, pl->names[i]);
+		item_load(pl, &it, &pl->names[i]);
 		pthread_mutex_lock(&pl->mu);
 		while (pl->count == QUEUE_LEN)
 			pthread_cond_wait(&pl->cv, &pl->mu);
@@ -171,30 +212,33 @@ item_store(struct db *db, struct item *it, struct import_stats *st)
 static int
 cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct input *)a)->path, ((const struct input *)b)->path);
 }
 
 static int
-names_add(struct pipeline *pl, char *name)
+names_add(struct pipeline *pl, char *name, int in_dir)
 {
-	char **v;
+	struct input *v;
 
 	if ((v = reallocarray(pl->names, pl->nnames + 1, sizeof(*v))) == NULL) {
 		free(name);
 		return -1;
 	}
 	pl->names = v;
-	pl->names[pl->nnames++] = name;
+	pl->names[pl->nnames].path = name;
+	pl->names[pl->nnames++].in_dir = in_dir;
 	return 0;
 }
 
-/* Every regular *.json directly in dir, in name order (not recursive). */
+/* Every regular *.json directly in dir, in name order (not recursive).  A
+ * symbolic link is skipped with a warning, never followed (lstat here,
+ * O_NOFOLLOW when it is opened). */
 static int
 names_add_dir(struct pipeline *pl, const char *dir, struct import_stats *st)
 {
 	struct dirent *de;
 	struct stat sb;
-	char *path;
+	char *path, *e;
 	size_t len, first = pl->nnames;
 	DIR *d;
 	int rc = 0;
@@ -213,17 +257,28 @@ names_add_dir(struct pipeline *pl, const char *dir, struct import_stats *st)
 			rc = -1;
 			break;
 		}
-		if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		if (lstat(path, &sb) == -1) {
 			free(path);
 			continue;
 		}
-		if (names_add(pl, path) == -1) {
+		if (S_ISLNK(sb.st_mode)) {
+			e = output_escape(path);
+			log_warnx("%s: a symbolic link, not followed", e != NULL ? e : "?");
+			free(e);
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			free(path);
+			continue;
+		}
+		if (names_add(pl, path, 1) == -1) {
 			rc = -1;
 			break;
 		}
 	}
 	closedir(d);
-	qsort(pl->names + first, pl->nnames - first, sizeof(*pl->names), cmp_name);
+	/* qsort(NULL, 0, ...) is undefined: an empty directory has no names */
+	if (pl->nnames - first > 1)
+		qsort(pl->names + first, pl->nnames - first, sizeof(*pl->names), cmp_name);
 	return rc;
 }
 
@@ -273,7 +328,7 @@ import_names(struct pipeline *pl, int argc, char **argv, struct import_stats *st
 			continue;
 		}
 		name = strdup(argv[i]);
-		if (name == NULL || names_add(pl, name) == -1)
+		if (name == NULL || names_add(pl, name, 0) == -1)
 			return -1;
 	}
 	return 0;
@@ -370,7 +425,7 @@ cmd_import(struct collector *c, int argc, char **argv)
 		rc = import_run(c, &pl, db, &st);
 	}
 	for (i = 0; i < pl.nnames; i++)
-		free(pl.names[i]);
+		free(pl.names[i].path);
 	free(pl.names);
 	return rc;
 }

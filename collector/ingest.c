@@ -109,6 +109,25 @@ not_future(struct ingest *in, const char *collected_at)
 	return -1;
 }
 
+/*
+ * The decoder's message without jansson's quote of the input ("... near
+ * 'root'"): a file that is not JSON may be anything the reader could read
+ * (a symbolic link to /etc/shadow, a key), and its first bytes must not
+ * reach a terminal, a log or an attempt row.  The line and column stay;
+ * every other message names a path in the report, never a value.
+ */
+static void
+decode_error(struct ingest *in, const char *msg)
+{
+	const char *near;
+	int n;
+
+	near = strncmp(msg, "not JSON: ", 10) == 0 ? strstr(msg, " near '") : NULL;
+	n = near != NULL ? (int)(near - msg) : (int)strlen(msg);
+	in->refused = STORE_REJECTED;
+	snprintf(in->error, sizeof(in->error), "%.*s", n, msg);
+}
+
 /* Decode, validate and index: the costly part.  Sets refused on a bad
  * report; 0, or -1 when refused or out of memory (error says which). */
 static int
@@ -120,7 +139,7 @@ decode(struct ingest *in)
 		return in->refused ? -1 : 0;
 	if (report_json_decode(in->json, in->len, &in->r, &rerr) == -1 ||
 	    report_validate(&in->r, &rerr) == -1) {
-		refuse(in, STORE_REJECTED, "%s", rerr.msg);
+		decode_error(in, rerr.msg);
 		return -1;
 	}
 	if (not_future(in, in->r.collected_at) == -1)

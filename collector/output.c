@@ -42,11 +42,15 @@ output_format_parse(const char *s, enum output_format *out)
 	return 0;
 }
 
-/* C0, DEL, C1, and the bidirectional overrides that reorder a line. */
+/* C0, DEL, C1, the invisible bidirectional marks and overrides that
+ * reorder a line (ALM U+061C, LRM / RLM U+200E-F, LRE..RLO U+202A-E,
+ * LRI..PDI U+2066-9) and the Unicode line and paragraph separators
+ * (U+2028-9) that break one. */
 static int
 unsafe_cp(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e ||
+	       c == 0x200f || c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
 	       (c >= 0x2066 && c <= 0x2069);
 }
 
@@ -260,26 +264,56 @@ out:
 	return rc;
 }
 
+/* A spreadsheet runs a cell that starts with one of these as a formula
+ * (OWASP "CSV injection"); tab and CR too, which some trim first. */
 static int
-csv_field(FILE *fp, const char *s)
+csv_formula_start(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+char *
+output_csv_cell(const char *s, int text)
+{
+	const char *p;
+	char *e, *out;
+	size_t n, o = 0;
+	int quote, neutral;
+
+	if ((e = output_escape(s)) == NULL)
+		return NULL;
+	neutral = text && csv_formula_start(s);
+	quote = neutral || strpbrk(e, ",\"") != NULL;
+	/* a quote more per '"', the neutralising quote, two delimiters */
+	n = strlen(e) * 2 + 4;
+	if ((out = malloc(n)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	if (quote)
+		out[o++] = '"';
+	if (neutral)
+		out[o++] = '\'';
+	for (p = e; *p != '\0'; p++) {
+		if (*p == '"')
+			out[o++] = '"';
+		out[o++] = *p;
+	}
+	if (quote)
+		out[o++] = '"';
+	out[o] = '\0';
+	free(e);
+	return out;
+}
+
+static int
+csv_field(FILE *fp, const char *s, int text)
 {
 	char *e;
-	const char *p;
 
-	e = output_escape(s);
-	if (e == NULL)
+	if ((e = output_csv_cell(s, text)) == NULL)
 		return -1;
-	if (strpbrk(e, ",\"") == NULL) {
-		fputs(e, fp);
-	} else {
-		fputc('"', fp);
-		for (p = e; *p != '\0'; p++) {
-			if (*p == '"')
-				fputc('"', fp);
-			fputc(*p, fp);
-		}
-		fputc('"', fp);
-	}
+	fputs(e, fp);
 	free(e);
 	return 0;
 }
@@ -293,7 +327,7 @@ print_csv(struct output *o, const struct db_rows *rows)
 	for (c = 0; c < rows->ncols; c++) {
 		if (c > 0)
 			fputc(',', o->fp);
-		if (csv_field(o->fp, rows->names[c]) == -1)
+		if (csv_field(o->fp, rows->names[c], 1) == -1)
 			return -1;
 	}
 	fputc('\n', o->fp);
@@ -302,7 +336,8 @@ print_csv(struct output *o, const struct db_rows *rows)
 			cell = &rows->cells[r * rows->ncols + c];
 			if (c > 0)
 				fputc(',', o->fp);
-			if (cell->type != DB_NULL && csv_field(o->fp, cell->text) == -1)
+			if (cell->type != DB_NULL &&
+			    csv_field(o->fp, cell->text, cell->type == DB_TEXT) == -1)
 				return -1;
 		}
 		fputc('\n', o->fp);

@@ -37,8 +37,17 @@ int output_transpose(const struct db_rows *in, struct db_rows *out);
  * keep 1 / 0 / null. */
 const char *output_table_text(const struct db_rows *rows, size_t r, size_t c);
 
-/* s made safe for a terminal: C0/C1 controls, DEL and invalid UTF-8 become
- * \n, \t, \xNN.  Returns a new malloc'd string or NULL (memory). */
+/* s made safe for a terminal: C0/C1 controls, DEL, bidirectional marks and
+ * overrides, the Unicode line separators and invalid UTF-8 become \n, \t,
+ * \xNN.  Returns a new malloc'd string or NULL (memory). */
 char *output_escape(const char *s);
+
+/* One CSV cell (RFC 4180): s escaped as output_escape does, quoted when it
+ * holds a comma or a quote.  text: s is a text value (not a number), so one
+ * that starts with =, +, -, @, tab or CR, which a spreadsheet would run as a
+ * formula, is neutralised with a leading single quote (and quoted) as OWASP
+ * advises; JSON and tables keep it verbatim.  A new malloc'd string or NULL
+ * (memory). */
+char *output_csv_cell(const char *s, int text);
 
 #endif

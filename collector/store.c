@@ -18,6 +18,7 @@
 #include "common/growbuf.h"
 #include "proto/hostname.h"
 #include "proto/report_key.h"
+#include "proto/stamp.h"
 
 /* A growing string (growbuf) that stays marked failed after an allocation
  * failure, so a chain of appends is checked once at its end. */
@@ -95,6 +96,38 @@ store_now(char *buf, size_t len)
 	t = time(NULL);
 	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+/*
+ * What the database keys and orders on, whatever the report's spelling (the
+ * report's own text, in contents.report_json, is kept as sent):
+ *  - a report_id in lower case: a UUID is case-insensitive (RFC 4122), so
+ *    one report sent twice in two spellings is one report;
+ *  - a collected_at as UTC "YYYY-MM-DDThh:mm:ssZ" (offset applied, fraction
+ *    dropped), so that times compare as strings in SQL and here: "+14:00"
+ *    or a lower-case "t" / "z" would otherwise sort wrong against "Z".
+ * A text they cannot read is kept as it is (validation refused it before).
+ */
+static void
+store_norm_id(char *out, size_t outlen, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (id[i] >= 'A' && id[i] <= 'Z') ? (char)(id[i] - 'A' + 'a') : id[i];
+	out[i] = '\0';
+}
+
+static void
+store_norm_time(char *out, size_t outlen, const char *at)
+{
+	long long t;
+	time_t tt;
+	struct tm tm;
+
+	if (stamp_time_epoch(at, strlen(at), &t) == -1 || (tt = (time_t)t) != t ||
+	    gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outlen, "%s", at);
 }
 
 static long long
@@ -631,23 +664,27 @@ observe(struct db *db, long long host_id, long long cid, long long latest, const
         enum store_status status, struct store_result *res)
 {
 	struct db_stmt *st;
-	char now[32];
+	char now[32], id[40], at[STAMP_TIME_MAX + 1], lat[STAMP_TIME_MAX + 1];
 	long long obs;
 
 	store_now(now, sizeof(now));
+	store_norm_id(id, sizeof(id), report_id);
+	store_norm_time(at, sizeof(at), collected_at);
+	/* a latest stored before times were normalised compares the same way */
+	store_norm_time(lat, sizeof(lat), latest_at);
 	if ((st = db_prepare(db, SQL_INSERT_OBS)) == NULL)
 		return -1;
 	db_bind_int(st, 1, host_id);
 	db_bind_int(st, 2, cid);
-	db_bind_text(st, 3, report_id);
-	db_bind_text(st, 4, collected_at);
+	db_bind_text(st, 3, id);
+	db_bind_text(st, 4, at);
 	db_bind_text(st, 5, now);
 	db_bind_text(st, 6, it->transport);
 	if (run(st) == -1)
 		return -1;
 	obs = db_last_rowid(db);
 	/* a late report (spooled, resent) does not hide a newer one */
-	if (latest == 0 || strcmp(collected_at, latest_at) >= 0) {
+	if (latest == 0 || strcmp(at, lat) >= 0) {
 		if ((st = db_prepare(db, SQL_SET_LATEST)) == NULL)
 			return -1;
 		db_bind_int(st, 1, host_id);
@@ -693,11 +730,13 @@ static int
 seen_report(struct db *db, const char *report_id)
 {
 	struct db_stmt *st;
+	char id[40];
 	int rc;
 
+	store_norm_id(id, sizeof(id), report_id);
 	if ((st = db_prepare(db, SQL_FIND_OBS)) == NULL)
 		return -1;
-	db_bind_text(st, 1, report_id);
+	db_bind_text(st, 1, id);
 	if ((rc = db_step(st)) == DB_ROW)
 		db_step(st);
 	return rc == -1 ? -1 : rc == DB_ROW;
@@ -755,7 +794,7 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 	         db_column_text(st, 2) != NULL ? db_column_text(st, 2) : "");
 	latest = db_column_int(st, 3);
 	db_step(st);
-	snprintf(res->report_id, sizeof(res->report_id), "%s", it->key->report_id);
+	store_norm_id(res->report_id, sizeof(res->report_id), it->key->report_id);
 	if ((rc = seen_report(db, it->key->report_id)) == -1)
 		return dberr(db, res);
 	if (rc == 1) {
@@ -808,7 +847,7 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->hostname, sizeof(res->hostname), "%s", hostname);
-	snprintf(res->report_id, sizeof(res->report_id), "%s", r->report_id);
+	store_norm_id(res->report_id, sizeof(res->report_id), r->report_id);
 	if (db_begin(db) == -1)
 		return dberr(db, res);
 	if ((rc = seen_report(db, r->report_id)) == -1)

@@ -398,6 +398,104 @@ test_fast_path(void **state)
 	db_close(db);
 }
 
+/* Issue 13: a report_id is a UUID, case-insensitive: the same id in upper
+ * and in lower case is one report (duplicate), stored in lower case. */
+static void
+test_report_id_case(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db,
+	                     make("r640-01", 1, 8, "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001\"",
+	                          "\"6F1C2B9E-8D4A-4E55-9A7B-1C2D3E4F0001\""),
+	                     &res),
+	                 STORE_STORED);
+	assert_string_equal(res.report_id, "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001");
+	/* the same id in lower case, other content: decoded path */
+	assert_int_equal(put(db,
+	                     make("r640-01", 1, 9, "\"kernel\": \"6.1.0-13-amd64\"",
+	                          "\"kernel\": \"6.1.0-15-amd64\""),
+	                     &res),
+	                 STORE_DUPLICATE);
+	/* the same content (known-content fast path), id in mixed case */
+	assert_int_equal(put(db,
+	                     make("r640-01", 1, 9, "\"6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001\"",
+	                          "\"6f1c2b9e-8D4A-4e55-9a7b-1c2d3e4f0001\""),
+	                     &res),
+	                 STORE_DUPLICATE);
+	assert_q(db, "SELECT count(*) || ' ' || report_id FROM observations",
+	         "1 6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001");
+	/* the report's own text is kept as sent */
+	assert_q(db, "SELECT instr(report_json, '6F1C2B9E') > 0 FROM contents", "1");
+	db_close(db);
+}
+
+/* Issue 13: times are compared as instants, not strings.  10:00+14:00 is
+ * 20:00 UTC the day before: older than 00:00Z, so not the latest; a
+ * lower-case t / z is the same instant as T / Z. */
+static void
+test_collected_at_utc(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db, make("r640-01", 1, 0, NULL, NULL), &res), STORE_STORED);
+	assert_int_equal(put(db,
+	                     make("r640-01", 2, 0, "\"2026-11-23T00:00:00Z\"",
+	                          "\"2026-11-23T10:00:00+14:00\""),
+	                     &res),
+	                 STORE_UNCHANGED);
+	assert_q(db,
+	         "SELECT o.report_id FROM hosts h JOIN observations o"
+	         " ON o.id = h.latest_observation_id",
+	         "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001");
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:00:00Z");
+	assert_q(db, "SELECT collected_at FROM observations WHERE id = 2", "2026-11-22T20:00:00Z");
+	/* lower case, an offset west of UTC, a fraction: normalised */
+	assert_int_equal(put(db,
+	                     make("r640-01", 3, 0, "\"2026-11-23T00:00:00Z\"",
+	                          "\"2026-11-22t23:30:00.5-01:00\""),
+	                     &res),
+	                 STORE_UNCHANGED);
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:30:00Z");
+	assert_int_equal(
+	        put(db,
+	            make("r640-01", 4, 0, "\"2026-11-23T00:00:00Z\"", "\"2026-11-23t00:10:00z\""),
+	            &res),
+	        STORE_UNCHANGED);
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:30:00Z");
+	assert_q(db,
+	         "SELECT count(*) FROM observations WHERE collected_at GLOB"
+	         " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'",
+	         "4");
+	db_close(db);
+}
+
+/* Issue 13: a decode error never quotes the input (a file that is not a
+ * report may be a secret); the line and column stay. */
+static void
+test_error_quotes_nothing(void **state)
+{
+	static const char shadow[] = "root:$y$j9T$secret:19000:0:99999:7:::\n";
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(ingest_text(db, shadow, strlen(shadow), "import", NULL, &res),
+	                 STORE_REJECTED);
+	assert_string_equal(res.error, "not JSON: line 1 column 4: '[' or '{' expected");
+	assert_int_equal(ingest_text(db, "{\"a\": secret}", 14, "import", NULL, &res),
+	                 STORE_REJECTED);
+	assert_null(strstr(res.error, "secret"));
+	assert_non_null(strstr(res.error, "not JSON: line 1 column"));
+	/* the status word is not in the reason: "rejected: rejected: ..." */
+	assert_null(strstr(res.error, "rejected"));
+	db_close(db);
+}
+
 static void
 test_cohort_outliers(void **state)
 {
@@ -508,6 +606,9 @@ main(void)
 	        cmocka_unit_test(test_expected_hostname_and_attempts),
 	        cmocka_unit_test(test_fast_path),
 	        cmocka_unit_test(test_future_refused),
+	        cmocka_unit_test(test_report_id_case),
+	        cmocka_unit_test(test_collected_at_utc),
+	        cmocka_unit_test(test_error_quotes_nothing),
 	        cmocka_unit_test(test_cohort_outliers),
 	        cmocka_unit_test(test_output_escape),
 	        cmocka_unit_test(test_output_formats),
