@@ -33,7 +33,8 @@ serve_usage(FILE *fp)
 	        "usage: iommu-collector serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
 	        "           [--max-body BYTES] [--timeout SEC] [--request-timeout SEC]\n"
 	        "           [--max-connections N] [--max-per-ip N] [--queue N]\n"
-	        "           [--drain-timeout SEC]\n"
+	        "           [--drain-timeout SEC] [--max-decoding N] [--rate N] [--burst N]\n"
+	        "           [--auth-failures N] [--host-budget BYTES]\n"
 	        "\n"
 	        "Receives reports pushed by iommu-agent --push: POST /v1/reports with\n"
 	        "\"Authorization: Bearer TOKEN\" (see iommu-collector token), GET /healthz.\n"
@@ -43,15 +44,26 @@ serve_usage(FILE *fp)
 	        "  --tls-key FILE        PEM private key\n"
 	        "  --max-body BYTES      largest report accepted (default and most %u)\n"
 	        "  --timeout SEC         close a connection idle this long (default 30)\n"
-	        "  --request-timeout SEC longest time one request may take (default 120)\n"
-	        "  --max-connections N   connections at once (default 256)\n"
-	        "  --max-per-ip N        connections at once from one address (default 32)\n"
+	        "  --request-timeout SEC longest time a request may take to arrive, counted\n"
+	        "                        from its first byte, headers included (default 120)\n"
+	        "  --max-connections N   connections at once (default 256); past it, the one\n"
+	        "                        that has been sending its request longest is cut\n"
+	        "  --max-per-ip N        connections at once from one address, an IPv6 /64\n"
+	        "                        counting as one (default 32)\n"
+	        "  --max-decoding N      reports decoded at once, the rest wait (default 4)\n"
+	        "  --rate N              reports per token and minute, 0 no limit (default 60);\n"
+	        "  --burst N             ... of which this many at once (default 60): 429\n"
+	        "  --auth-failures N     failed authentications from one address before each\n"
+	        "                        next one doubles a delay answered 429 (default 10)\n"
+	        "  --host-budget BYTES   new report content one host may store a day, 0 no\n"
+	        "                        limit (default 256 MiB): 429 past it\n"
 	        "  --queue N             reports waiting for the database; more get 503 (default 64)\n"
 	        "  --drain-timeout SEC   on SIGTERM, wait this long for requests in flight (default 30)\n"
 	        "\n"
 	        "Answers: 201 stored, 200 already stored, 400 invalid report, 401 missing,\n"
 	        "unknown or revoked token, 403 report of another host, 413 too large, 415\n"
-	        "not application/json, 503 busy (Retry-After).  One access log line per\n"
+	        "not application/json, 429 too many (Retry-After), 503 busy (Retry-After).\n"
+	        "A 201 is sent once the commit is on disk (fsynced).  One access log line per\n"
 	        "request on stderr.  exit status: 0 stopped by a signal, 1 failure, 2 usage\n",
 	        DEFAULT_LISTEN, REPORT_MAX_BYTES);
 }
@@ -119,6 +131,11 @@ static const struct option serve_longopts[] = {
         {"max-per-ip", required_argument, NULL, 'p'},
         {"queue", required_argument, NULL, 'q'},
         {"drain-timeout", required_argument, NULL, 'd'},
+        {"max-decoding", required_argument, NULL, 'D'},
+        {"rate", required_argument, NULL, 'r'},
+        {"burst", required_argument, NULL, 'B'},
+        {"auth-failures", required_argument, NULL, 'a'},
+        {"host-budget", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -187,6 +204,31 @@ serve_option(struct serve *sv, int ch, const char *arg)
 		if (parse_uint("drain-timeout", arg, 0, 3600, &sv->drain) == -1)
 			return EXIT_USAGE;
 		break;
+	case 'D':
+		if (parse_uint("max-decoding", arg, 1, 1000, &v) == -1)
+			return EXIT_USAGE;
+		o->max_decoding = (unsigned)v;
+		break;
+	case 'r':
+		if (parse_uint("rate", arg, 0, 1000000, &v) == -1)
+			return EXIT_USAGE;
+		o->rate_per_min = (unsigned)v;
+		break;
+	case 'B':
+		if (parse_uint("burst", arg, 1, 1000000, &v) == -1)
+			return EXIT_USAGE;
+		o->rate_burst = (unsigned)v;
+		break;
+	case 'a':
+		if (parse_uint("auth-failures", arg, 1, 1000000, &v) == -1)
+			return EXIT_USAGE;
+		o->auth_failures = (unsigned)v;
+		break;
+	case 'H':
+		if (parse_uint("host-budget", arg, 0, ULONG_MAX, &v) == -1)
+			return EXIT_USAGE;
+		o->host_budget = v;
+		break;
 	case 'h':
 		serve_usage(stdout);
 		return EXIT_OK;
@@ -213,6 +255,11 @@ serve_options(struct serve *sv, struct conf *conf, int argc, char **argv)
 	sv->o.max_connections = 256;
 	sv->o.per_ip_connections = 32;
 	sv->o.retry_after = 5;
+	sv->o.max_decoding = 4;
+	sv->o.rate_per_min = 60;
+	sv->o.rate_burst = 60;
+	sv->o.auth_failures = 10;
+	sv->o.host_budget = 256ull * 1024 * 1024;
 	sv->listen = conf_get(conf, "listen") != NULL ? conf_get(conf, "listen") : DEFAULT_LISTEN;
 	sv->certf = conf_get(conf, "tls_cert");
 	sv->keyf = conf_get(conf, "tls_key");
@@ -297,6 +344,11 @@ serve_start(struct collector *c, struct serve *sv)
 	if (collector_open(c, &sv->wdb) == -1 || collector_open(c, &sv->adb) == -1)
 		return -1;
 	serve_check_tokens(sv->adb);
+	/* a 201 promises the report survives a power cut, not only a crash */
+	if (db_set_durable(sv->wdb) == -1) {
+		log_warnx("%s: %s", c->db_path, db_error(sv->wdb));
+		return -1;
+	}
 	sv->w = http_writer_start(sv->wdb, (unsigned)sv->queue, err, sizeof(err));
 	if (sv->w == NULL) {
 		log_warnx("%s", err);

@@ -3,9 +3,13 @@
  * migrations by PRAGMA user_version, BEGIN IMMEDIATE transactions, cached
  * prepared statements, whole-result queries.  Does I/O (the database file).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -139,6 +143,41 @@ newer:
 	return -1;
 }
 
+/* Create the file 0600 before sqlite does, whatever the umask: sqlite
+ * gives the -wal and -shm files the mode of the database, so all three are
+ * private (the tokens table and every report are in them).  An existing
+ * file keeps its mode.  0, or -1 with err set. */
+static int
+db_create_private(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0' || strncmp(path, "file:", 5) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* O_CREAT's mode is masked by the umask: 0600 or less, never more;
+	 * fchmod makes it exactly 0600 */
+	if (fchmod(fd, 0600) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+db_set_durable(struct db *db)
+{
+	return db_exec(db, "PRAGMA synchronous = FULL");
+}
+
 int
 db_open(const char *path, struct db **out, char *err, size_t errlen)
 {
@@ -151,6 +190,8 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (db_create_private(path, err, errlen) == -1)
+		goto fail;
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
@@ -160,7 +201,8 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
 	/* WAL: readers never block the writer; NORMAL sync is durable
-	 * against a killed process (only power loss can drop a commit). */
+	 * against a killed process (only power loss can drop a commit);
+	 * db_set_durable() for a connection whose commits are acknowledged. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1) {

@@ -30,6 +30,13 @@ extern const struct db_migration db_migrations[];
 int db_open(const char *path, struct db **out, char *err, size_t errlen);
 void db_close(struct db *db); /* NULL is a no-op */
 
+/* Make every later commit on this connection durable against power loss
+ * (synchronous=FULL: the WAL is fsynced at each commit), for a connection
+ * whose commits are acknowledged to someone (serve's writer: its 201).
+ * Other connections keep NORMAL: durable against a killed process only.
+ * 0, or -1 with db_error() set. */
+int db_set_durable(struct db *db);
+
 int db_schema_version(void); /* newest version compiled in */
 const char *db_error(struct db *db);
 void db_set_error(struct db *db, const char *msg); /* for callers' own checks */

@@ -1,8 +1,12 @@
 /*
  * http_server.c - the libmicrohttpd adapter (the only file that includes
  * microhttpd.h): routes, per-request state, body accumulation with limits,
- * token check, hand-off to the writer, access log.  I/O: sockets, stderr,
- * the database (tokens, through token.h).
+ * token check, hand-off to the writer, access log; and what keeps one
+ * peer from starving the rest: the whole-request deadline (a watch
+ * thread), the connection budget and per-address limits, the bound on
+ * reports decoded at once, failed-auth delays, per-token rate and per-host
+ * storage budget (429).  I/O: sockets, stderr, the database (tokens,
+ * through token.h).
  */
 #include <sys/socket.h>
 #include <netdb.h>
@@ -39,6 +43,32 @@
 #define PATH_METRICS "/metrics"
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define BODY_FIRST_ALLOC (64u * 1024)
+#define WATCH_PERIOD_MS 500              /* how often deadlines are checked */
+#define ADDR_SLOTS 1024                  /* failed-auth and per-token tables */
+#define AUTH_DELAY_MAX 300               /* seconds: the longest failed-auth delay */
+#define EVICT_SLACK(max) ((max) / 8 + 8) /* MHD's limit above ours */
+
+/* One open connection (MHD's socket context), from accept to close. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	struct timespec since; /* accept, or the end of the previous request */
+	int phase;             /* CONN_READING, CONN_WORKING */
+	int evicted;           /* shut down by us: only the close is left */
+	char key[INET6_ADDRSTRLEN];
+};
+enum { CONN_READING = 0, CONN_WORKING };
+
+/* Failed auths of one address, or reports of one token's host. */
+struct slot {
+	char key[TOKEN_HOST_MAX];
+	unsigned count;  /* consecutive failures / unused */
+	double until;    /* failures: no auth before this (monotonic s) */
+	double tokens;   /* rate: reports that may still be sent */
+	double refilled; /* rate: when tokens was last refilled */
+	double window;   /* budget: when the current day began */
+	double bytes;    /* budget: new content stored in it */
+};
 
 struct http_server {
 	struct http_server_opts o;
@@ -52,6 +82,22 @@ struct http_server {
 	int draining;
 	pthread_mutex_t loglock;
 	struct metrics *metrics; /* GET /metrics: our own counters */
+	/* connections (connlock): deadlines and the budget */
+	pthread_mutex_t connlock;
+	pthread_cond_t stopcv;
+	struct conn *conns;
+	unsigned nconns;
+	int stopping;
+	pthread_t watch;
+	int watching;
+	/* decoding (lock): bodies decoded at once */
+	pthread_cond_t decode_cv;
+	unsigned decoding;
+	/* failed auths per address and reports per token (slotlock) */
+	pthread_mutex_t slotlock;
+	struct slot fails[ADDR_SLOTS];
+	struct slot rates[ADDR_SLOTS];
+	struct slot budgets[ADDR_SLOTS];
 };
 
 enum route { ROUTE_NONE = 0, ROUTE_REPORTS, ROUTE_HEALTH, ROUTE_METRICS };
@@ -70,8 +116,11 @@ struct request {
 	unsigned long long clen; /* Content-Length, when have_clen */
 	int have_clen;
 	int too_big;
-	unsigned status; /* answered status, 0 none yet */
-	char result[40]; /* "stored", "bad-token", ... for the log */
+	unsigned status;             /* answered status, 0 none yet */
+	char result[40];             /* "stored", "bad-token", ... for the log */
+	char addr[INET6_ADDRSTRLEN]; /* the peer's address key (limits) */
+	unsigned retry_after;        /* for a 429: seconds */
+	struct conn *conn;           /* MHD's socket context */
 };
 
 static double
@@ -136,7 +185,8 @@ respond_typed(struct http_server *s, struct MHD_Connection *c, struct request *r
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS) {
-		snprintf(ra, sizeof(ra), "%u", s->o.retry_after);
+		snprintf(ra, sizeof(ra), "%u",
+		         rq->retry_after > 0 ? rq->retry_after : s->o.retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 	if (status == MHD_HTTP_UNAUTHORIZED)
@@ -209,6 +259,197 @@ peer_name(struct MHD_Connection *c, char *out, size_t outlen)
 		snprintf(out, outlen, "%s:%s", h, p);
 }
 
+static double
+mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The address limits are counted by: an IPv4 address, or an IPv6 /64 (one
+ * host gets a whole /64; its addresses cannot be told apart). */
+static void
+addr_key(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	struct in6_addr a6;
+
+	snprintf(out, outlen, "?");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+		          (socklen_t)outlen);
+		return;
+	}
+	if (sa->sa_family != AF_INET6)
+		return;
+	a6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (!IN6_IS_ADDR_V4MAPPED(&a6))
+		memset(&a6.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &a6, out, (socklen_t)outlen);
+}
+
+/* The slot of key in a table (called under slotlock), NULL when another
+ * key has it; with take, a new key takes the slot over, so the tables stay
+ * bounded whatever the peers send.  Only a failure or a report takes a
+ * slot: an address that merely asks cannot clear another's record. */
+static struct slot *
+slot_find(struct slot *table, const char *key, int take, int *fresh)
+{
+	unsigned h = 2166136261u;
+	const char *p;
+	struct slot *sl;
+
+	for (p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	sl = &table[h % ADDR_SLOTS];
+	*fresh = strcmp(sl->key, key) != 0;
+	if (*fresh && !take)
+		return NULL;
+	if (*fresh) {
+		memset(sl, 0, sizeof(*sl));
+		snprintf(sl->key, sizeof(sl->key), "%s", key);
+	}
+	return sl;
+}
+
+/* An address still in its failed-auth delay: 1 with the seconds left. */
+static int
+auth_delayed(struct http_server *s, const char *addr, unsigned *left)
+{
+	struct slot *sl;
+	double now = mono_now();
+	int fresh, rc = 0;
+
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->fails, addr, 0, &fresh);
+	if (sl != NULL && sl->until > now) {
+		*left = (unsigned)(sl->until - now) + 1;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&s->slotlock);
+	return rc;
+}
+
+/* One more failed auth from addr: past o.auth_failures in a row, each
+ * doubles the delay before the next is checked (1 s, 2 s, ... 300 s). */
+static void
+auth_failed(struct http_server *s, const char *addr)
+{
+	struct slot *sl;
+	unsigned over, delay;
+	int fresh;
+
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->fails, addr, 1, &fresh);
+	sl->count++;
+	if (sl->count >= s->o.auth_failures) {
+		over = sl->count - s->o.auth_failures;
+		delay = over >= 9 ? AUTH_DELAY_MAX : 1u << over;
+		if (delay > AUTH_DELAY_MAX)
+			delay = AUTH_DELAY_MAX;
+		sl->until = mono_now() + delay;
+	}
+	pthread_mutex_unlock(&s->slotlock);
+	metrics_event(s->metrics, "auth-failed");
+}
+
+static void
+auth_ok(struct http_server *s, const char *addr)
+{
+	struct slot *sl;
+	int fresh;
+
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->fails, addr, 0, &fresh);
+	if (sl != NULL) {
+		sl->count = 0;
+		sl->until = 0;
+	}
+	pthread_mutex_unlock(&s->slotlock);
+}
+
+/* Take one report from host's bucket (o.rate_per_min, o.rate_burst): 0, or
+ * 1 with the seconds until the next one may be sent. */
+static int
+rate_take(struct http_server *s, const char *host, unsigned *left)
+{
+	struct slot *sl;
+	double now = mono_now(), per_s;
+	int fresh, rc = 0;
+
+	if (s->o.rate_per_min == 0)
+		return 0;
+	per_s = (double)s->o.rate_per_min / 60.0;
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->rates, host, 1, &fresh);
+	if (fresh) {
+		sl->tokens = s->o.rate_burst;
+		sl->refilled = now;
+	}
+	sl->tokens += (now - sl->refilled) * per_s;
+	if (sl->tokens > s->o.rate_burst)
+		sl->tokens = s->o.rate_burst;
+	sl->refilled = now;
+	if (sl->tokens >= 1.0)
+		sl->tokens -= 1.0;
+	else {
+		*left = (unsigned)((1.0 - sl->tokens) / per_s) + 1;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&s->slotlock);
+	return rc;
+}
+
+#define BUDGET_WINDOW 86400.0 /* seconds: the storage budget is per day */
+
+/* Over its storage budget for the day (o.host_budget bytes of new content,
+ * clen more about to come): 1 with the seconds until the day ends. */
+static int
+budget_over(struct http_server *s, const char *host, unsigned long long clen, unsigned *left)
+{
+	struct slot *sl;
+	double now = mono_now();
+	int fresh, rc = 0;
+
+	if (s->o.host_budget == 0)
+		return 0;
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->budgets, host, 0, &fresh);
+	if (sl != NULL && now - sl->window >= BUDGET_WINDOW) {
+		sl->window = now;
+		sl->bytes = 0;
+	}
+	if (sl != NULL && sl->bytes + (double)clen > (double)s->o.host_budget) {
+		*left = (unsigned)(sl->window + BUDGET_WINDOW - now) + 1;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&s->slotlock);
+	return rc;
+}
+
+/* A new content of len bytes was stored for host. */
+static void
+budget_add(struct http_server *s, const char *host, size_t len)
+{
+	struct slot *sl;
+	double now = mono_now();
+	int fresh;
+
+	if (s->o.host_budget == 0)
+		return;
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->budgets, host, 1, &fresh);
+	if (fresh || now - sl->window >= BUDGET_WINDOW) {
+		sl->window = now;
+		sl->bytes = 0;
+	}
+	sl->bytes += (double)len;
+	pthread_mutex_unlock(&s->slotlock);
+}
+
 /* First call for a POST /v1/reports: everything that can be refused from
  * the headers is refused here, before a byte of the body is read. */
 static enum MHD_Result
@@ -227,10 +468,18 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 	}
 	pthread_mutex_unlock(&s->lock);
 
+	/* an address that keeps failing is not even checked for a while */
+	if (auth_delayed(s, rq->addr, &rq->retry_after)) {
+		metrics_event(s->metrics, "auth-throttled");
+		return respond_error(s, c, rq, MHD_HTTP_TOO_MANY_REQUESTS, "auth-throttled",
+		                     "too many failed authentications, retry later", 1);
+	}
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (http_parse_bearer(auth, &tok, &toklen) == -1)
+	if (http_parse_bearer(auth, &tok, &toklen) == -1) {
+		auth_failed(s, rq->addr);
 		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "no-token",
 		                     "missing bearer token", 1);
+	}
 	pthread_mutex_lock(&s->authlock);
 	v = token_db_check(s->authdb, tok, toklen, rq->host, sizeof(rq->host));
 	if (v == TOKEN_ERROR)
@@ -238,14 +487,17 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 	pthread_mutex_unlock(&s->authlock);
 	switch (v) {
 	case TOKEN_VALID:
+		auth_ok(s, rq->addr);
 		break;
 	case TOKEN_REVOKED:
+		auth_failed(s, rq->addr);
 		record_refusal(s, rq, "token revoked");
 		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "revoked-token",
 		                     "token revoked", 1);
 	case TOKEN_MALFORMED:
 	case TOKEN_UNKNOWN:
 		rq->host[0] = '\0';
+		auth_failed(s, rq->addr);
 		return respond_error(s, c, rq, MHD_HTTP_UNAUTHORIZED, "bad-token", "unknown token",
 		                     1);
 	case TOKEN_ERROR:
@@ -254,6 +506,11 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 		                     "token check failed", 1);
 	}
 
+	if (rate_take(s, rq->host, &rq->retry_after)) {
+		metrics_event(s->metrics, "rate-limited");
+		return respond_error(s, c, rq, MHD_HTTP_TOO_MANY_REQUESTS, "rate-limited",
+		                     "too many reports from this host, retry later", 1);
+	}
 	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!http_parse_is_json(ct)) {
 		record_refusal(s, rq, "content type is not application/json");
@@ -273,6 +530,12 @@ reports_headers(struct http_server *s, struct MHD_Connection *c, struct request 
 			return respond_error(s, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "too-large", msg,
 			                     1);
 		}
+	}
+	if (budget_over(s, rq->host, rq->have_clen ? rq->clen : 0, &rq->retry_after)) {
+		metrics_event(s->metrics, "over-budget");
+		return respond_error(s, c, rq, MHD_HTTP_TOO_MANY_REQUESTS, "over-budget",
+		                     "this host's storage budget for the day is spent, retry later",
+		                     1);
 	}
 	return MHD_YES; /* read the body (MHD sends 100 Continue if asked) */
 }
@@ -336,6 +599,29 @@ status_code(enum store_status s)
 	return MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* A decoded report is many times its body (jansson's nodes): at most
+ * o.max_decoding of them exist at once, from the decode to the commit. */
+static void
+decode_enter(struct http_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->decoding >= s->o.max_decoding)
+		metrics_event(s->metrics, "decode-waited");
+	while (s->decoding >= s->o.max_decoding)
+		pthread_cond_wait(&s->decode_cv, &s->lock);
+	s->decoding++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+decode_leave(struct http_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->decoding--;
+	pthread_cond_signal(&s->decode_cv);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* The whole body is here: ingest it (the identity is the token's; the
  * decoding on this connection's thread, the commit in the single writer),
  * answer. */
@@ -349,12 +635,16 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	unsigned status;
 	int rc;
 
-	if ((in = ingest_new(rq->body, rq->len, "http", rq->host)) == NULL)
+	decode_enter(s);
+	if ((in = ingest_new(rq->body, rq->len, "http", rq->host)) == NULL) {
+		decode_leave(s);
 		return respond_error(s, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
 		                     "out of memory", 0);
+	}
 	ingest_prepare(in, &rd);
 	rc = http_writer_store(s->w, in, &res);
 	ingest_free(in);
+	decode_leave(s);
 	if (rc == -1)
 		return respond_error(s, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 		                     "the collector is busy, retry later", 0);
@@ -372,6 +662,8 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	default:
 		break;
 	}
+	if (res.status == STORE_STORED)
+		budget_add(s, rq->host, rq->len); /* unchanged content costs a row */
 	set_result(rq, store_status_name(res.status));
 	snprintf(body, sizeof(body), "{\"status\":\"%s\",\"report_id\":\"%s\",\"host\":\"%s\"}\n",
 	         store_status_name(res.status),
@@ -407,12 +699,26 @@ metrics_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	return ret;
 }
 
+/* Called under no lock; conn may be NULL (no socket context). */
+static void
+conn_phase(struct http_server *s, struct conn *cn, int phase)
+{
+	if (cn == NULL)
+		return;
+	pthread_mutex_lock(&s->connlock);
+	cn->phase = phase;
+	if (phase == CONN_READING)
+		clock_gettime(CLOCK_MONOTONIC, &cn->since);
+	pthread_mutex_unlock(&s->connlock);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
 	struct http_server *s = cls;
 	struct request *rq = *req_cls;
+	const union MHD_ConnectionInfo *ci;
 	int draining;
 
 	(void)version;
@@ -423,6 +729,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		snprintf(rq->method, sizeof(rq->method), "%s", method);
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
 		peer_name(c, rq->peer, sizeof(rq->peer));
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		rq->conn = ci != NULL ? ci->socket_context : NULL;
+		if (rq->conn != NULL)
+			snprintf(rq->addr, sizeof(rq->addr), "%s", rq->conn->key);
 		*req_cls = rq;
 		pthread_mutex_lock(&s->lock);
 		s->inflight++;
@@ -472,6 +782,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		rq->len += n;
 		return MHD_YES;
 	}
+	conn_phase(s, rq->conn, CONN_WORKING); /* read: no deadline for our part */
 	switch (rq->route) {
 	case ROUTE_REPORTS:
 		return reports_finish(s, c, rq);
@@ -552,6 +863,8 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
 		           : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
 		                                                           : "aborted");
 	}
+	/* the next request on this connection has its own deadline */
+	conn_phase(s, rq->conn, CONN_READING);
 	free(rq->body);
 	free(rq);
 	*req_cls = NULL;
@@ -559,6 +872,124 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
 	if (--s->inflight == 0)
 		pthread_cond_broadcast(&s->idle);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* Shut cn down (called under connlock): its thread sees the end of the
+ * stream and closes it; the descriptor stays open until then, so it
+ * cannot be another connection's yet. */
+static void
+conn_evict(struct http_server *s, struct conn *cn, const char *why)
+{
+	if (cn->evicted)
+		return;
+	cn->evicted = 1;
+	shutdown(cn->fd, SHUT_RDWR);
+	metrics_event(s->metrics, why);
+}
+
+/* Over the budget: the connection that has been reading a request the
+ * longest makes room (a client that behaves sends its request at once;
+ * one trickling bytes is always the oldest).  Called under connlock. */
+static void
+conn_make_room(struct http_server *s, struct conn *self)
+{
+	struct conn *cn, *old = NULL;
+	unsigned same = 0;
+
+	for (cn = s->conns; cn != NULL; cn = cn->next) {
+		if (strcmp(cn->key, self->key) == 0 && !cn->evicted)
+			same++;
+		if (cn == self || cn->evicted || cn->phase != CONN_READING)
+			continue;
+		if (old == NULL || cn->since.tv_sec < old->since.tv_sec ||
+		    (cn->since.tv_sec == old->since.tv_sec &&
+		     cn->since.tv_nsec < old->since.tv_nsec))
+			old = cn;
+	}
+	if (same > s->o.per_ip_connections) {
+		conn_evict(s, self, "evicted-per-address");
+		return;
+	}
+	if (s->nconns <= s->o.max_connections)
+		return;
+	conn_evict(s, old != NULL ? old : self, "evicted-over-budget");
+}
+
+static void
+notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+            enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct conn *cn;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if ((cn = calloc(1, sizeof(*cn))) == NULL)
+			return; /* untracked: MHD's own limits still hold */
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		cn->fd = ci != NULL ? ci->connect_fd : -1;
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		addr_key(ci != NULL ? ci->client_addr : NULL, cn->key, sizeof(cn->key));
+		clock_gettime(CLOCK_MONOTONIC, &cn->since);
+		pthread_mutex_lock(&s->connlock);
+		cn->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = cn;
+		s->conns = cn;
+		s->nconns++;
+		if (cn->fd != -1)
+			conn_make_room(s, cn);
+		pthread_mutex_unlock(&s->connlock);
+		*socket_context = cn;
+		return;
+	}
+	if ((cn = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&s->connlock);
+	if (cn->prev != NULL)
+		cn->prev->next = cn->next;
+	else
+		s->conns = cn->next;
+	if (cn->next != NULL)
+		cn->next->prev = cn->prev;
+	s->nconns--;
+	pthread_mutex_unlock(&s->connlock);
+	free(cn);
+	*socket_context = NULL;
+}
+
+/* The whole-request deadline: a request still being read o.request_timeout
+ * after its first byte (headers, body, or a body nobody wanted) is cut,
+ * however steadily its bytes trickle in. */
+static void *
+watch_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct timespec until, now;
+	struct conn *cn;
+	double age;
+
+	pthread_mutex_lock(&s->connlock);
+	while (!s->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += WATCH_PERIOD_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->stopcv, &s->connlock, &until);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (cn = s->conns; cn != NULL; cn = cn->next) {
+			if (cn->evicted || cn->phase != CONN_READING || cn->fd == -1)
+				continue;
+			age = (double)(now.tv_sec - cn->since.tv_sec) +
+			      (double)(now.tv_nsec - cn->since.tv_nsec) / 1e9;
+			if (age > (double)s->o.request_timeout)
+				conn_evict(s, cn, "evicted-slow");
+		}
+	}
+	pthread_mutex_unlock(&s->connlock);
+	return NULL;
 }
 
 static void
@@ -581,7 +1012,7 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 {
 	struct sockaddr_storage ss;
 	struct http_server *s;
-	unsigned int flags;
+	unsigned int flags, limit;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
@@ -610,6 +1041,22 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->loglock, NULL);
 	pthread_cond_init(&s->idle, NULL);
+	pthread_mutex_init(&s->connlock, NULL);
+	pthread_cond_init(&s->stopcv, NULL);
+	pthread_cond_init(&s->decode_cv, NULL);
+	pthread_mutex_init(&s->slotlock, NULL);
+	if (s->o.max_decoding == 0)
+		s->o.max_decoding = 1;
+	if (s->o.rate_burst == 0)
+		s->o.rate_burst = 1;
+	if (s->o.tls_priorities == NULL)
+		s->o.tls_priorities = HTTP_SERVER_TLS;
+	if (pthread_create(&s->watch, NULL, watch_main, s) != 0) {
+		snprintf(err, errlen, "cannot start the deadline thread");
+		http_server_free(s);
+		return NULL;
+	}
+	s->watching = 1;
 
 	/* a thread per connection: a request may wait for the writer without
 	 * holding up anyone else; the connection limits bound the threads */
@@ -617,6 +1064,9 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 	        MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* MHD refuses at its limit: ours is lower, and at ours the oldest
+	 * unfinished request makes room (conn_make_room) */
+	limit = o->max_connections + EVICT_SLACK(o->max_connections);
 	if (o->tls_cert != NULL)
 		flags |= MHD_USE_TLS;
 	if (o->tls_cert != NULL)
@@ -624,18 +1074,21 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
 		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
-		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
-		        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_HTTPS_MEM_CERT,
-		        o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key, MHD_OPTION_END);
+		        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_NOTIFY_CONNECTION,
+		        notify_conn, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		        (unsigned int)o->per_ip_connections, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+		        NULL, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
+		        o->tls_key, MHD_OPTION_HTTPS_PRIORITIES, s->o.tls_priorities,
+		        MHD_OPTION_END);
 	else
 		s->d = MHD_start_daemon(
 		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
 		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
-		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_connections,
-		        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+		        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_NOTIFY_CONNECTION,
+		        notify_conn, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		        (unsigned int)o->per_ip_connections, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+		        NULL, MHD_OPTION_END);
 	if (s->d == NULL) {
 		snprintf(err, errlen,
 		         "cannot listen on %s port %u%s (address in use, or a bad "
@@ -699,6 +1152,17 @@ http_server_free(struct http_server *s)
 		return;
 	if (s->d != NULL)
 		MHD_stop_daemon(s->d);
+	if (s->watching) {
+		pthread_mutex_lock(&s->connlock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->stopcv);
+		pthread_mutex_unlock(&s->connlock);
+		pthread_join(s->watch, NULL);
+	}
+	pthread_mutex_destroy(&s->slotlock);
+	pthread_cond_destroy(&s->decode_cv);
+	pthread_cond_destroy(&s->stopcv);
+	pthread_mutex_destroy(&s->connlock);
 	pthread_cond_destroy(&s->idle);
 	pthread_mutex_destroy(&s->loglock);
 	pthread_mutex_destroy(&s->lock);

@@ -25,8 +25,21 @@ struct http_server_opts {
 	unsigned request_timeout; /* seconds for one whole request */
 	unsigned max_connections;
 	unsigned per_ip_connections;
-	unsigned retry_after; /* seconds, in 503 answers */
+	unsigned retry_after;           /* seconds, in 503 answers */
+	unsigned max_decoding;          /* report bodies decoded (and held decoded) at once */
+	unsigned rate_per_min;          /* reports per token and minute, 0: no limit */
+	unsigned rate_burst;            /* reports a token may send at once */
+	unsigned auth_failures;         /* failed auths from one address before the delay */
+	unsigned long long host_budget; /* bytes of new content per host and day, 0: none */
+	const char *tls_priorities;     /* GnuTLS priority string, NULL: HTTP_SERVER_TLS */
 };
+
+/* TLS 1.2 and 1.3 only, forward-secret key exchange (ECDHE, DHE) and AEAD
+ * ciphers only: no RSA key exchange, no CBC, no SHA-1 MACs. */
+#define HTTP_SERVER_TLS                                                                            \
+	"NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:+AES-256-GCM:"            \
+	"+CHACHA20-POLY1305:+AES-128-GCM:+AEAD:+SIGN-ALL:+GROUP-ALL:+COMP-NULL:+CTYPE-X509:"       \
+	"%SERVER_PRECEDENCE"
 
 /* Start listening.  authdb is used (under a lock) for token checks only; w
  * gets every write.  Both must outlive the server.  NULL with err set. */

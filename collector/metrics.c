@@ -21,12 +21,20 @@ static const char *const stored_words[] = {"stored", "unchanged", "duplicate"};
 #define NSTORED (sizeof(stored_words) / sizeof(stored_words[0]))
 
 static const char *const reject_words[] = {
-        "invalid",       "wrong-host", "too-large",       "no-token",   "bad-token",
-        "revoked-token", "bad-type",   "bad-length",      "bad-method", "busy",
-        "shutting-down", "db-error",   "request-timeout", "timeout",    "aborted",
-        "out-of-memory", "no-memory",  "other",
+        "invalid",       "wrong-host", "too-large",       "no-token",     "bad-token",
+        "revoked-token", "bad-type",   "bad-length",      "bad-method",   "busy",
+        "shutting-down", "db-error",   "request-timeout", "timeout",      "aborted",
+        "out-of-memory", "no-memory",  "auth-throttled",  "rate-limited", "over-budget",
+        "other",
 };
 #define NREJECT (sizeof(reject_words) / sizeof(reject_words[0]))
+
+static const char *const event_words[] = {
+        "evicted-slow",  "evicted-over-budget", "evicted-per-address",
+        "decode-waited", "auth-failed",         "auth-throttled",
+        "rate-limited",  "over-budget",         "other",
+};
+#define NEVENTS (sizeof(event_words) / sizeof(event_words[0]))
 
 /* Seconds: a stored report takes milliseconds, a busy writer seconds. */
 static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -36,6 +44,7 @@ struct metrics_counts {
 	unsigned long long received;
 	unsigned long long stored[NSTORED];
 	unsigned long long rejected[NREJECT];
+	unsigned long long events[NEVENTS];
 	unsigned long long hist[NROUTES][NBUCKETS + 1]; /* the last: +Inf */
 	double sum[NROUTES];
 };
@@ -98,6 +107,19 @@ metrics_request(struct metrics *m, const char *path, const char *result, double 
 		else
 			m->c.rejected[NREJECT - 1]++;
 	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void
+metrics_event(struct metrics *m, const char *event)
+{
+	size_t i;
+
+	i = word_index(event_words, NEVENTS, event);
+	if (i == NEVENTS)
+		i = NEVENTS - 1;
+	pthread_mutex_lock(&m->lock);
+	m->c.events[i]++;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -195,6 +217,14 @@ format_counters(const struct metrics_counts *m, struct growbuf *out)
 	for (i = 0; i < NREJECT && rc == 0; i++)
 		rc = appendf(out, "iommu_collector_reports_rejected_total{reason=\"%s\"} %llu\n",
 		             reject_words[i], m->rejected[i]);
+	if (rc == 0)
+		rc = appendf(out, "# HELP iommu_collector_http_events_total What serve did to "
+		                  "protect itself: connections cut, decodes queued, auths "
+		                  "throttled, reports rate-limited.\n"
+		                  "# TYPE iommu_collector_http_events_total counter\n");
+	for (i = 0; i < NEVENTS && rc == 0; i++)
+		rc = appendf(out, "iommu_collector_http_events_total{event=\"%s\"} %llu\n",
+		             event_words[i], m->events[i]);
 	return rc;
 }
 

@@ -19,6 +19,13 @@ void metrics_free(struct metrics *m); /* NULL is a no-op */
  * "bad-token", ...), seconds how long it took. */
 void metrics_request(struct metrics *m, const char *path, const char *result, double seconds);
 
+/* One protective event, by its word: "evicted-slow" (request past its
+ * deadline), "evicted-over-budget", "evicted-per-address",
+ * "decode-waited", "auth-failed", "auth-throttled", "rate-limited",
+ * "over-budget";
+ * unknown words are counted as "other". */
+void metrics_event(struct metrics *m, const char *event);
+
 /* Append the counters and the histogram: 0, or -1 (memory). */
 int metrics_format(struct metrics *m, struct growbuf *out);
 

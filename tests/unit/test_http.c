@@ -2,7 +2,8 @@
  * test_http.c - unit tests of the push endpoint's pure parts (bearer,
  * content type, content length, listen address, JSON escaping) and of
  * tokens: format, hash compare, and the tokens table on an in-memory
- * database (add, check, revoke).
+ * database (add, check, revoke); the writer's durable commits and the
+ * database's private mode (a file in a temporary directory).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "collector/db.h"
 #include "collector/http_parse.h"
@@ -211,14 +214,71 @@ test_token_db(void **state)
 	db_close(db);
 }
 
+static void
+expect_pragma(struct db *db, const char *sql, const char *want)
+{
+	struct db_rows rows;
+
+	assert_int_equal(db_query(db, sql, NULL, 0, &rows), 0);
+	assert_int_equal(rows.nrows, 1);
+	assert_string_equal(rows.cells[0].text, want);
+	db_rows_free(&rows);
+}
+
+/* 1. serve's writer commits with synchronous=FULL (2), others keep NORMAL
+ * (1); 2. the file, its -wal and -shm are 0600 under umask 022. */
+static void
+test_db_durable_private(void **state)
+{
+	char dir[] = "/tmp/test_http.XXXXXX", path[64], wal[80], shm[80], err[256];
+	struct db_rows rows;
+	struct db *w, *r;
+	struct stat st;
+	mode_t old;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fleet.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	old = umask(022);
+	assert_int_equal(db_open(path, &w, err, sizeof(err)), 0);
+	assert_int_equal(db_open(path, &r, err, sizeof(err)), 0);
+	umask(old);
+	expect_pragma(w, "PRAGMA synchronous", "1");
+	assert_int_equal(db_set_durable(w), 0);
+	expect_pragma(w, "PRAGMA synchronous", "2");
+	expect_pragma(r, "PRAGMA synchronous", "1");
+	/* a write makes the -wal and the -shm */
+	assert_int_equal(db_query(w, "CREATE TABLE t (x)", NULL, 0, &rows), 0);
+	db_rows_free(&rows);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(shm, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	db_close(r);
+	db_close(w);
+	unlink(wal);
+	unlink(shm);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_bearer),           cmocka_unit_test(test_content_type),
-	        cmocka_unit_test(test_content_length),   cmocka_unit_test(test_listen),
-	        cmocka_unit_test(test_json_escape),      cmocka_unit_test(test_token_format),
-	        cmocka_unit_test(test_token_hash_equal), cmocka_unit_test(test_token_db),
+	        cmocka_unit_test(test_bearer),
+	        cmocka_unit_test(test_content_type),
+	        cmocka_unit_test(test_content_length),
+	        cmocka_unit_test(test_listen),
+	        cmocka_unit_test(test_json_escape),
+	        cmocka_unit_test(test_token_format),
+	        cmocka_unit_test(test_token_hash_equal),
+	        cmocka_unit_test(test_token_db),
+	        cmocka_unit_test(test_db_durable_private),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
