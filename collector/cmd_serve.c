@@ -273,10 +273,32 @@ serve_options(struct serve *sv, struct conf *conf, int argc, char **argv)
 		if (rc != -1)
 			return rc;
 	}
-	if (optind != argc || (sv->certf == NULL) != (sv->keyf == NULL)) {
-		if (sv->certf != NULL || sv->keyf != NULL)
-			log_warnx("--tls-cert and --tls-key go together");
+	if (optind != argc) {
 		serve_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((sv->certf == NULL) != (sv->keyf == NULL)) {
+		/* name where the one that is there came from */
+		if (sv->certf != NULL && sv->certf == conf_get(conf, "tls_cert"))
+			log_warnx("%s: without tls_key: --tls-cert and --tls-key go together",
+			          conf_where(conf, "tls_cert"));
+		else if (sv->keyf != NULL && sv->keyf == conf_get(conf, "tls_key"))
+			log_warnx("%s: without tls_cert: --tls-cert and --tls-key go together",
+			          conf_where(conf, "tls_key"));
+		else
+			log_warnx("--tls-cert and --tls-key go together");
+		return EXIT_USAGE;
+	}
+	/* both set, or neither: an empty one is named where it was set */
+	if (sv->certf != NULL && (sv->certf[0] == '\0' || sv->keyf[0] == '\0')) {
+		if (sv->certf[0] == '\0')
+			log_warnx("%s: empty", sv->certf == conf_get(conf, "tls_cert")
+			                               ? conf_where(conf, "tls_cert")
+			                               : "--tls-cert");
+		else
+			log_warnx("%s: empty", sv->keyf == conf_get(conf, "tls_key")
+			                               ? conf_where(conf, "tls_key")
+			                               : "--tls-key");
 		return EXIT_USAGE;
 	}
 	if (sv->listen == conf_get(conf, "listen"))

@@ -78,14 +78,18 @@ grep -q -- '--connect-timeout "3601": not a number from 1 to 3600' err ||
 	fail "--connect-timeout 3601: $(cat err)"
 
 # tls_cert without tls_key in the file: a usage error before anything
-# listens.  The message names the options, not the file:line of the key
-# (cmd_serve.c: serve_options); when it does, assert it here.
+# listens, naming the file:line of the one that is there; an empty one too.
 printf 'db = conf.db\ntls_cert = %s/cert.pem\n' "$work" > tls.conf
 expect "tls_cert alone" "$(status "$COLLECTOR" --config tls.conf serve)" 2
-grep -q -- '--tls-cert and --tls-key go together' err || fail "tls_cert alone: $(cat err)"
+grep -q -- 'tls.conf:2: tls_cert: without tls_key: --tls-cert and --tls-key go together' err ||
+	fail "tls_cert alone: $(cat err)"
 printf 'db = conf.db\ntls_key = %s/key.pem\n' "$work" > tls.conf
 expect "tls_key alone" "$(status "$COLLECTOR" --config tls.conf serve)" 2
-grep -q -- '--tls-cert and --tls-key go together' err || fail "tls_key alone: $(cat err)"
+grep -q -- 'tls.conf:2: tls_key: without tls_cert: --tls-cert and --tls-key go together' err ||
+	fail "tls_key alone: $(cat err)"
+printf 'db = conf.db\ntls_key = %s/key.pem\ntls_cert =\n' "$work" > tls.conf
+expect "tls_cert empty" "$(status "$COLLECTOR" --config tls.conf serve)" 2
+grep -q -- 'tls.conf:3: tls_cert: empty' err || fail "tls_cert empty: $(cat err)"
 
 # an empty db = is an error naming file:line, whatever the command, and
 # creates nothing; $IOMMU_FLEET_DB and --db still win over it
