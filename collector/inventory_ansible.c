@@ -184,6 +184,8 @@ range_parse(const char *s, size_t n, long *lo, long *hi, long *step, int *width)
 	*step = 1;
 	if (nf == 3 && ((*step = strtol(f[2], &end, 10)) < 1 || *end != '\0' || f[2][0] == '\0'))
 		return -1;
+	if (*step > 999999999)
+		return -1; /* no range is longer: v + step stays within a long */
 	if (strlen(f[0]) == 1 && strlen(f[1]) == 1 && f[0][0] >= 'a' && f[0][0] <= 'z' &&
 	    f[1][0] >= 'a' && f[1][0] <= 'z') {
 		*lo = f[0][0];

@@ -170,10 +170,20 @@ vars_line(struct ini *p, const char *line)
 		return fail(p, "expected key=value", line);
 	memcpy(key, line, n);
 	key[n] = '\0';
-	v = eq + 1;
+	/* the value runs to the end of the line, as Ansible reads it; one
+	 * quoted word is unquoted */
+	for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+		;
 	w[0] = '\0'; /* "key =": empty */
-	if (word(&v, w, sizeof(w)) == -1)
-		return fail(p, "unterminated quote or value too long", NULL);
+	if (*v == '"' || *v == '\'') {
+		if (word(&v, w, sizeof(w)) == -1)
+			return fail(p, "unterminated quote or value too long", NULL);
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v != '\0')
+			return fail(p, "text after a quoted value", v);
+	} else if ((size_t)snprintf(w, sizeof(w), "%s", v) >= sizeof(w))
+		return fail(p, "value too long", NULL);
 	if (ansible_set_var(&p->g->vars, key, w) == -1)
 		return fail(p, "out of memory or too many vars", NULL);
 	return 0;

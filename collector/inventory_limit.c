@@ -37,6 +37,9 @@ match_host(const struct term *t, const struct inventory_host *h)
 
 	if (match_one(t, h->name))
 		return 1;
+	/* Ansible's implicit group: the hosts of no group */
+	if (h->tags[0] == '\0' && !t->regex && strcmp(t->text, "ungrouped") == 0)
+		return 1;
 	snprintf(groups, sizeof(groups), "%s", h->tags);
 	for (g = strtok_r(groups, ",", &save); g != NULL; g = strtok_r(NULL, ",", &save))
 		if (match_one(t, g))

@@ -57,7 +57,9 @@ inventory_format_guess(const char *path, const char *text, size_t len)
 			e--;
 		if (p == e || *p == '#' || *p == ';')
 			continue;
-		if (*p == '[')
+		/* "[web]", "[web:vars]": a section; "[::1]:22" is a hosts.txt host */
+		if (*p == '[' && e[-1] == ']' && memchr(p, ' ', (size_t)(e - p)) == NULL &&
+		    (memchr(p, ':', (size_t)(e - p)) == NULL || p[1] != ':'))
 			return INVENTORY_FORMAT_INI;
 		if ((e - p == 3 && memcmp(p, "---", 3) == 0) || e[-1] == ':')
 			return INVENTORY_FORMAT_YAML;

@@ -125,9 +125,13 @@ store_norm_time(char *out, size_t outlen, const char *at)
 	time_t tt;
 	struct tm tm;
 
+	/* the year always in four digits: stored times compare as strings */
 	if (stamp_time_epoch(at, strlen(at), &t) == -1 || (tt = (time_t)t) != t ||
-	    gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	    gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
 		snprintf(out, outlen, "%s", at);
+	else
+		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static long long

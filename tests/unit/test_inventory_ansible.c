@@ -215,6 +215,23 @@ collect(void *arg, const char *name)
 	return 0;
 }
 
+/* A :vars value runs to the end of its line; one quoted word is unquoted. */
+static void
+test_vars_values(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load("[g]\nh1\n[g:vars]\niommu_fleet_command = /opt/agent --pretty -v\n"
+	     "ansible_user='ops'\n",
+	     INVENTORY_FORMAT_INI, &inv);
+	assert_string_equal(inv.hosts[0].command, "/opt/agent --pretty -v");
+	assert_string_equal(inv.hosts[0].user, "ops");
+	inventory_free(&inv);
+	expect_error("[g]\nh1\n[g:vars]\nansible_user='ops' x\n", INVENTORY_FORMAT_INI,
+	             "line 4: text after a quoted value");
+}
+
 static void
 test_ranges(void **state)
 {
@@ -234,6 +251,10 @@ test_ranges(void **state)
 	assert_string_equal(err, "more than 4 hosts");
 	assert_int_equal(ansible_expand("h[a:5]", 100, collect, out, err, sizeof(err)), -1);
 	assert_int_equal(ansible_expand("h[1:2:0]", 100, collect, out, err, sizeof(err)), -1);
+	/* a step no range needs, which would overflow */
+	assert_int_equal(
+	        ansible_expand("h[1:5:9223372036854775807]", 100, collect, out, err, sizeof(err)),
+	        -1);
 }
 
 static void
@@ -251,6 +272,8 @@ test_guess(void **state)
 	assert_int_equal(inventory_format_guess("hosts", "; c\nroot@db1:2201 tags=db\n", 25),
 	                 INVENTORY_FORMAT_HOSTS);
 	assert_int_equal(inventory_format_guess("hosts", "db1\n", 4), INVENTORY_FORMAT_HOSTS);
+	assert_int_equal(inventory_format_guess("hosts", "[::1]:2222 name=lo\nh2\n", 23),
+	                 INVENTORY_FORMAT_HOSTS);
 }
 
 /* The names --limit leaves, space-separated. */
@@ -293,6 +316,7 @@ test_limit(void **state)
 	                    "web01.example.org web02.example.org web03.example.org gpu1");
 	assert_string_equal(limited("prod:&gpu", err, sizeof(err)), "gpu1 gpu2");
 	assert_string_equal(limited("!prod", err, sizeof(err)), "bastion.example.org");
+	assert_string_equal(limited("ungrouped", err, sizeof(err)), "bastion.example.org");
 	assert_string_equal(limited("all:!prod", err, sizeof(err)), "bastion.example.org");
 	assert_string_equal(limited("~^web0[13]", err, sizeof(err)),
 	                    "web01.example.org web03.example.org");
@@ -310,9 +334,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ini),    cmocka_unit_test(test_yaml),
-	        cmocka_unit_test(test_errors), cmocka_unit_test(test_ranges),
-	        cmocka_unit_test(test_guess),  cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_ini),         cmocka_unit_test(test_yaml),
+	        cmocka_unit_test(test_errors),      cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_vars_values), cmocka_unit_test(test_guess),
+	        cmocka_unit_test(test_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -348,6 +348,26 @@ test_future_refused(void **state)
 	db_close(db);
 }
 
+/* A year before 1000 is stored with four digits: it sorts before 2026 and
+ * never becomes the latest. */
+static void
+test_old_year_not_latest(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
+	assert_int_equal(
+	        put(db,
+	            make("r640-01", 2, 9, "\"2026-11-23T09:00:00Z\"", "\"0999-01-01T00:00:00Z\""),
+	            &res),
+	        STORE_UNCHANGED);
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T08:00:00Z");
+	assert_q(db, "SELECT min(collected_at) FROM observations", "0999-01-01T00:00:00Z");
+	db_close(db);
+}
+
 /* The unchanged fast path trusts only what it checked. */
 static void
 test_fast_path(void **state)
@@ -606,6 +626,7 @@ main(void)
 	        cmocka_unit_test(test_expected_hostname_and_attempts),
 	        cmocka_unit_test(test_fast_path),
 	        cmocka_unit_test(test_future_refused),
+	        cmocka_unit_test(test_old_year_not_latest),
 	        cmocka_unit_test(test_report_id_case),
 	        cmocka_unit_test(test_collected_at_utc),
 	        cmocka_unit_test(test_error_quotes_nothing),
