@@ -358,7 +358,10 @@ ancestry(struct flat *f, char *err, size_t errlen)
 						changed = 1;
 					}
 				}
-				if (f->depth[c] < f->depth[i] + 1) {
+				/* every group is in all: being listed under it
+				 * makes a group no deeper (Ansible's order) */
+				if (strcmp(f->a->groups[i].name, "all") != 0 &&
+				    f->depth[c] < f->depth[i] + 1) {
 					f->depth[c] = f->depth[i] + 1;
 					changed = 1;
 				}

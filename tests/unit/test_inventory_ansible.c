@@ -215,6 +215,21 @@ collect(void *arg, const char *name)
 	return 0;
 }
 
+/* Groups of one depth: the later name's vars win, whether or not the
+ * inventory lists them under all. */
+static void
+test_vars_precedence(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load("[all:children]\na\n[a]\nh1\n[b]\nh1\n[a:vars]\nansible_port=1111\n"
+	     "[b:vars]\nansible_port=2222\n",
+	     INVENTORY_FORMAT_INI, &inv);
+	assert_int_equal(inv.hosts[0].port, 2222);
+	inventory_free(&inv);
+}
+
 /* A :vars value runs to the end of its line; one quoted word is unquoted. */
 static void
 test_vars_values(void **state)
@@ -336,8 +351,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_ini),         cmocka_unit_test(test_yaml),
 	        cmocka_unit_test(test_errors),      cmocka_unit_test(test_ranges),
-	        cmocka_unit_test(test_vars_values), cmocka_unit_test(test_guess),
-	        cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_vars_values), cmocka_unit_test(test_vars_precedence),
+	        cmocka_unit_test(test_guess),       cmocka_unit_test(test_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
