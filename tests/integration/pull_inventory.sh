@@ -27,14 +27,14 @@ expect() { [ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"; }
 ssh-keygen -q -t ed25519 -N '' -C host -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -C user -f "$T/user"
 cp "$T/user.pub" "$T/authorized_keys"
-PORT=$(free_port)
+PORT=$(free_port_on 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4)
 {
 	for a in 1 2 3 4; do echo "ListenAddress 127.0.0.$a:$PORT"; done
 	sshd_conf_common "$T/hostkey"
 } >"$T/sshd.conf"
 /usr/sbin/sshd -D -f "$T/sshd.conf" -e 2>>"$T/sshd.log" &
 PIDS="$PIDS $!"
-wait_port 127.0.0.1 "$PORT"
+for a in 1 2 3 4; do wait_port "127.0.0.$a" "$PORT"; done
 KEY=$(cut -d' ' -f1,2 "$T/hostkey.pub")
 for a in 1 2 3 4; do echo "[127.0.0.$a]:$PORT $KEY"; done >"$T/known_hosts"
 # another host's report, for the identity hint

@@ -53,7 +53,8 @@ cp "$T/user.pub" "$T/authorized_keys"
 PB=$(free_port)   # the bastion: forwards, logs each direct-tcpip request
 PN=$(free_port)   # a bastion that forbids forwarding
 PS=$(free_port)   # the bastion of the 20, MaxStartups as sshd's default
-PT=$(free_port)   # the targets, on 127.0.0.11-.30
+# shellcheck disable=SC2046
+PT=$(free_port_on $(for i in $(seq 11 30); do echo "127.0.0.$i"; done)) # the targets, on 127.0.0.11-.30
 start_sshd bastion "$T/bastion" "127.0.0.1:$PB" "LogLevel DEBUG1"
 start_sshd noforward "$T/bastion2" "127.0.0.1:$PN" "AllowTcpForwarding no"
 start_sshd bastion20 "$T/bastion" "127.0.0.1:$PS" "MaxStartups 10:30:100" "LogLevel VERBOSE"

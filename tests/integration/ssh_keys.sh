@@ -34,7 +34,7 @@ ssh-keygen -q -t ed25519 -N '' -C host -f "$T/host"
 ssh-keygen -q -t ed25519 -N '' -C other -f "$T/other"
 ssh-keygen -q -t ed25519 -N '' -C user -f "$T/user"
 cp "$T/user.pub" "$T/authorized_keys"
-P=$(free_port)
+P=$(free_port_on 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8)
 {
 	echo "LogLevel VERBOSE" # first value wins: logins are logged
 	for a in 1 2 3 4 5 6 7 8; do echo "ListenAddress 127.0.0.$a:$P"; done
@@ -42,7 +42,7 @@ P=$(free_port)
 } >"$T/sshd.conf"
 /usr/sbin/sshd -D -f "$T/sshd.conf" -e 2>>"$T/sshd.log" &
 PIDS="$PIDS $!"
-wait_port 127.0.0.1 "$P"
+for a in 1 2 3 4 5 6 7 8; do wait_port "127.0.0.$a" "$P"; done
 K=$(cut -d' ' -f1,2 "$T/host.pub")
 KO=$(cut -d' ' -f1,2 "$T/other.pub")
 FP=$(ssh-keygen -lf "$T/host.pub" | cut -d' ' -f2)

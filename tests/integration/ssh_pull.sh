@@ -67,7 +67,7 @@ make_root delta klog-25-asus-sabertooth990fx-ivrs delta
 make_root newhost klog-16-msi-x570-ryzen3000-grep newhost
 make_root esc klog-02-dell-r410-debian11 "$(printf 'x\033[31mred\033]0;title\007')"
 
-P1=$(free_port)
+P1=$(free_port_on 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8)
 start_sshd main "$T/host_a" "$P1" \
     "Match LocalAddress 127.0.0.3" \
     "  ForceCommand IOMMU_FLEET_ROOT=$T/roots/beta exec sh -c \"\$SSH_ORIGINAL_COMMAND\"" \
