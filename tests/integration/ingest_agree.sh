@@ -290,6 +290,17 @@ while IFS=$'\t' read -r id identity files; do
 done <"$T/cases/list"
 echo "ran $(grep -c '' "$T/cases/list") cases through import, pull and serve in $(( $(date +%s) - start ))s"
 
+# A message says its status word once: "rejected: rejected: ..." was seen
+# when a transport prefixed a word the error already carried.  Checked in
+# everything printed and in every stored attempt's error.
+doubled=$(grep -rIhoE '(^|[ :])([a-z][a-z-]{3,}): \2:' "$T/res" | head -n 3 || true)
+for db in "$T"/res/*/*/fleet.db; do
+	[ -f "$db" ] || continue
+	doubled+=$(sqlite3 "$db" "SELECT status || ': ' || error FROM collection_attempts
+	                          WHERE error LIKE status || ':%' LIMIT 3")
+done
+[ -z "$doubled" ] || fail "a status word said twice: $doubled"
+
 # ----------------------------------------------------------------- checker
 python3 - "$T/cases/manifest.json" "$T/res" <<'PY'
 import json, os, re, sys
