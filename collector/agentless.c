@@ -85,6 +85,35 @@ agentless_valid_path(const char *path)
 	return 1;
 }
 
+int
+agentless_valid_link(const char *path, const char *target)
+{
+	const char *p = target, *slash;
+	size_t n, up = 0, depth = 0, len = strlen(target);
+
+	if (len == 0 || len >= AGENTLESS_PATH_MAX)
+		return 0;
+	while (strncmp(p, "../", 3) == 0) {
+		up++;
+		p += 3;
+	}
+	/* the link's directory has depth(path) - 1 components; the target
+	 * must keep at least the top one (sys/, dev/...) */
+	for (slash = path; (slash = strchr(slash, '/')) != NULL; slash++)
+		depth++;
+	if (up >= depth)
+		return 0;
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (!valid_name(p, n))
+			return 0;
+		if (slash == NULL)
+			return 1;
+		p = slash + 1;
+	}
+}
+
 /* The kernel log may be large; everything else is small. */
 static size_t
 file_limit(const char *path)
@@ -207,7 +236,7 @@ record_line(struct agentless_parser *p, char *s, size_t n)
 	case 'l':
 		if (split_path(p, s + 2, path, &rest) == -1)
 			return -1;
-		if (rest == NULL || !valid_name(rest, strlen(rest)))
+		if (rest == NULL || !agentless_valid_link(path, rest))
 			return perr(p, "invalid link target for \"%.100s\"", path);
 		if (p->sink.link(p->sink.arg, path, rest) == -1)
 			return sink_err(p, path);

@@ -9,7 +9,8 @@
  *   d PATH                    a directory exists
  *   e PATH                    a file exists (content not sent: empty placeholder)
  *   a PATH VALUE              a one-line attribute: its content is VALUE "\n"
- *   l PATH NAME               a symlink; only the target's last component is sent
+ *   l PATH TARGET             a symlink and its relative text: leading ../ that
+ *                             stay below PATH's top directory, then components
  *   f PATH                    a file, then its bytes as `od -An -v -tx1` lines,
  *   .                         then a line holding one dot
  *   end                       the stream is complete
@@ -26,7 +27,7 @@ extern const char agentless_script[];
 
 #define AGENTLESS_LINE_MAX 8192
 #define AGENTLESS_PATH_MAX 512
-#define AGENTLESS_DEPTH_MAX 16
+#define AGENTLESS_DEPTH_MAX 32 /* sysfs paths behind several PCIe switches */
 #define AGENTLESS_ENTRIES_MAX 131072
 #define AGENTLESS_FILE_MAX (4u * 1024 * 1024)   /* any file but the log */
 #define AGENTLESS_LOG_MAX (32u * 1024 * 1024)   /* KLOG_SOURCE_MAX_BYTES */
@@ -61,6 +62,9 @@ size_t agentless_parser_bytes(const struct agentless_parser *p);
 
 /* 1 when path is a name the stream may carry (see above), else 0. */
 int agentless_valid_path(const char *path);
+/* 1 when target is a link text the stream may carry for the link at path
+ * (a valid path): it cannot name anything above path's top directory. */
+int agentless_valid_link(const char *path, const char *target);
 
 /* The tree (agentless_tree.c). */
 struct agentless_tree {

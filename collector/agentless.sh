@@ -29,6 +29,8 @@ main() {
 	listing sys/class/iommu
 	tables
 	modules
+	critical
+	vfio
 	klog
 	echo end
 }
@@ -70,6 +72,39 @@ l() {
 	    t=$(ls -ld "$R/$1" 2>/dev/null | sed 's/.* -> //')
 	t=${t##*/}
 	ok_name "$t" && echo "l $1 $t"
+	return 0
+}
+
+# L PATH: a symlink with its whole relative text (the agent reads the PCI
+# addresses of the bridges in it), when the text is leading ../ that stay
+# below PATH's top directory and then tame components; sets $real to the
+# path it names, from the root.  The collector checks the same rule.
+L() {
+	[ -h "$R/$1" ] || return 1
+	t=$(readlink "$R/$1" 2>/dev/null) || return 1
+	dir=${1%/*} rest=$t
+	while :; do
+		case $rest in
+		../*)
+			case $dir in */*) dir=${dir%/*} ;; *) return 1 ;; esac
+			rest=${rest#../}
+			;;
+		*) break ;;
+		esac
+	done
+	old_ifs=$IFS
+	IFS=/
+	set -f
+	for c in $rest ''; do
+		[ -z "$c" ] && break
+		ok_name "$c" || break
+	done
+	IFS=$old_ifs
+	set +f
+	[ -z "$c" ] && [ -n "$rest" ] || return 1
+	case $rest in /* | */ | *//*) return 1 ;; esac
+	echo "l $1 $t"
+	real=$dir/$rest
 	return 0
 }
 
@@ -121,6 +156,9 @@ devices() {
 		n=${d##*/}
 		ok_name "$n" || continue
 		b=sys/bus/pci/devices/$n
+		# as in sysfs: the name is a link to the device's directory,
+		# whose path names the bridges above it
+		L "$b" && b=$real
 		echo "d $b"
 		# uevent holds ids, class and driver in one file; the agent reads
 		# the attribute files only when it does not
@@ -136,7 +174,54 @@ devices() {
 		a "$b/boot_vga"
 		[ -e "$d/reset" ] && echo "e $b/reset"
 		l "$b/iommu_group"
+		# the preflight's own evidence: vfio binding, SR-IOV, and the
+		# config space (ACS, port type: 4096 bytes as root, 64 else)
+		a "$b/driver_override"
+		a "$b/sriov_totalvfs"
+		a "$b/sriov_numvfs"
+		l "$b/physfn"
+		f "$b/config"
 	done
+}
+
+# The devices a host cannot lose, read as the agent reads them: the mount
+# table and the routes whole, the block device of / (and the devices
+# below device-mapper or md: slaves/), and every network interface with
+# the lower_* ports of a bond, bridge or VLAN.
+critical() {
+	f proc/self/mountinfo
+	f proc/net/route
+	if [ -f "$R/proc/self/mountinfo" ] && [ -r "$R/proc/self/mountinfo" ]; then
+		while read -r _ _ mm _ mp _; do
+			[ "$mp" = / ] || continue
+			case $mm in *[!0-9:]* | '') continue ;; esac
+			L "sys/dev/block/$mm" || continue
+			listing "$real/slaves" || continue
+			for s in "$R/$real"/slaves/*; do
+				n=${s##*/}
+				ok_name "$n" && L "sys/class/block/$n"
+			done
+		done <"$R/proc/self/mountinfo"
+	fi
+	[ -d "$R/sys/class/net" ] || return 0
+	echo "d sys/class/net"
+	for i in "$R"/sys/class/net/*; do
+		n=${i##*/}
+		ok_name "$n" && L "sys/class/net/$n" || continue
+		for e in "$R/$real"/lower_*; do
+			[ -e "$e" ] || [ -h "$e" ] || continue
+			ok_name "${e##*/}" && echo "e $real/${e##*/}"
+		done
+	done
+	return 0
+}
+
+# vfio's state: no-IOMMU mode and the group devices in dev/vfio.
+vfio() {
+	a sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+	[ -d "$R/dev" ] && echo "d dev"
+	listing dev/vfio
+	return 0
 }
 
 tables() {

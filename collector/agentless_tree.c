@@ -139,8 +139,9 @@ tree_link(void *arg, const char *path, const char *name)
 	const char *base;
 	int dfd, rc, saved;
 
-	/* name is one component: the link stays in its own directory */
-	if (strchr(name, '/') != NULL) {
+	/* the parser let through only relative text that stays in the
+	 * tree; nothing here or in the agent's rootfs follows it outward */
+	if (!agentless_valid_link(path, name)) {
 		errno = EINVAL;
 		return -1;
 	}

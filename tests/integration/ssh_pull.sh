@@ -66,13 +66,18 @@ make_root beta klog-07-novacustom-nv41-adl beta
 make_root delta klog-25-asus-sabertooth990fx-ivrs delta
 make_root newhost klog-16-msi-x570-ryzen3000-grep newhost
 make_root esc klog-02-dell-r410-debian11 "$(printf 'x\033[31mred\033]0;title\007')"
+# the preflight blockers fixture, links and all, read agentless and by the agent
+cp -a "$FIXTURES/preflight-01-synthetic-blockers/root" "$T/roots/pf"
+printf 'pf\n' >"$T/roots/pf/proc/sys/kernel/hostname"
 
 P1=$(free_port_on 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8)
 start_sshd main "$T/host_a" "$P1" \
     "Match LocalAddress 127.0.0.3" \
     "  ForceCommand IOMMU_FLEET_ROOT=$T/roots/beta exec sh -c \"\$SSH_ORIGINAL_COMMAND\"" \
     "Match LocalAddress 127.0.0.5" \
-    "  ForceCommand IOMMU_FLEET_ROOT=$T/roots/delta exec sh -c \"\$SSH_ORIGINAL_COMMAND\""
+    "  ForceCommand IOMMU_FLEET_ROOT=$T/roots/delta exec sh -c \"\$SSH_ORIGINAL_COMMAND\"" \
+    "Match LocalAddress 127.0.0.8" \
+    "  ForceCommand IOMMU_FLEET_ROOT=$T/roots/pf exec sh -c \"\$SSH_ORIGINAL_COMMAND\""
 P2=$(free_port)
 start_sshd changed "$T/host_b" "$P2"
 P3=$(free_port)
@@ -211,23 +216,48 @@ db = sqlite3.connect(sys.argv[1])
 rows = dict(db.execute("SELECT h.hostname, c.report_json FROM contents c"
                        " JOIN hosts h ON h.id = c.host_id"))
 a, b = json.loads(rows["127.0.0.4"]), json.loads(rows["beta"])
-# the agentless script does not stream the preflight's own evidence (mount
-# table, routes, block and net links, config space): its report says so in
-# errors and leaves those fields unknown, so they are compared apart
-def preflight_part(r):
-    part = []
-    devs = [d for g in r["iommu"]["groups"] for d in g["devices"]] + r["iommu"]["ungrouped_devices"]
-    for d in devs:
-        part.append({k: d.pop(k, None) for k in ("critical", "acs", "preflight")})
-    part.append([e for e in r.pop("errors") if "root disk" not in e])
-    return part
 for r in (a, b):
     for k in ("report_id", "collected_at"):
         r.pop(k)
     r["host"].pop("hostname")
-pa, pb = preflight_part(a), preflight_part(b)
-assert any("root disk" in e for e in json.loads(rows["beta"])["errors"]), "agentless: no word of it"
 assert b["kernel_log"]["fault_total"] == 2, b["kernel_log"]
+assert a == b, [(k, a[k], b.get(k)) for k in a if a[k] != b.get(k)]
+PY
+
+step "agentless streams the preflight's evidence: the same report as the agent's on the blockers"
+{ cat "$T/known_hosts"; echo "[127.0.0.8]:$P1 $KA"; } >"$T/known_hosts.pf"
+"$COLLECTOR" --db "$DB" pull --known-hosts "$T/known_hosts.pf" --identity "$T/user" \
+    --connect-timeout 3 --timeout 10 \
+    "root@127.0.0.8:$P1 name=pf agent=none" \
+    "root@127.0.0.1:$P1 command=\"$AGENT --root $T/roots/pf\"" >"$T/out" 2>&1 ||
+    fail "pull of the blockers fixture: $(cat "$T/out")"
+grep -q "^pf: stored (agentless)$" "$T/out" || fail "pf not agentless: $(cat "$T/out")"
+python3 - "$DB" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def latest(name):
+    return json.loads(db.execute("SELECT c.report_json FROM hosts h"
+                                 " JOIN observations o ON o.id = h.latest_observation_id"
+                                 " JOIN contents c ON c.id = o.content_id"
+                                 " WHERE h.hostname = ?", (name,)).fetchone()[0])
+a, b = latest("127.0.0.1"), latest("pf")
+for r in (a, b):
+    for k in ("report_id", "collected_at"):
+        r.pop(k)
+devs = {d["address"]: d for g in b["iommu"]["groups"] for d in g["devices"]}
+# every blocker of the fixture is seen agentless too, not only "unknown"
+assert devs["0000:01:00.0"]["critical"] == "root-disk", devs["0000:01:00.0"]
+assert devs["0000:03:00.0"]["critical"] == "default-route", devs["0000:03:00.0"]
+assert devs["0000:03:00.2"]["physfn"] == "0000:03:00.0", devs["0000:03:00.2"]
+assert devs["0000:03:00.0"]["sriov"] is not None, devs["0000:03:00.0"]
+assert any("has no ACS" in x for x in devs["0000:02:00.0"]["preflight"]["blockers"]), devs["0000:02:00.0"]
+assert not any("root disk" in e for e in b["errors"]), b["errors"]
+# names come from pci.ids: the agent reads the tree's (none in the
+# fixture), agentless analysis the collector's own
+for r in (a, b):
+    for g in r["iommu"]["groups"]:
+        for d in g["devices"]:
+            d.pop("name")
 assert a == b, [(k, a[k], b.get(k)) for k in a if a[k] != b.get(k)]
 PY
 

@@ -207,6 +207,11 @@ test_hostile(void **state)
 	EXPECT(H "d sys/\nend\n", "invalid path");
 	EXPECT(H "l sys/x ../../etc/passwd\nend\n", "invalid link");
 	EXPECT(H "l sys/x ..\nend\n", "invalid link");
+	EXPECT(H "l sys/x /etc/passwd\nend\n", "invalid link");
+	EXPECT(H "l sys/a/b ../../x\nend\n", "invalid link");
+	EXPECT(H "l sys/a/b ../x/../../y\nend\n", "invalid link");
+	EXPECT(H "l sys/a/b ../x//y\nend\n", "invalid link");
+	EXPECT(H "l sys/a/b ../x/\nend\n", "invalid link");
 	EXPECT(H "l sys/x\nend\n", "invalid link");
 	EXPECT(H "a sys/x\nend\n", "without a value");
 	EXPECT(H "a sys/x v\x07\nend\n", "control byte");
@@ -322,6 +327,26 @@ test_valid_path(void **state)
 	assert_int_equal(agentless_valid_path("sys\\x"), 0);
 }
 
+/* A link's text may climb, but never above its top directory. */
+static void
+test_valid_link(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	        agentless_valid_link("sys/bus/pci/devices/0000:01:00.0",
+	                             "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"),
+	        1);
+	assert_int_equal(
+	        agentless_valid_link("sys/dev/block/254:0", "../../devices/virtual/block/dm-0"), 1);
+	assert_int_equal(agentless_valid_link("sys/x/driver", "vfio-pci"), 1);
+	assert_int_equal(agentless_valid_link("sys/dev/block/254:0", "../../../etc/shadow"), 0);
+	assert_int_equal(agentless_valid_link("sys/x", "../y"), 0);
+	assert_int_equal(agentless_valid_link("sys/x/y", "./y"), 0);
+	assert_int_equal(agentless_valid_link("sys/x/y", "a/../../../z"), 0);
+	assert_int_equal(agentless_valid_link("sys/x/y", "a b"), 0);
+	assert_int_equal(agentless_valid_link("sys/x/y", ""), 0);
+}
+
 static char *
 read_file(int dfd, const char *rel)
 {
@@ -419,7 +444,8 @@ main(void)
 	        cmocka_unit_test(test_records),    cmocka_unit_test(test_pieces),
 	        cmocka_unit_test(test_hostile),    cmocka_unit_test(test_limits),
 	        cmocka_unit_test(test_sink_error), cmocka_unit_test(test_valid_path),
-	        cmocka_unit_test(test_tree),       cmocka_unit_test(test_script),
+	        cmocka_unit_test(test_valid_link), cmocka_unit_test(test_tree),
+	        cmocka_unit_test(test_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
