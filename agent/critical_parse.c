@@ -11,24 +11,71 @@
 #include "proto/pci_addr.h"
 #include "agent/sysfs.h"
 
+#define LINE_MAX_BYTES 4096 /* a longer line is no mount or route we use */
+
+/* The next line of text into buf (without its newline): 1, or 0 at the end
+ * or for a line too long (skipped).  sscanf on the whole text would let a
+ * record's fields run on into the next line. */
+static int
+next_line(const char **text, char *buf, size_t size)
+{
+	const char *p = *text, *nl;
+	size_t n;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		*text = nl != NULL ? nl + 1 : p + n;
+		if (n < size) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return 1;
+		}
+		p = *text;
+	}
+	return 0;
+}
+
+/* "MAJOR:MINOR", digits only, each within unsigned. */
+static int
+parse_devno(const char *s, unsigned *maj, unsigned *min)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	a = strtoul(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || a > 0xfffffffful || b > 0xfffffffful)
+		return -1;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
+	return 0;
+}
+
 /* mountinfo (proc(5)): "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3
  * /dev/root rw,errors=continue": field 3 is major:minor, field 5 the mount
  * point.  The last "/" mount wins (mounts stack). */
 int
 critical_parse_mountinfo(const char *text, unsigned *major, unsigned *minor)
 {
-	const char *line, *next;
+	char line[LINE_MAX_BYTES], *field[5], *save = NULL, *tok;
 	unsigned maj, min;
-	char mnt[8];
-	int found = 0;
+	int found = 0, n;
 
-	for (line = text; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			next++;
-		if (sscanf(line, "%*u %*u %u:%u %*s %7s", &maj, &min, mnt) != 3)
+	while (next_line(&text, line, sizeof(line))) {
+		/* the kernel separates fields by one space and escapes any
+		 * blank inside a path (\040) */
+		n = 0;
+		for (tok = strtok_r(line, " ", &save); tok != NULL && n < 5;
+		     tok = strtok_r(NULL, " ", &save))
+			field[n++] = tok;
+		if (n < 5 || parse_devno(field[2], &maj, &min) == -1)
 			continue;
-		if (strcmp(mnt, "/") == 0) {
+		if (strcmp(field[4], "/") == 0) {
 			*major = maj;
 			*minor = min;
 			found = 1;
@@ -43,15 +90,11 @@ critical_parse_mountinfo(const char *text, unsigned *major, unsigned *minor)
 int
 critical_parse_route(const char *text, char *iface, size_t ifsz)
 {
-	const char *line, *next;
 	unsigned long dst, flags, metric, mask, best = (unsigned long)-1;
-	char name[32];
+	char line[LINE_MAX_BYTES], name[32];
 	int found = 0;
 
-	for (line = text; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			next++;
+	while (next_line(&text, line, sizeof(line))) {
 		if (sscanf(line, "%31s %lx %*x %lx %*d %*d %lu %lx", name, &dst, &flags, &metric,
 		           &mask) != 5)
 			continue;

@@ -94,7 +94,7 @@ long sysfs_parse_hex(const char *text, long max);
 /* One reserved_regions file into regions: 0, or -1 with a message. */
 int sysfs_parse_regions(const char *text, struct report_region **regions, size_t *n, char *err,
                         size_t errsz);
-/* "flr bus\n" -> {"flr","bus"}: 0 or -1. */
+/* "flr bus\n" -> {"flr","bus"}: 0, or -1 with out emptied. */
 int sysfs_parse_words(const char *text, struct strlist *out);
 /* 1 when /proc/interrupts text shows an interrupt-remapping chip, else 0. */
 int sysfs_parse_interrupts_ir(const char *text);

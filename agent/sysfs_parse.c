@@ -157,13 +157,18 @@ sysfs_parse_words(const char *text, struct strlist *out)
 			p++;
 		len = (size_t)(p - w);
 		if (len >= sizeof(word) || out->n >= SYSFS_MAX_WORDS)
-			return -1;
+			goto fail;
 		memcpy(word, w, len);
 		word[len] = '\0';
 		if (strlist_add(out, word) == -1)
-			return -1;
+			goto fail;
 	}
 	return 0;
+fail:
+	/* never half a list: a device must not look like it has fewer
+	 * reset methods than the kernel listed */
+	strlist_free(out);
+	return -1;
 }
 
 int

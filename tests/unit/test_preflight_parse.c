@@ -40,6 +40,111 @@ make_cfg(unsigned char *cfg, int port_type, size_t acs_off, unsigned cap, unsign
 	}
 }
 
+/* Real config spaces, from `lspci -xxxx` dumps in pciutils' own test data
+ * (github.com/pciutils/pciutils, tests/cap-aer-root: a Haswell-E root port;
+ * tests/tree-asus-p6t6: an X58 I/O hub root port): every non-zero row, as
+ * lspci printed it; the rows left out are zero. */
+static const char *const haswell_e_root_port_2[] = {
+        "00: 86 80 04 2f 07 00 10 00 02 00 04 06 10 00 81 00",
+        "10: 00 00 00 00 00 00 00 00 00 03 03 00 f0 00 00 20",
+        "20: 00 be 10 c0 f1 ff 01 00 00 00 00 00 00 00 00 00",
+        "30: 00 00 00 00 40 00 00 00 00 00 00 00 0b 01 10 00",
+        "40: 0d 60 00 00 86 80 00 00 00 00 00 00 00 00 00 00",
+        "60: 05 90 02 01 00 00 00 00 00 00 00 00 00 00 00 00",
+        "90: 10 e0 42 00 01 80 00 00 20 00 00 00 83 38 7a 03",
+        "a0: 40 00 83 70 00 00 00 00 c0 07 48 01 00 00 01 00",
+        "b0: 00 00 00 00 be 13 00 00 20 00 00 00 0e 00 00 00",
+        "c0: 03 00 1e 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        "e0: 01 00 03 c8 08 00 00 00 00 00 00 00 00 00 00 00",
+        "100: 0b 00 01 11 02 00 c0 00 07 33 00 00 00 00 00 00",
+        "110: 0d 00 81 14 1f 00 1f 00 00 00 00 00 00 00 00 00",
+        "140: 00 00 00 00 00 00 00 00 01 00 01 1d 00 00 00 00",
+        "150: 00 00 00 00 30 20 06 00 00 00 00 00 00 20 00 00",
+        "180: 91 30 18 00 00 00 00 00 48 10 10 e4 00 00 00 00",
+        "190: 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        "1d0: 0b 00 01 25 03 00 a1 00 00 00 00 00 00 00 00 00",
+        "200: 01 00 00 00 00 00 00 00 40 00 00 00 00 00 00 00",
+        "210: 02 00 00 00 06 00 00 00 00 00 00 00 00 00 00 00",
+        "250: 19 00 01 28 00 00 00 00 ff 00 00 00 77 27 77 27",
+        "260: 77 27 77 27 77 27 77 27 77 27 77 27 77 27 77 27",
+        "270: 77 27 77 27 77 27 77 27 77 27 77 27 00 00 00 00",
+        "280: 0b 00 01 30 05 00 83 01 00 00 00 40 00 00 00 00",
+        "290: 00 00 00 00 00 00 00 00 0b 00 01 30 07 00 40 02",
+        "2a0: 00 00 00 00 01 00 08 00 00 00 00 00 00 00 00 0a",
+        "2b0: 04 20 00 03 00 00 10 00 00 00 00 00 00 00 00 00",
+        "300: 0b 00 01 00 08 00 80 03 00 00 00 00 0f 00 00 00",
+        "480: 00 00 00 00 00 00 00 00 ff ff ff ff ff ff ff ff",
+        "490: 00 00 0f 0f 00 00 00 00 00 00 00 00 00 00 00 00",
+        "4c0: 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        NULL,
+};
+
+static const char *const x58_root_port_1[] = {
+        "00: 86 80 08 34 04 01 10 00 12 00 04 06 10 00 01 00",
+        "10: 00 00 00 00 00 00 00 00 00 01 01 00 f0 00 00 00",
+        "20: f0 ff 00 00 f1 ff 01 00 00 00 00 00 00 00 00 00",
+        "30: 00 00 00 00 40 00 00 00 00 00 00 00 00 00 02 00",
+        "40: 0d 60 00 00 43 10 6b 83 00 00 00 00 00 00 00 00",
+        "60: 05 90 02 01 00 00 00 00 00 00 00 00 00 00 00 00",
+        "90: 10 e0 42 01 21 80 00 00 00 01 00 00 42 3c 39 00",
+        "a0: 00 00 01 10 80 0c 08 00 c0 03 08 00 10 00 01 00",
+        "b0: 00 00 00 00 3e 00 00 00 09 00 00 00 00 00 00 00",
+        "c0: 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        "e0: 01 00 03 c8 08 00 00 00 00 00 00 00 00 00 00 00",
+        "100: 01 00 01 15 00 00 00 00 00 00 00 00 30 20 06 00",
+        "110: 00 00 00 00 00 20 00 00 00 00 00 00 00 00 00 00",
+        "150: 0d 00 01 16 1f 00 00 00 03 69 00 00 00 00 00 00",
+        "160: 0b 00 00 00 02 00 c0 00 00 00 00 00 00 00 00 00",
+        "180: 11 30 18 00 00 00 00 00 00 10 00 20 00 00 00 00",
+        "190: 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        "1e0: 00 00 00 00 40 00 00 00 00 00 00 00 00 00 00 00",
+        "210: 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        "400: 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+        NULL,
+};
+
+/* lspci's "OFF: b0 b1 ... b15" rows into a zeroed 4096-byte space. */
+static void
+load_dump(unsigned char *cfg, const char *const *rows)
+{
+	unsigned long off;
+	char *end;
+	int i;
+
+	memset(cfg, 0, 4096);
+	for (; *rows != NULL; rows++) {
+		off = strtoul(*rows, &end, 16);
+		assert_true(*end == ':' && off + 16 <= 4096);
+		for (i = 0; i < 16; i++)
+			cfg[off + (unsigned long)i] =
+			        (unsigned char)strtoul(end + 1 + 3 * i, NULL, 16);
+	}
+}
+
+/* Real root ports: the walk finds ACS through vendor-specific and AER
+ * capabilities, enabled on one, present but off on the other (Linux turns
+ * it on only when an IOMMU is in use: pci_enable_acs()). */
+static void
+test_pcicfg_real(void **state)
+{
+	static unsigned char cfg[4096];
+	struct pcicfg_info info;
+
+	(void)state;
+	load_dump(cfg, haswell_e_root_port_2);
+	assert_int_equal(pcicfg_parse(cfg, sizeof(cfg), &info), 0);
+	assert_int_equal(info.port_type, 4);
+	assert_int_equal(info.acs, TRI_TRUE);
+
+	load_dump(cfg, x58_root_port_1);
+	assert_int_equal(pcicfg_parse(cfg, sizeof(cfg), &info), 0);
+	assert_int_equal(info.port_type, 4);
+	assert_int_equal(info.acs, TRI_FALSE);
+	/* as a user reads it: 64 bytes say nothing of ACS */
+	assert_int_equal(pcicfg_parse(cfg, 64, &info), 0);
+	assert_int_equal(info.acs, TRI_UNKNOWN);
+}
+
 static void
 test_pcicfg_acs(void **state)
 {
@@ -101,6 +206,14 @@ test_mountinfo(void **state)
 	assert_int_equal(
 	        critical_parse_mountinfo("30 28 259:2 / /boot rw - ext4 x rw\n", &maj, &min), -1);
 	assert_int_equal(critical_parse_mountinfo("", &maj, &min), -1);
+	/* found by fuzz_evidence: fields never run on into the next line,
+	 * and major:minor is digits:digits, nothing looser */
+	assert_int_equal(critical_parse_mountinfo("28 1\n254:0 / / rw\n", &maj, &min), -1);
+	assert_int_equal(critical_parse_mountinfo("28 1 2: 2:0 / / rw\n", &maj, &min), -1);
+	assert_int_equal(critical_parse_mountinfo("28 1 -1:0 / / rw\n", &maj, &min), -1);
+	assert_int_equal(critical_parse_mountinfo("28 1 8:1 / /\n", &maj, &min), 0);
+	assert_int_equal(maj, 8);
+	assert_int_equal(min, 1);
 }
 
 static void
@@ -124,6 +237,10 @@ test_route(void **state)
 	                             "eth0\t00000000\t0100000A\t0000\t0\t0\t0\t00000000\t0\n",
 	                             iface, sizeof(iface)),
 	        -1);
+	/* a route's fields do not run on into the next line */
+	assert_int_equal(critical_parse_route("eth0\t00000000\t0100000A\n0003\t0\t0\t0\t00000000\n",
+	                                      iface, sizeof(iface)),
+	                 -1);
 }
 
 static void
@@ -254,13 +371,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_pcicfg_acs),
-	        cmocka_unit_test(test_mountinfo),
-	        cmocka_unit_test(test_route),
-	        cmocka_unit_test(test_path_addrs),
-	        cmocka_unit_test(test_vfio_ids_lint),
-	        cmocka_unit_test(test_klog_feed_chunks),
-	        cmocka_unit_test(test_klog_lines_dropped),
+	        cmocka_unit_test(test_pcicfg_acs),       cmocka_unit_test(test_pcicfg_real),
+	        cmocka_unit_test(test_mountinfo),        cmocka_unit_test(test_route),
+	        cmocka_unit_test(test_path_addrs),       cmocka_unit_test(test_vfio_ids_lint),
+	        cmocka_unit_test(test_klog_feed_chunks), cmocka_unit_test(test_klog_lines_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

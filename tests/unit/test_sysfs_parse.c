@@ -90,6 +90,7 @@ static void
 test_words(void **state)
 {
 	struct strlist l = {NULL, 0};
+	char big[600];
 
 	(void)state;
 	assert_int_equal(sysfs_parse_words("flr bus\n", &l), 0);
@@ -103,6 +104,13 @@ test_words(void **state)
 	assert_int_equal(l.n, 6);
 	assert_string_equal(l.v[5], "bus");
 	strlist_free(&l);
+	/* a word too long after good ones: no half list (found by fuzz_evidence) */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "flr bus ", 8);
+	assert_int_equal(sysfs_parse_words(big, &l), -1);
+	assert_int_equal(l.n, 0);
+	assert_null(l.v);
 }
 
 static void
