@@ -87,15 +87,20 @@ store_status_name(enum store_status s)
 	return "db-error";
 }
 
+/* The form of received_at: RFC 3339 UTC, "2026-11-23T21:34:24Z". */
+static void
+store_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
 void
 store_now(char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t;
-
-	t = time(NULL);
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
+	store_time(buf, len, time(NULL));
 }
 
 /*
@@ -202,6 +207,14 @@ static const char SQL_CLEAR_GROUPS[] = "DELETE FROM host_group_members WHERE hos
 static const char SQL_ADD_GROUP[] =
         "INSERT OR IGNORE INTO host_group_members (host_id, group_name) VALUES (?1, ?2)";
 static const char SQL_DELETE_HOST[] = "DELETE FROM hosts WHERE hostname = ?1";
+/* Contents whose first observation was received since ?2: one range on
+ * observations_received, and a look at each one's earlier observations. */
+static const char SQL_NEW_BYTES[] =
+        "SELECT coalesce(sum(length(CAST(c.report_json AS BLOB))), 0), min(o.received_at)"
+        " FROM hosts h JOIN observations o ON o.host_id = h.id AND o.received_at >= ?2"
+        " JOIN contents c ON c.id = o.content_id"
+        " WHERE h.hostname = ?1 AND NOT EXISTS (SELECT 1 FROM observations p"
+        "  WHERE p.content_id = o.content_id AND (p.received_at, p.id) < (o.received_at, o.id))";
 
 /* Step a statement that returns no row. */
 static int
@@ -883,4 +896,30 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);
+}
+
+int
+store_host_new_bytes(struct db *db, const char *hostname, long long since, long long *bytes,
+                     long long *first)
+{
+	char key[HOSTNAME_MAX + 1], at[32];
+	const char *f;
+	struct db_stmt *st;
+
+	*bytes = 0;
+	*first = 0;
+	store_host_key(key, hostname);
+	store_time(at, sizeof(at), (time_t)since);
+	if ((st = db_prepare(db, SQL_NEW_BYTES)) == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, at);
+	if (db_step(st) != DB_ROW)
+		return -1;
+	*bytes = db_column_int(st, 0);
+	f = db_column_text(st, 1);
+	if (f != NULL && stamp_time_epoch(f, strlen(f), first) == -1)
+		*first = 0;
+	db_step(st);
+	return 0;
 }
