@@ -317,6 +317,17 @@ test_expected_hostname_and_attempts(void **state)
 	db_close(db);
 }
 
+/* "now" + ahead seconds as a quoted JSON time, for make()'s replacement. */
+static void
+json_time(char out[40], long long ahead)
+{
+	time_t t = time(NULL) + (time_t)ahead;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 40, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+}
+
 /* A report from the future would stay its host's latest for as long as the
  * collector's clock is behind it: refused past INGEST_FUTURE_SKEW, by the
  * decoding path and by the known-content fast path alike. */
@@ -326,15 +337,10 @@ test_future_refused(void **state)
 	struct store_result res;
 	struct db *db = open_mem();
 	char at[40], now[40];
-	time_t t = time(NULL);
-	struct tm tm;
 
 	(void)state;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
-	t += INGEST_FUTURE_SKEW + 3600;
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	json_time(now, 0);
+	json_time(at, INGEST_FUTURE_SKEW + 3600);
 	assert_int_equal(put(db, make("r640-01", 1, 8, "\"2026-11-23T08:00:00Z\"", at), &res),
 	                 STORE_REJECTED);
 	assert_non_null(strstr(res.error, "ahead of the collector's clock"));
@@ -416,15 +422,10 @@ test_future_within_skew_pins_nothing(void **state)
 	struct store_result res;
 	struct db *db = open_mem();
 	char ahead[40], now[40];
-	time_t t = time(NULL);
-	struct tm tm;
 
 	(void)state;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
-	t += INGEST_FUTURE_SKEW / 2;
-	gmtime_r(&t, &tm);
-	strftime(ahead, sizeof(ahead), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	json_time(now, 0);
+	json_time(ahead, INGEST_FUTURE_SKEW / 2);
 	assert_int_equal(put(db, make("r640-01", 1, 8, "\"2026-11-23T08:00:00Z\"", ahead), &res),
 	                 STORE_STORED);
 	assert_int_equal(put(db,
