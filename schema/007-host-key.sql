@@ -26,11 +26,17 @@ SELECT h.id AS old_id,
 FROM hosts h;
 DELETE FROM temp.host_merge WHERE old_id = new_id;
 
--- a content both rows have: the survivor's copy, observations repointed
+-- a content two rows of one host have: its first copy, observations
+-- repointed (the copy may be another merged row's, moved below)
 CREATE TEMP TABLE content_merge AS
-SELECT c.id AS old_cid, k.id AS new_cid
-FROM contents c JOIN temp.host_merge m ON m.old_id = c.host_id
-JOIN contents k ON k.host_id = m.new_id AND k.sha256 = c.sha256;
+SELECT c.id AS old_cid,
+       (SELECT min(k.id) FROM contents k
+        WHERE k.sha256 = c.sha256
+          AND (k.host_id = m.new_id
+               OR k.host_id IN (SELECT old_id FROM temp.host_merge WHERE new_id = m.new_id)))
+       AS new_cid
+FROM contents c JOIN temp.host_merge m ON m.old_id = c.host_id;
+DELETE FROM temp.content_merge WHERE old_cid = new_cid;
 UPDATE observations
 SET content_id = (SELECT new_cid FROM temp.content_merge WHERE old_cid = observations.content_id)
 WHERE content_id IN (SELECT old_cid FROM temp.content_merge);

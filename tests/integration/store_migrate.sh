@@ -5,8 +5,9 @@
 #     SYNTHETIC) where a report stamped in 2030 pinned its host's latest:
 #     opened by the collector, latest is the report received last, for
 #     every host, and the history ends where host_status is.
-#  2. The same database had "R640-01." and "r640-01" as two hosts: they are
-#     one host "r640-01" with both histories, a content both had kept once.
+#  2. The same database had "R640-01.", "r640-01" and "R640-01" as three
+#     hosts: they are one host "r640-01" with every history, a content two
+#     of them had kept once.
 #  3. An SQLite file with an unrelated table: hosts, hosts prune, report
 #     and import fail (exit 1) naming the file, and its bytes are unchanged;
 #     an empty file is made a fleet database as before.
@@ -35,7 +36,8 @@ obs() {
 	echo "PRAGMA foreign_keys = ON;" # as the collector has it: history rows cascade
 	echo "INSERT INTO hosts (id, hostname, first_seen) VALUES"
 	echo " (1, 'pinned', '2026-01-01T00:00:00Z'), (2, 'R640-01.', '2026-02-01T00:00:00Z'),"
-	echo " (3, 'r640-01', '2026-03-01T00:00:00Z'), (4, 'steady', '2026-01-01T00:00:00Z');"
+	echo " (3, 'r640-01', '2026-03-01T00:00:00Z'), (4, 'steady', '2026-01-01T00:00:00Z'),"
+	echo " (5, 'R640-01', '2026-03-02T00:00:00Z');"
 	content 1 1 aa 6.1-old
 	content 2 1 bb 6.1-new
 	obs 1 1 1 2030-01-01T00:00:00Z 2026-01-01T00:00:00Z
@@ -47,6 +49,10 @@ obs() {
 	obs 4 2 3 2026-02-01T00:00:00Z 2026-02-01T00:00:00Z
 	obs 5 2 4 2026-02-02T00:00:00Z 2026-02-02T00:00:00Z
 	obs 6 3 5 2026-03-01T00:00:00Z 2026-03-01T00:00:00Z
+	content 8 3 gg 6.3
+	content 9 5 gg 6.3
+	obs 9 3 8 2026-03-02T00:00:00Z 2026-03-02T00:00:00Z
+	obs 10 5 9 2026-03-03T00:00:00Z 2026-03-03T00:00:00Z
 	content 6 4 ee 6.1
 	content 7 4 ff 6.2
 	obs 7 4 6 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z
@@ -62,7 +68,7 @@ obs() {
 } | sqlite3 -batch -bail "$db"
 expect "schema 5: the 2030 report pinned latest" \
 	"$(q "$db" "SELECT kernel FROM host_status WHERE hostname = 'pinned'")" 6.1-old
-expect "schema 5: two spellings, two hosts" "$(q "$db" "SELECT count(*) FROM hosts")" 4
+expect "schema 5: three spellings, three hosts" "$(q "$db" "SELECT count(*) FROM hosts")" 5
 steady_changes=$(q "$db" "SELECT group_concat(field || '=' || old_value || '>' || new_value) FROM host_changes WHERE hostname = 'steady'")
 
 C hosts --format csv > "$work/hosts.csv"
@@ -85,16 +91,16 @@ grep -q '^pinned,.*,2026-01-03T00:00:00Z,' "$work/hosts.csv" || fail "hosts: $(c
 expect "hosts after merge" "$(q "$db" "SELECT group_concat(hostname) FROM (SELECT hostname FROM hosts ORDER BY hostname)")" \
 	"pinned,r640-01,steady"
 expect "merged host keeps every observation" \
-	"$(q "$db" "SELECT count(*) FROM observations o JOIN hosts h ON h.id = o.host_id WHERE h.hostname = 'r640-01'")" 3
-expect "a content both had, once" \
+	"$(q "$db" "SELECT count(*) FROM observations o JOIN hosts h ON h.id = o.host_id WHERE h.hostname = 'r640-01'")" 5
+expect "a content two had, once" \
 	"$(q "$db" "SELECT group_concat(sha256) FROM (SELECT sha256 FROM contents c JOIN hosts h ON h.id = c.host_id WHERE h.hostname = 'r640-01' ORDER BY sha256)")" \
-	"cc,dd"
+	"cc,dd,gg"
 expect "merged host: first seen, latest, attempts, groups" \
 	"$(q "$db" "SELECT h.first_seen || ' ' || s.kernel || ' ' || s.received_at || ' ' || s.groups || ' ' || (SELECT count(*) FROM attempts a WHERE a.hostname = h.hostname) FROM hosts h JOIN host_status s USING (hostname) WHERE h.hostname = 'r640-01'")" \
-	"2026-02-01T00:00:00Z 6.0 2026-03-01T00:00:00Z gpu,rack1 2"
+	"2026-02-01T00:00:00Z 6.3 2026-03-03T00:00:00Z gpu,rack1 2"
 expect "merged history" \
-	"$(q "$db" "SELECT group_concat(old_value || '>' || new_value) FROM host_changes WHERE hostname = 'r640-01' AND field = 'kernel'")" \
-	"5.10>6.0"
+	"$(q "$db" "SELECT group_concat(old_value || '>' || new_value) FROM (SELECT * FROM host_changes WHERE hostname = 'r640-01' AND field = 'kernel' ORDER BY received_at)")" \
+	"5.10>6.0,6.0>6.3"
 [ "$(q "$db" "PRAGMA foreign_key_check")" = "" ] || fail "foreign keys: $(q "$db" "PRAGMA foreign_key_check")"
 # a new report of either spelling lands on the one host
 gen_report 'R640-01.' 1 8 > "$work/r.json"
