@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "proto/hostname.h"
 #include "proto/report_json.h"
 
 #include "collector/db.h"
@@ -432,22 +433,25 @@ budget_seed(struct http_server *s, const char *host, double *bytes, double *wind
 /* host's budget slot, returned with slotlock held: seeded from the
  * database on first sight, or when another host had taken its slot, so a
  * restarted serve counts what was stored today (*seeded then 1).  The
- * query runs without slotlock; a slot seeded meanwhile is kept. */
+ * query runs without slotlock; a slot seeded meanwhile is kept.  Keyed as
+ * the store keys hosts: two tokens' spellings of a name share one budget. */
 static struct slot *
 budget_slot(struct http_server *s, const char *host, int *seeded)
 {
+	char key[HOSTNAME_MAX + 1];
 	struct slot *sl;
 	double bytes, window;
 	int fresh;
 
 	*seeded = 0;
+	hostname_key(host, key, sizeof(key));
 	pthread_mutex_lock(&s->slotlock);
-	if ((sl = slot_find(s->budgets, host, 0, &fresh)) != NULL)
+	if ((sl = slot_find(s->budgets, key, 0, &fresh)) != NULL)
 		return sl;
 	pthread_mutex_unlock(&s->slotlock);
-	budget_seed(s, host, &bytes, &window);
+	budget_seed(s, key, &bytes, &window);
 	pthread_mutex_lock(&s->slotlock);
-	sl = slot_find(s->budgets, host, 1, &fresh);
+	sl = slot_find(s->budgets, key, 1, &fresh);
 	if (fresh) {
 		sl->bytes = bytes;
 		sl->window = window;
