@@ -18,6 +18,7 @@
 #include "collector/metrics_fleet.h"
 #include "collector/output.h"
 #include "collector/report_filter.h"
+#include "proto/hostname.h"
 #include "collector/report_html.h"
 
 /* Every report's query takes the same parameters, NULL when not given:
@@ -337,6 +338,7 @@ cmd_report(struct collector *c, int argc, char **argv)
 {
 	const struct report_kind *k = NULL;
 	struct report_opts ro;
+	char hostkey[HOSTNAME_MAX + 1];
 	struct db *db;
 	size_t i;
 	int rc;
@@ -359,7 +361,10 @@ cmd_report(struct collector *c, int argc, char **argv)
 	}
 	if ((rc = report_check(k, &ro, argc - 1)) != EXIT_OK)
 		return rc;
-	ro.param[P_HOST] = argc > 1 ? argv[1] : NULL;
+	/* hosts are stored under their key: any spelling of the name finds one */
+	if (argc > 1)
+		hostname_key(argv[1], hostkey, sizeof(hostkey));
+	ro.param[P_HOST] = argc > 1 ? hostkey : NULL;
 	if (collector_open_existing(c, &db) == -1)
 		return EXIT_FAILURE_;
 	rc = report_run(db, k, &ro);

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "collector/db.h"
+#include "proto/hostname.h"
 
 #define DB_BUSY_TIMEOUT_MS 60000 /* a long sqlite3 session must not fail a cron run */
 
@@ -143,6 +144,57 @@ newer:
 	return -1;
 }
 
+/* fleet_host_key(name): proto's hostname_key, for the SQL that keys hosts
+ * (store.c, the migration that merged spellings): one rule, not a second
+ * one in SQL.  NULL for NULL. */
+static void
+db_fn_host_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char key[HOSTNAME_MAX + 1];
+	const char *s;
+
+	(void)argc;
+	s = (const char *)sqlite3_value_text(argv[0]);
+	if (s == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	hostname_key(s, key, sizeof(key));
+	sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+}
+
+/* A file that holds anything but no fleet schema is someone else's
+ * database: refuse it before a byte is written (journal_mode = WAL alone
+ * rewrites the header).  Empty (new) or fleet: 0; else -1 with err. */
+static int
+db_check_fleet(struct db *db, const char *path, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT (SELECT user_version FROM pragma_user_version),"
+	                          " (SELECT count(*) FROM sqlite_master),"
+	                          " (SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	                          "  AND name IN ('hosts', 'observations', 'contents'))";
+	sqlite3_stmt *st;
+	int version, objects, fleet;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->h));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	version = sqlite3_column_int(st, 0);
+	objects = sqlite3_column_int(st, 1);
+	fleet = sqlite3_column_int(st, 2);
+	sqlite3_finalize(st);
+	if (objects == 0 || (version >= 1 && fleet == 3))
+		return 0;
+	snprintf(err, errlen,
+	         "%s: not an iommu-fleet database (an SQLite file with other tables; left as"
+	         " it is): name the fleet's database with --db PATH, or move this file away",
+	         path);
+	return -1;
+}
+
 /* Create the file 0600 before sqlite does, whatever the umask: sqlite
  * gives the -wal and -shm files the mode of the database, so all three are
  * private (the tokens table and every report are in them).  An existing
@@ -200,6 +252,14 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	if (db_check_fleet(db, path, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_create_function_v2(db->h, "fleet_host_key", 1,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                               db_fn_host_key, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
 	/* WAL: readers never block the writer; NORMAL sync is durable
 	 * against a killed process (only power loss can drop a commit);
 	 * db_set_durable() for a connection whose commits are acknowledged. */

@@ -26,7 +26,10 @@ extern const struct db_migration db_migrations[];
 
 /* Open (creating when missing) and migrate to the newest schema.  path
  * ":memory:" gives a private in-memory database.  On failure returns -1 and
- * writes a message to err; a database newer than this binary is refused. */
+ * writes a message to err; a database newer than this binary is refused,
+ * and so, unmodified, is an SQLite file that is neither empty nor a fleet
+ * database.  SQL on the connection may call fleet_host_key(name) (proto's
+ * hostname_key). */
 int db_open(const char *path, struct db **out, char *err, size_t errlen);
 void db_close(struct db *db); /* NULL is a no-op */
 

@@ -5,8 +5,8 @@
  * peer from starving the rest: the whole-request deadline (a watch
  * thread), the connection budget and per-address limits, the bound on
  * reports decoded at once, failed-auth delays, per-token rate and per-host
- * storage budget (429).  I/O: sockets, stderr, the database (tokens,
- * through token.h).
+ * storage budget (429, seeded from the database).  I/O: sockets, stderr,
+ * the database (tokens through token.h, the budget through store.h).
  */
 #include <sys/socket.h>
 #include <netdb.h>
@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "proto/hostname.h"
 #include "proto/report_json.h"
 
 #include "collector/db.h"
@@ -36,6 +37,7 @@
 #include "collector/metrics_fleet.h"
 #include "collector/output.h"
 #include "collector/ingest.h"
+#include "collector/store.h"
 #include "collector/token.h"
 
 #define PATH_REPORTS "/v1/reports"
@@ -405,24 +407,77 @@ rate_take(struct http_server *s, const char *host, unsigned *left)
 
 #define BUDGET_WINDOW 86400.0 /* seconds: the storage budget is per day */
 
+/* What host has stored in the last day, from the database: the bytes of
+ * its new contents, and when that day began (monotonic s; now if none). */
+static void
+budget_seed(struct http_server *s, const char *host, double *bytes, double *window)
+{
+	long long n, first, now = (long long)time(NULL);
+	int rc;
+
+	*bytes = 0;
+	*window = mono_now();
+	pthread_mutex_lock(&s->authlock);
+	rc = store_host_new_bytes(s->authdb, host, now - (long long)BUDGET_WINDOW, &n, &first);
+	if (rc == -1)
+		log_warnx("storage budget of %s: %s (counted from 0 until the next restart)", host,
+		          db_error(s->authdb));
+	pthread_mutex_unlock(&s->authlock);
+	if (rc == -1)
+		return;
+	*bytes = (double)n;
+	if (first > 0 && first <= now)
+		*window -= (double)(now - first);
+}
+
+/* host's budget slot, returned with slotlock held: seeded from the
+ * database on first sight, or when another host had taken its slot, so a
+ * restarted serve counts what was stored today (*seeded then 1).  The
+ * query runs without slotlock; a slot seeded meanwhile is kept.  Keyed as
+ * the store keys hosts: two tokens' spellings of a name share one budget. */
+static struct slot *
+budget_slot(struct http_server *s, const char *host, int *seeded)
+{
+	char key[HOSTNAME_MAX + 1];
+	struct slot *sl;
+	double bytes, window;
+	int fresh;
+
+	*seeded = 0;
+	hostname_key(host, key, sizeof(key));
+	pthread_mutex_lock(&s->slotlock);
+	if ((sl = slot_find(s->budgets, key, 0, &fresh)) != NULL)
+		return sl;
+	pthread_mutex_unlock(&s->slotlock);
+	budget_seed(s, key, &bytes, &window);
+	pthread_mutex_lock(&s->slotlock);
+	sl = slot_find(s->budgets, key, 1, &fresh);
+	if (fresh) {
+		sl->bytes = bytes;
+		sl->window = window;
+		*seeded = 1;
+	}
+	return sl;
+}
+
 /* Over its storage budget for the day (o.host_budget bytes of new content,
  * clen more about to come): 1 with the seconds until the day ends. */
 static int
 budget_over(struct http_server *s, const char *host, unsigned long long clen, unsigned *left)
 {
 	struct slot *sl;
-	double now = mono_now();
-	int fresh, rc = 0;
+	double now;
+	int seeded, rc = 0;
 
 	if (s->o.host_budget == 0)
 		return 0;
-	pthread_mutex_lock(&s->slotlock);
-	sl = slot_find(s->budgets, host, 0, &fresh);
-	if (sl != NULL && now - sl->window >= BUDGET_WINDOW) {
+	sl = budget_slot(s, host, &seeded);
+	now = mono_now();
+	if (now - sl->window >= BUDGET_WINDOW) {
 		sl->window = now;
 		sl->bytes = 0;
 	}
-	if (sl != NULL && sl->bytes + (double)clen > (double)s->o.host_budget) {
+	if (sl->bytes + (double)clen > (double)s->o.host_budget) {
 		*left = (unsigned)(sl->window + BUDGET_WINDOW - now) + 1;
 		rc = 1;
 	}
@@ -430,23 +485,25 @@ budget_over(struct http_server *s, const char *host, unsigned long long clen, un
 	return rc;
 }
 
-/* A new content of len bytes was stored for host. */
+/* A new content of len bytes was stored for host (a slot seeded now has
+ * counted it already). */
 static void
 budget_add(struct http_server *s, const char *host, size_t len)
 {
 	struct slot *sl;
-	double now = mono_now();
-	int fresh;
+	double now;
+	int seeded;
 
 	if (s->o.host_budget == 0)
 		return;
-	pthread_mutex_lock(&s->slotlock);
-	sl = slot_find(s->budgets, host, 1, &fresh);
-	if (fresh || now - sl->window >= BUDGET_WINDOW) {
+	sl = budget_slot(s, host, &seeded);
+	now = mono_now();
+	if (now - sl->window >= BUDGET_WINDOW) {
 		sl->window = now;
 		sl->bytes = 0;
 	}
-	sl->bytes += (double)len;
+	if (!seeded)
+		sl->bytes += (double)len;
 	pthread_mutex_unlock(&s->slotlock);
 }
 

@@ -87,15 +87,20 @@ store_status_name(enum store_status s)
 	return "db-error";
 }
 
+/* The form of received_at: RFC 3339 UTC, "2026-11-23T21:34:24Z". */
+static void
+store_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
 void
 store_now(char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t;
-
-	t = time(NULL);
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
+	store_time(buf, len, time(NULL));
 }
 
 /*
@@ -144,14 +149,14 @@ static const char SQL_FIND_OBS[] = "SELECT 1 FROM observations WHERE report_id =
 static const char SQL_FIND_HOST[] =
         "SELECT id, latest_observation_id FROM hosts WHERE hostname = ?1";
 static const char SQL_INSERT_HOST[] = "INSERT INTO hosts (hostname, first_seen) VALUES (?1, ?2)";
-static const char SQL_LATEST[] = "SELECT content_id, collected_at FROM observations WHERE id = ?1";
+static const char SQL_LATEST[] = "SELECT content_id, received_at FROM observations WHERE id = ?1";
 static const char SQL_FIND_CONTENT[] = "SELECT id FROM contents WHERE sha256 = ?2 AND host_id = ?1";
-/* A content already validated and stored for this host: for an import the
- * host is the one named in that very content. */
+/* A content already validated and stored for this host (?2, its key): for
+ * an import the host is the one named in that very content. */
 static const char SQL_KNOWN_CONTENT[] =
         "SELECT c.id, c.host_id, h.hostname, h.latest_observation_id"
         " FROM contents c JOIN hosts h ON h.id = c.host_id"
-        " WHERE c.sha256 = ?1 AND h.hostname = coalesce(?2, c.reported_hostname)";
+        " WHERE c.sha256 = ?1 AND h.hostname = coalesce(?2, fleet_host_key(c.reported_hostname))";
 static const char SQL_ANY_CONTENT[] = "SELECT 1 FROM contents WHERE sha256 = ?1";
 static const char SQL_INSERT_CONTENT[] =
         "INSERT INTO contents (host_id, sha256, agent_version, reported_hostname,"
@@ -202,6 +207,14 @@ static const char SQL_CLEAR_GROUPS[] = "DELETE FROM host_group_members WHERE hos
 static const char SQL_ADD_GROUP[] =
         "INSERT OR IGNORE INTO host_group_members (host_id, group_name) VALUES (?1, ?2)";
 static const char SQL_DELETE_HOST[] = "DELETE FROM hosts WHERE hostname = ?1";
+/* Contents whose first observation was received since ?2: one range on
+ * observations_received, and a look at each one's earlier observations. */
+static const char SQL_NEW_BYTES[] =
+        "SELECT coalesce(sum(length(CAST(c.report_json AS BLOB))), 0), min(o.received_at)"
+        " FROM hosts h JOIN observations o ON o.host_id = h.id AND o.received_at >= ?2"
+        " JOIN contents c ON c.id = o.content_id"
+        " WHERE h.hostname = ?1 AND NOT EXISTS (SELECT 1 FROM observations p"
+        "  WHERE p.content_id = o.content_id AND (p.received_at, p.id) < (o.received_at, o.id))";
 
 /* Step a statement that returns no row. */
 static int
@@ -503,7 +516,7 @@ store_content(struct db *db, long long host_id, const struct store_item *it, str
 }
 
 /* The host's row id, created when missing; *latest its latest observation
- * (0 none).  Inside a transaction. */
+ * (0 none).  hostname: a key (store_host_key).  Inside a transaction. */
 static long long
 host_id_get(struct db *db, const char *hostname, long long *latest)
 {
@@ -542,6 +555,14 @@ hostname_ok(const char *s)
 	return s != NULL && hostname_invalid(s, strlen(s), HOSTNAME_REPORTED) == NULL;
 }
 
+/* Every spelling of a host is one row: hosts.hostname is its key, made
+ * here for every way in (ingest's commits, attempts, groups, forget). */
+static void
+store_host_key(char key[HOSTNAME_MAX + 1], const char *hostname)
+{
+	hostname_key(hostname, key, HOSTNAME_MAX + 1);
+}
+
 static int
 attempt_insert(struct db *db, long long host_id, const char *started_at, const char *transport,
                const char *status, const char *error, long long obs)
@@ -575,6 +596,7 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
               const char *status, const char *error)
 {
 	char status_b[64], error_b[3072]; /* a command's stderr tail fits */
+	char key[HOSTNAME_MAX + 1];
 	long long host_id, latest;
 
 	/* a transport's error may quote what a host sent: bound it */
@@ -587,7 +609,8 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
 	}
 	if (db_begin(db) == -1)
 		return -1;
-	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	store_host_key(key, hostname);
+	if ((host_id = host_id_get(db, key, &latest)) == -1 ||
 	    attempt_insert(db, host_id, started_at, transport, status_b,
 	                   error != NULL ? error_b : NULL, 0) == -1) {
 		db_rollback(db);
@@ -599,7 +622,7 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
 int
 store_set_groups(struct db *db, const char *hostname, const char *groups)
 {
-	char copy[1024], *g, *save = NULL;
+	char copy[1024], *g, *save = NULL, key[HOSTNAME_MAX + 1];
 	struct db_stmt *st;
 	long long host_id, latest;
 
@@ -610,7 +633,8 @@ store_set_groups(struct db *db, const char *hostname, const char *groups)
 	}
 	if (db_begin(db) == -1)
 		return -1;
-	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	store_host_key(key, hostname);
+	if ((host_id = host_id_get(db, key, &latest)) == -1 ||
 	    (st = db_prepare(db, SQL_CLEAR_GROUPS)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, host_id);
@@ -633,14 +657,16 @@ fail:
 int
 store_forget_host(struct db *db, const char *hostname)
 {
+	char key[HOSTNAME_MAX + 1];
 	struct db_stmt *st;
 	int n;
 
+	store_host_key(key, hostname);
 	if (db_begin(db) == -1)
 		return -1;
 	if ((st = db_prepare(db, SQL_DELETE_HOST)) == NULL)
 		goto fail;
-	db_bind_text(st, 1, hostname);
+	db_bind_text(st, 1, key);
 	if (run(st) == -1)
 		goto fail;
 	n = db_changes(db);
@@ -661,21 +687,19 @@ finish(struct store_result *res, enum store_status s)
 
 /* Inside the transaction: the observation, the host's latest pointer, the
  * attempt.  latest / latest_at: the host's current latest observation and
- * its collected_at (from latest_content). */
+ * its received_at (from latest_content). */
 static int
 observe(struct db *db, long long host_id, long long cid, long long latest, const char *latest_at,
         const char *report_id, const char *collected_at, const struct store_item *it,
         enum store_status status, struct store_result *res)
 {
 	struct db_stmt *st;
-	char now[32], id[40], at[STAMP_TIME_MAX + 1], lat[STAMP_TIME_MAX + 1];
+	char now[32], id[40], at[STAMP_TIME_MAX + 1];
 	long long obs;
 
 	store_now(now, sizeof(now));
 	store_norm_id(id, sizeof(id), report_id);
 	store_norm_time(at, sizeof(at), collected_at);
-	/* a latest stored before times were normalised compares the same way */
-	store_norm_time(lat, sizeof(lat), latest_at);
 	if ((st = db_prepare(db, SQL_INSERT_OBS)) == NULL)
 		return -1;
 	db_bind_int(st, 1, host_id);
@@ -687,8 +711,10 @@ observe(struct db *db, long long host_id, long long cid, long long latest, const
 	if (run(st) == -1)
 		return -1;
 	obs = db_last_rowid(db);
-	/* a late report (spooled, resent) does not hide a newer one */
-	if (latest == 0 || strcmp(at, lat) >= 0) {
+	/* latest is the greatest (received_at, id), the collector's order
+	 * (schema/006): a time the host claims ahead pins nothing.  Only a
+	 * clock that went back keeps an earlier receipt the latest. */
+	if (latest == 0 || strcmp(now, latest_at) >= 0) {
 		if ((st = db_prepare(db, SQL_SET_LATEST)) == NULL)
 			return -1;
 		db_bind_int(st, 1, host_id);
@@ -704,7 +730,7 @@ observe(struct db *db, long long host_id, long long cid, long long latest, const
 }
 
 /* The content of this host's latest observation, 0 when none; its
- * collected_at into at ("" when none). */
+ * received_at into at ("" when none). */
 static long long
 latest_content(struct db *db, long long latest, char *at, size_t atsz)
 {
@@ -774,18 +800,20 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 	struct db_stmt *st;
 	long long cid, host_id, latest, lc;
 	enum store_status status;
-	char latest_at[32];
+	char latest_at[32], key[HOSTNAME_MAX + 1];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if (!it->key->ok)
 		return finish(res, STORE_NOT_KNOWN);
+	if (it->identity != NULL)
+		store_host_key(key, it->identity);
 	if (db_begin(db) == -1)
 		return dberr(db, res);
 	if ((st = db_prepare(db, SQL_KNOWN_CONTENT)) == NULL)
 		return dberr(db, res);
 	db_bind_text(st, 1, it->key->sha256);
-	db_bind_text(st, 2, it->identity);
+	db_bind_text(st, 2, it->identity != NULL ? key : NULL);
 	if ((rc = db_step(st)) == -1)
 		return dberr(db, res);
 	if (rc == DB_DONE) {
@@ -844,13 +872,12 @@ enum store_status
 store_commit(struct db *db, const struct store_item *it, struct store_result *res)
 {
 	const struct report *r = it->r;
-	const char *hostname = it->identity != NULL ? it->identity : r->host.hostname;
 	long long host_id, latest, lc, cid;
 	char latest_at[32];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	snprintf(res->hostname, sizeof(res->hostname), "%s", hostname);
+	store_host_key(res->hostname, it->identity != NULL ? it->identity : r->host.hostname);
 	store_norm_id(res->report_id, sizeof(res->report_id), r->report_id);
 	if (db_begin(db) == -1)
 		return dberr(db, res);
@@ -860,7 +887,7 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 		db_rollback(db);
 		return finish(res, STORE_DUPLICATE);
 	}
-	if ((host_id = host_id_get(db, hostname, &latest)) == -1 ||
+	if ((host_id = host_id_get(db, res->hostname, &latest)) == -1 ||
 	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1 ||
 	    (cid = content_id(db, host_id, it)) == -1)
 		return dberr(db, res);
@@ -869,4 +896,30 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	    db_commit(db) == -1)
 		return dberr(db, res);
 	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);
+}
+
+int
+store_host_new_bytes(struct db *db, const char *hostname, long long since, long long *bytes,
+                     long long *first)
+{
+	char key[HOSTNAME_MAX + 1], at[32];
+	const char *f;
+	struct db_stmt *st;
+
+	*bytes = 0;
+	*first = 0;
+	store_host_key(key, hostname);
+	store_time(at, sizeof(at), (time_t)since);
+	if ((st = db_prepare(db, SQL_NEW_BYTES)) == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, at);
+	if (db_step(st) != DB_ROW)
+		return -1;
+	*bytes = db_column_int(st, 0);
+	f = db_column_text(st, 1);
+	if (f != NULL && stamp_time_epoch(f, strlen(f), first) == -1)
+		*first = 0;
+	db_step(st);
+	return 0;
 }

@@ -78,6 +78,13 @@ int store_set_groups(struct db *db, const char *hostname, const char *groups);
 /* Remove a host and all its history: 1 removed, 0 unknown host, -1 error. */
 int store_forget_host(struct db *db, const char *hostname);
 
+/* What the host (any spelling) has stored since (Unix time): the bytes of
+ * the contents first received since, and when the first of them was (Unix
+ * time, 0 when none), so serve's storage budget for the day survives a
+ * restart.  0, or -1 with db_error() set. */
+int store_host_new_bytes(struct db *db, const char *hostname, long long since, long long *bytes,
+                         long long *first);
+
 const char *store_status_name(enum store_status s);
 
 /* RFC 3339 UTC "now", e.g. "2026-11-23T21:34:24Z". */

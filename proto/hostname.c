@@ -128,6 +128,23 @@ hostname_same(const char *reported, const char *known)
 	return fa == fb && fa > 0 && strncasecmp(reported, known, fa) == 0;
 }
 
+void
+hostname_key(const char *s, char *out, size_t outlen)
+{
+	size_t i, n;
+
+	if (outlen == 0)
+		return;
+	n = bare_len(s);
+	if (n == 0)
+		n = strlen(s); /* "." stays "." */
+	if (n > outlen - 1)
+		n = outlen - 1;
+	for (i = 0; i < n; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+	out[n] = '\0';
+}
+
 int
 hostname_is_address(const char *s)
 {

@@ -40,6 +40,15 @@ const char *hostname_invalid(const char *s, size_t len, enum hostname_kind kind)
  */
 int hostname_same(const char *reported, const char *known);
 
+/*
+ * The key the fleet stores a host under (hosts.hostname): s with ASCII
+ * letters in lower case and one trailing dot dropped, so the spellings
+ * hostname_same() calls equal ("R640-01." and "r640-01") are one host.
+ * Other bytes are kept (no Unicode folding: hostname_same does none).
+ * Truncated to outlen - 1 bytes; outlen of HOSTNAME_MAX + 1 holds any.
+ */
+void hostname_key(const char *s, char *out, size_t outlen);
+
 /* 1 when s is an IPv4 or IPv6 literal: a name no report's host name can be
  * compared to. */
 int hostname_is_address(const char *s);

@@ -40,7 +40,7 @@ expect "dir lines" "$(echo "$out" | wc -l)" 2
 # the views, through sqlite3
 expect "journal" "$(q "$db" 'PRAGMA journal_mode')" wal
 expect "host_status columns" "$(q "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('host_status')")" \
-	"hostname,collected_at,kernel,product_name,bios_version,cpu_vendor,iommu_vendor,iommu_enabled,interrupt_remapping,irq_mode,default_domain,dma_faults,firmware_bugs,group_count,device_count,verdict,reason,last_attempt_status,last_error,groups"
+	"hostname,collected_at,kernel,product_name,bios_version,cpu_vendor,iommu_vendor,iommu_enabled,interrupt_remapping,irq_mode,default_domain,dma_faults,firmware_bugs,group_count,device_count,verdict,reason,last_attempt_status,last_error,groups,received_at"
 expect "host_status r640-01" "$(q "$db" "SELECT collected_at, kernel, product_name, bios_version, iommu_vendor, iommu_enabled, interrupt_remapping, irq_mode, group_count, device_count, verdict, last_attempt_status FROM host_status WHERE hostname = 'r640-01'")" \
 	"2026-11-23T10:00:00Z|6.1.0-15-amd64|PowerEdge R640|2.19.1|intel|1|1|x2apic|23|28|ready|stored"
 expect "host_status rows" "$(q "$db" 'SELECT count(*) FROM host_status')" 4
@@ -71,7 +71,7 @@ C report fleet --format json > "$work/fleet.json"
 expect "fleet json" "$(q :memory: "SELECT json_array_length(readfile('$work/fleet.json'))")" 4
 C report --format json host r640-01 > "$work/host.json"
 expect "host json" "$(q :memory: "SELECT json_extract(readfile('$work/host.json'), '\$.host[0].kernel') || ' ' || json_array_length(readfile('$work/host.json'), '\$.devices')")" "6.1.0-15-amd64 28"
-expect "changes csv" "$(C report --format csv changes r640-01 | sed -n 1p)" "hostname,changed_at,field,old_value,new_value"
+expect "changes csv" "$(C report --format csv changes r640-01 | sed -n 1p)" "hostname,changed_at,field,old_value,new_value,received_at"
 expect "outliers" "$(C report --format csv outliers | tail -n 1 | cut -d, -f1,4)" "r640-04,interrupt_remapping"
 expect "devices" "$(C report devices r640-02 | wc -l)" 29
 set +e

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Limits per token and per address: a token past its --burst is answered
 # 429 with Retry-After (another host's token is not); a host past its
-# --host-budget of new content for the day likewise; an address that keeps
+# --host-budget of new content for the day likewise, counted from the
+# database so a restart does not reset it; an address that keeps
 # failing authentication is answered 429 for a doubling delay without its
 # tokens being looked at, so a revoked token retried in a loop leaves a few
 # attempt rows, not one per request, and the failures are counted in
@@ -49,14 +50,15 @@ serve_stop
 # after the writer has drained: one row per checked request only
 expect "attempt rows = checked requests" "$(q "SELECT count(*) FROM attempts WHERE hostname = 'gone'")" "$n401"
 
-# the storage budget: exactly the first two reports' bytes, each report a
+# the storage budget of the day counts what is in the database: r1's
+# content (stored above) and exactly two more reports' bytes, each report a
 # new content (another kernel command line)
-for i in 4 5 6; do
+for i in 4 5 6 7; do
 	make_root "$work/root-c$i" web1
 	echo "quiet budget=$i" > "$work/root-c$i/proc/cmdline"
 	"$AGENT" --root "$work/root-c$i" > "$work/r$i.json"
 done
-budget=$(($(stat -c %s "$work/r4.json") + $(stat -c %s "$work/r5.json")))
+budget=$(($(stat -c %s "$work/r1.json") + $(stat -c %s "$work/r4.json") + $(stat -c %s "$work/r5.json")))
 serve_start --host-budget "$budget"
 expect "within the budget" "$(post "$work/tok1" "$work/r4.json")" 201
 expect "up to the budget" "$(post "$work/tok1" "$work/r5.json")" 201
@@ -69,4 +71,18 @@ grep -q 'storage budget' "$work/b6" || fail "429 body: $(cat "$work/b6")"
 expect "another host's budget is its own" "$(post "$work/tok2" "$work/w.json")" 200
 serve_stop
 expect "not stored past the budget" "$(q "SELECT count(*) FROM observations WHERE report_id = '$(report_id "$work/r6.json")'")" 0
+
+# a restart on the same database does not give the day's budget back
+serve_start --host-budget "$budget"
+code=$(curl -s -D "$work/h7" -o "$work/b7" -w '%{http_code}' \
+	-H "Authorization: Bearer $(cat "$work/tok1")" -H 'Content-Type: application/json' \
+	--data-binary "@$work/r7.json" "$url/v1/reports")
+expect "past the budget after a restart" "$code" 429
+retry=$(sed -n 's/^Retry-After: *\([0-9]*\).*/\1/ip' "$work/h7")
+[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 86401 ] ||
+	fail "429 after a restart: Retry-After [$retry]: $(cat "$work/h7")"
+grep -q 'storage budget' "$work/b7" || fail "429 body after a restart: $(cat "$work/b7")"
+expect "another host after a restart" "$(post "$work/tok2" "$work/w.json")" 200
+serve_stop
+expect "not stored after a restart" "$(q "SELECT count(*) FROM observations WHERE report_id = '$(report_id "$work/r7.json")'")" 0
 echo ok

@@ -30,8 +30,9 @@ expect "1/1 split is a tie" "$(outl y)" \
 y2|interrupt_remapping|0|1|1|2|product+bios|1"
 expect "outliers table" "$(C report outliers | awk '$1 == "y1" {print $6, $7, $NF}')" "yes no yes"
 
-# 2. history: r1 changes kernel at 10:00; a late report of 09:00 (spooled)
-# with yet another kernel arrives after it
+# 2. history: r1 changes kernel at 10:00; a report claiming 09:00 with yet
+# another kernel arrives after it: history follows receipt, as latest does
+# (schema/006), changed_at stays each report's claim
 gen_report r1 31 8 > "$work/r1a.json"
 gen_report r1 32 10 's/"kernel": "6.1.0-13-amd64"/"kernel": "6.1.0-15-amd64"/' > "$work/r1b.json"
 gen_report r1 33 9 's/"kernel": "6.1.0-13-amd64"/"kernel": "6.1.0-14-amd64"/' > "$work/r1c.json"
@@ -40,28 +41,39 @@ expect "a change" "$(q "$db" "SELECT changed_at, old_value, new_value FROM host_
 	"2026-11-23T10:00:00Z|6.1.0-13-amd64|6.1.0-15-amd64"
 C import "$work/r1c.json" > /dev/null
 expect "late report: both changes" "$(q "$db" "SELECT changed_at, old_value, new_value FROM host_changes WHERE hostname = 'r1' ORDER BY changed_at")" \
-	"2026-11-23T09:00:00Z|6.1.0-13-amd64|6.1.0-14-amd64
-2026-11-23T10:00:00Z|6.1.0-14-amd64|6.1.0-15-amd64"
-gen_report r1 34 11 's/"kernel": "6.1.0-13-amd64"/"kernel": "6.1.0-15-amd64"/' > "$work/r1d.json"
+	"2026-11-23T09:00:00Z|6.1.0-15-amd64|6.1.0-14-amd64
+2026-11-23T10:00:00Z|6.1.0-13-amd64|6.1.0-15-amd64"
+expect "late report: the latest" "$(q "$db" "SELECT kernel FROM host_status WHERE hostname = 'r1'")" 6.1.0-14-amd64
+gen_report r1 34 11 's/"kernel": "6.1.0-13-amd64"/"kernel": "6.1.0-14-amd64"/' > "$work/r1d.json"
 C import "$work/r1d.json" > /dev/null
 expect "unchanged adds no change" "$(q "$db" "SELECT count(*) FROM host_changes WHERE hostname = 'r1'")" 2
 expect "plan: no window over observations" \
 	"$(q "$db" "EXPLAIN QUERY PLAN SELECT * FROM host_changes WHERE changed_at >= '2026-11-20'" | grep -c 'observations' || true)" 0
 
 # 3. the 005 migration on a database of schema 3: the old views back, the
-# recorded history gone; the backfill must give what the old view gave
+# recorded history gone; the backfill must give what the old view gave (r2:
+# a change, its reports received in the order they claim)
+gen_report r2 41 7 > "$work/r2a.json"
+gen_report r2 42 8 's/"kernel": "6.1.0-13-amd64"/"kernel": "6.1.0-14-amd64"/' > "$work/r2b.json"
+C import "$work/r2a.json" "$work/r2b.json" > /dev/null
+r1=$(C report --format csv changes r1)
+[ "$(echo "$r1" | wc -l)" = 3 ] || fail "r1's history: $r1"
 q "$db" "DROP TRIGGER observations_transitions; DROP VIEW host_changes; DROP VIEW cohort_outliers;
-DROP TABLE host_change_rows; DROP TABLE content_transitions;
+DROP TABLE host_change_rows; DROP TABLE content_transitions; DROP INDEX observations_received;
 $(sed -n '/^CREATE VIEW content_transitions/,/^CREATE VIEW attempts/p' "$SOURCE_DIR/schema/001-initial.sql" | sed '$d')
 DROP VIEW device_status;
 $(for c in role critical driver_override sriov_totalvfs sriov_numvfs physfn acs preflight blockers preflight_warnings; do echo "ALTER TABLE devices DROP COLUMN $c;"; done)
 $(sed -n '/^CREATE VIEW device_status/,/;$/p' "$SOURCE_DIR/schema/001-initial.sql")
 PRAGMA user_version = 3;"
-old=$(q "$db" "SELECT * FROM host_changes ORDER BY 1, 2, 3")
+# (r1's reports arrived in another order than they claim: 006 rebuilds its
+# history by receipt, the same as recorded above)
+changes="SELECT hostname, changed_at, field, old_value, new_value FROM host_changes"
+old=$(q "$db" "$changes WHERE hostname <> 'r1' ORDER BY 1, 2, 3")
 [ -n "$old" ] || fail "the old view shows no change"
 C report changes > /dev/null # opens, so migrates
 expect "schema" "$(q "$db" 'PRAGMA user_version')" "$("$COLLECTOR" --version | sed 's/.*schema \([0-9]*\).*/\1/')"
-expect "backfilled history = the old view's" "$(q "$db" "SELECT * FROM host_changes ORDER BY 1, 2, 3")" "$old"
+expect "backfilled history = the old view's" "$(q "$db" "$changes WHERE hostname <> 'r1' ORDER BY 1, 2, 3")" "$old"
+expect "r1's history by receipt" "$(C report --format csv changes r1)" "$r1"
 
 # 4. filters
 q "$db" "INSERT INTO host_group_members SELECT id, 'rack7' FROM hosts WHERE hostname IN ('x1', 'x3')"
@@ -70,7 +82,7 @@ expect "--group outliers" "$(C report --format csv outliers --group rack7 | cut 
 expect "--since RFC 3339" "$(C report --format csv changes --since 2026-11-23T09:30:00Z | tail -n +2 | cut -d, -f2)" \
 	"2026-11-23T10:00:00Z"
 expect "--since offset" "$(C report --format csv changes --since 2026-11-23T10:30:00+01:00 | wc -l)" 2
-expect "--since 9000d" "$(C report --format csv changes --since 9000d | wc -l)" 3
+expect "--since 9000d" "$(C report --format csv changes --since 9000d | wc -l)" 4
 expect "--class gpu" "$(C report --format csv devices x1 --class gpu | tail -n +2 | cut -d, -f5 | tr '\n' ' ')" "030000 030200 "
 expect "--class storage" "$(C report --format csv devices x1 --class storage | tail -n +2 | cut -d, -f5 | cut -c1-2 | sort -u)" 01
 expect "--verdict" "$(C report --format csv devices x1 --verdict not-ready | tail -n +2 | cut -d, -f12 | sort -u)" not-ready

@@ -475,6 +475,35 @@ test_same_never_past_the_rule(void **state)
 
 /* ------------------------------------------------ hostname_is_address */
 
+/* The stored key: one host for every spelling hostname_same calls equal. */
+static void
+test_key(void **state)
+{
+	static const struct {
+		const char *in, *key;
+	} cases[] = {
+	        {"R640-01.", "r640-01"},
+	        {"r640-01", "r640-01"},
+	        {"DB1.Example.ORG", "db1.example.org"},
+	        {".", "."},
+	        {"a..", "a."},
+	        {"\xc3\x84x", "\xc3\x84x"},
+	};
+	char out[HOSTNAME_MAX + 1], small[4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hostname_key(cases[i].in, out, sizeof(out));
+		assert_string_equal(out, cases[i].key);
+	}
+	/* keys equal exactly when hostname_same's exact rule holds */
+	hostname_key("R640-01.", out, sizeof(out));
+	assert_true(hostname_same("r640-01", out));
+	hostname_key("abcdef", small, sizeof(small));
+	assert_string_equal(small, "abc");
+}
+
 static void
 test_is_address(void **state)
 {
@@ -556,6 +585,7 @@ main(void)
 	        cmocka_unit_test(test_same_two_fqdns_never),
 	        cmocka_unit_test(test_same_empty_and_null),
 	        cmocka_unit_test(test_is_address),
+	        cmocka_unit_test(test_key),
 	        cmocka_unit_test(test_given_invisible),
 	        cmocka_unit_test(test_same_never_past_the_rule),
 	};

@@ -213,14 +213,15 @@ test_store_lifecycle(void **state)
 	assert_int_equal(put(db, make("r640-01", 4, 11, NULL, NULL), &res), STORE_STORED);
 	assert_q(db, "SELECT count(*) FROM contents", "2");
 	assert_q(db, "SELECT count(*) FROM host_changes WHERE field = 'kernel'", "2");
-	/* a late report (older time) does not become the latest */
+	/* a report claiming an older time, received last, is the latest: the
+	 * collector's order, not the host's claim (schema/006) */
 	assert_int_equal(put(db,
 	                     make("r640-01", 5, 7, "\"kernel\": \"6.1.0-13-amd64\"",
 	                          "\"kernel\": \"5.10.0-1-amd64\""),
 	                     &res),
 	                 STORE_STORED);
 	assert_q(db, "SELECT kernel || ' ' || collected_at FROM host_status",
-	         "6.1.0-13-amd64 2026-11-23T11:00:00Z");
+	         "5.10.0-1-amd64 2026-11-23T07:00:00Z");
 	assert_q(db, "SELECT count(*) FROM attempts WHERE hostname = 'r640-01'", "5");
 	/* forget: everything about the host goes */
 	assert_int_equal(store_forget_host(db, "r640-01"), 1);
@@ -316,6 +317,17 @@ test_expected_hostname_and_attempts(void **state)
 	db_close(db);
 }
 
+/* "now" + ahead seconds as a quoted JSON time, for make()'s replacement. */
+static void
+json_time(char out[40], long long ahead)
+{
+	time_t t = time(NULL) + (time_t)ahead;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 40, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+}
+
 /* A report from the future would stay its host's latest for as long as the
  * collector's clock is behind it: refused past INGEST_FUTURE_SKEW, by the
  * decoding path and by the known-content fast path alike. */
@@ -325,15 +337,10 @@ test_future_refused(void **state)
 	struct store_result res;
 	struct db *db = open_mem();
 	char at[40], now[40];
-	time_t t = time(NULL);
-	struct tm tm;
 
 	(void)state;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
-	t += INGEST_FUTURE_SKEW + 3600;
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	json_time(now, 0);
+	json_time(at, INGEST_FUTURE_SKEW + 3600);
 	assert_int_equal(put(db, make("r640-01", 1, 8, "\"2026-11-23T08:00:00Z\"", at), &res),
 	                 STORE_REJECTED);
 	assert_non_null(strstr(res.error, "ahead of the collector's clock"));
@@ -348,10 +355,11 @@ test_future_refused(void **state)
 	db_close(db);
 }
 
-/* A year before 1000 is stored with four digits: it sorts before 2026 and
- * never becomes the latest. */
+/* A year before 1000 is stored with four digits (it sorts before 2026);
+ * received last it is the latest, and the next report replaces it: a
+ * claimed time pins nothing. */
 static void
-test_old_year_not_latest(void **state)
+test_old_year_pins_nothing(void **state)
 {
 	struct store_result res;
 	struct db *db = open_mem();
@@ -363,8 +371,119 @@ test_old_year_not_latest(void **state)
 	            make("r640-01", 2, 9, "\"2026-11-23T09:00:00Z\"", "\"0999-01-01T00:00:00Z\""),
 	            &res),
 	        STORE_UNCHANGED);
-	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T08:00:00Z");
+	assert_q(db, "SELECT collected_at FROM host_status", "0999-01-01T00:00:00Z");
 	assert_q(db, "SELECT min(collected_at) FROM observations", "0999-01-01T00:00:00Z");
+	assert_int_equal(put(db, make("r640-01", 3, 10, NULL, NULL), &res), STORE_UNCHANGED);
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T10:00:00Z");
+	db_close(db);
+}
+
+/* Issue 13: latest is the report received last.  One claiming an hour
+ * before the stored one, received after it, is the latest; host_status
+ * still shows the time it claims, and the history ends where host_status
+ * is. */
+static void
+test_latest_by_receipt(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db, make("r640-01", 1, 9, NULL, NULL), &res), STORE_STORED);
+	assert_int_equal(put(db,
+	                     make("r640-01", 2, 8, "\"kernel\": \"6.1.0-13-amd64\"",
+	                          "\"kernel\": \"6.1.0-15-amd64\""),
+	                     &res),
+	                 STORE_STORED);
+	assert_q(db,
+	         "SELECT kernel || ' ' || collected_at || ' ' || (received_at IS NOT NULL)"
+	         " FROM host_status",
+	         "6.1.0-15-amd64 2026-11-23T08:00:00Z 1");
+	assert_q(db, "SELECT count(*) FROM device_status d JOIN host_status s USING (hostname)",
+	         "28");
+	assert_q(db,
+	         "SELECT old_value || '>' || new_value || ' ' || changed_at FROM host_changes"
+	         " WHERE field = 'kernel'",
+	         "6.1.0-13-amd64>6.1.0-15-amd64 2026-11-23T08:00:00Z");
+	/* the same content as the latest: unchanged, whatever it claims */
+	assert_int_equal(put(db,
+	                     make("r640-01", 3, 7, "\"kernel\": \"6.1.0-13-amd64\"",
+	                          "\"kernel\": \"6.1.0-15-amd64\""),
+	                     &res),
+	                 STORE_UNCHANGED);
+	db_close(db);
+}
+
+/* Issue 13: a report stamped ahead, within the allowed skew, is the latest
+ * only until the next one arrives. */
+static void
+test_future_within_skew_pins_nothing(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+	char ahead[40], now[40];
+
+	(void)state;
+	json_time(now, 0);
+	json_time(ahead, INGEST_FUTURE_SKEW / 2);
+	assert_int_equal(put(db, make("r640-01", 1, 8, "\"2026-11-23T08:00:00Z\"", ahead), &res),
+	                 STORE_STORED);
+	assert_int_equal(put(db,
+	                     make("r640-01", 2, 8, "\"kernel\": \"6.1.0-13-amd64\"",
+	                          "\"kernel\": \"6.1.0-15-amd64\""),
+	                     &res),
+	                 STORE_STORED);
+	{
+		char *b = make("r640-01", 3, 8, "\"kernel\": \"6.1.0-13-amd64\"",
+		               "\"kernel\": \"6.1.0-15-amd64\"");
+		char *c = replace(b, "\"2026-11-23T08:00:00Z\"", now);
+
+		free(b);
+		assert_int_equal(put(db, c, &res), STORE_UNCHANGED);
+	}
+	assert_q(db, "SELECT kernel FROM host_status", "6.1.0-15-amd64");
+	assert_q(db,
+	         "SELECT o.report_id FROM hosts h JOIN observations o"
+	         " ON o.id = h.latest_observation_id",
+	         "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0003");
+	db_close(db);
+}
+
+/* Review: one host whatever the spelling of its name.  Reports naming
+ * "R640-01." and "r640-01" are one host, keyed "r640-01"; the report's
+ * spelling stays in contents; forget takes any spelling. */
+static void
+test_host_key(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db, make("R640-01.", 1, 8, NULL, NULL), &res), STORE_STORED);
+	assert_string_equal(res.hostname, "r640-01");
+	assert_int_equal(put(db, make("r640-01", 2, 9, NULL, NULL), &res), STORE_STORED);
+	/* the first spelling again: its content, known for the one host */
+	assert_int_equal(put(db, make("R640-01.", 3, 10, NULL, NULL), &res), STORE_STORED);
+	assert_string_equal(res.hostname, "r640-01");
+	assert_q(db, "SELECT group_concat(hostname) FROM hosts", "r640-01");
+	assert_q(db, "SELECT count(*) FROM observations", "3");
+	assert_q(db,
+	         "SELECT group_concat(reported_hostname, ',') FROM"
+	         " (SELECT reported_hostname FROM contents ORDER BY id)",
+	         "R640-01.,r640-01");
+	/* a token's identity in another spelling: the same host */
+	{
+		char *j = make("r640-01", 4, 11, NULL, NULL);
+
+		assert_int_equal(ingest_text(db, j, strlen(j), "http", "R640-01", &res),
+		                 STORE_STORED);
+		free(j);
+	}
+	assert_string_equal(res.hostname, "r640-01");
+	assert_q(db, "SELECT count(*) || ' ' || max(hostname) FROM hosts", "1 r640-01");
+	assert_q(db, "SELECT count(*) FROM attempts WHERE hostname = 'r640-01'", "4");
+	assert_int_equal(store_forget_host(db, "R640-01."), 1);
+	assert_q(db, "SELECT count(*) FROM hosts", "0");
 	db_close(db);
 }
 
@@ -452,9 +571,10 @@ test_report_id_case(void **state)
 	db_close(db);
 }
 
-/* Issue 13: times are compared as instants, not strings.  10:00+14:00 is
- * 20:00 UTC the day before: older than 00:00Z, so not the latest; a
- * lower-case t / z is the same instant as T / Z. */
+/* Issue 13: times are stored as UTC instants, so they sort as strings in
+ * history, filters and prune.  10:00+14:00 is 20:00 UTC the day before; a
+ * lower-case t / z is the same instant as T / Z.  host_status shows the
+ * claim of the report received last. */
 static void
 test_collected_at_utc(void **state)
 {
@@ -471,8 +591,8 @@ test_collected_at_utc(void **state)
 	assert_q(db,
 	         "SELECT o.report_id FROM hosts h JOIN observations o"
 	         " ON o.id = h.latest_observation_id",
-	         "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0001");
-	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:00:00Z");
+	         "6f1c2b9e-8d4a-4e55-9a7b-1c2d3e4f0002");
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-22T20:00:00Z");
 	assert_q(db, "SELECT collected_at FROM observations WHERE id = 2", "2026-11-22T20:00:00Z");
 	/* lower case, an offset west of UTC, a fraction: normalised */
 	assert_int_equal(put(db,
@@ -486,7 +606,7 @@ test_collected_at_utc(void **state)
 	            make("r640-01", 4, 0, "\"2026-11-23T00:00:00Z\"", "\"2026-11-23t00:10:00z\""),
 	            &res),
 	        STORE_UNCHANGED);
-	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:30:00Z");
+	assert_q(db, "SELECT collected_at FROM host_status", "2026-11-23T00:10:00Z");
 	assert_q(db,
 	         "SELECT count(*) FROM observations WHERE collected_at GLOB"
 	         " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'",
@@ -626,7 +746,10 @@ main(void)
 	        cmocka_unit_test(test_expected_hostname_and_attempts),
 	        cmocka_unit_test(test_fast_path),
 	        cmocka_unit_test(test_future_refused),
-	        cmocka_unit_test(test_old_year_not_latest),
+	        cmocka_unit_test(test_old_year_pins_nothing),
+	        cmocka_unit_test(test_latest_by_receipt),
+	        cmocka_unit_test(test_future_within_skew_pins_nothing),
+	        cmocka_unit_test(test_host_key),
 	        cmocka_unit_test(test_report_id_case),
 	        cmocka_unit_test(test_collected_at_utc),
 	        cmocka_unit_test(test_error_quotes_nothing),
