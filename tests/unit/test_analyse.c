@@ -527,6 +527,50 @@ test_default_domain_facts(void **state)
 	report_free(&r);
 }
 
+/* The AMD reset-bug list is vendor-reset's device table (src/device-db.h)
+ * ID for ID, not family ranges. */
+static void
+test_reset_bug_ids_are_vendor_resets(void **state)
+{
+	static const struct {
+		int device;
+		const char *family; /* NULL: not in the table */
+	} cases[] = {
+	        {0x687f, "Vega 10"}, {0x6865, NULL},    {0x66af, "Vega 20"}, {0x66a5, NULL},
+	        {0x731f, "Navi 10"}, {0x7311, NULL},    {0x1681, "Navi 10"}, {0x734f, "Navi 14"},
+	        {0x7361, NULL},      {0x738c, "MI100"}, {0x67df, NULL},
+	};
+	struct report_device *d;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+	size_t i, j;
+	int found;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		g = add_group(&r, 1);
+		d = add_device(g, "0000:0b:00.0", 0x030000);
+		d->vendor_id = 0x1002;
+		d->device_id = cases[i].device;
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		d = dev(&r, "0000:0b:00.0");
+		found = 0;
+		for (j = 0; j < d->blockers.n; j++)
+			found |= strstr(d->blockers.v[j], "no reliable reset") != NULL;
+		assert_int_equal(found, cases[i].family != NULL);
+		if (cases[i].family != NULL) {
+			for (j = 0, found = 0; j < d->blockers.n; j++)
+				found |= strstr(d->blockers.v[j], cases[i].family) != NULL;
+			assert_true(found);
+		}
+		report_free(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -545,6 +589,7 @@ main(void)
 	        cmocka_unit_test(test_ivrs_bugs_fix_is_firmware_update),
 	        cmocka_unit_test(test_virt_off_in_firmware_is_never_ready),
 	        cmocka_unit_test(test_default_domain_facts),
+	        cmocka_unit_test(test_reset_bug_ids_are_vendor_resets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
