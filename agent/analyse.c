@@ -386,6 +386,16 @@ fix_for_virt_off(const struct report *r, const struct evidence *ev)
 	if (k->virt_off_kvm)
 		return "CPU virtualisation is off in the firmware: enable VT-x / AMD-V (SVM Mode) in "
 		       "the firmware setup";
+	/* bare metal (no "hypervisor" flag) without vmx / svm: nothing hides
+	 * them; the firmware switched them off (feat_ctl.c and amd.c clear the
+	 * flag then) or the CPU has none */
+	if (fam != NULL && ev->cpu_hypervisor == 0 && r->host.cpu.virtualization == NULL)
+		return strcmp(fam, "intel") == 0
+		               ? "no vmx flag on bare metal: CPU virtualisation is off in the firmware (or "
+		                 "the CPU has none): enable Intel Virtualization Technology (VT-x) in "
+		                 "the firmware setup"
+		               : "no svm flag on bare metal: CPU virtualisation is off in the firmware (or "
+		                 "the CPU has none): enable SVM Mode (AMD-V) in the firmware setup";
 	return NULL;
 }
 
@@ -449,8 +459,11 @@ check_cpu_virtualization(struct report *r, const char *id, const struct evidence
 	(void)f;
 	if (off != NULL)
 		return check_add(r, id, CHECK_FAIL,
-		                 "log: \"VMX ... disabled by BIOS\" / \"SVM disabled (by BIOS)\" / "
-		                 "\"kvm: disabled by bios\"",
+		                 ev->klog.virt_off_vmx || ev->klog.virt_off_svm ||
+		                                 ev->klog.virt_off_kvm
+		                         ? "log: \"VMX ... disabled by BIOS\" / \"SVM disabled (by "
+		                           "BIOS)\" / \"kvm: disabled by bios\""
+		                         : "/proc/cpuinfo flags: no vmx / svm, no hypervisor flag",
 		                 "%s", off);
 	if (r->host.cpu.virtualization != NULL)
 		return check_add(r, id, CHECK_PASS, "/proc/cpuinfo flags",

@@ -490,6 +490,40 @@ test_virt_off_in_firmware_is_never_ready(void **state)
 	}
 }
 
+/* /proc/cpuinfo without vmx / svm: on bare metal the firmware switched it
+ * off (never ready); in a guest it may only be hidden (a warning). */
+static void
+test_cpuinfo_without_virt_flag(void **state)
+{
+	struct evidence ev;
+	struct report r;
+	int hv;
+
+	(void)state;
+	for (hv = 0; hv <= 1; hv++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		r.host.cpu.vendor = strdup("hygon");
+		ev.cpu_hypervisor = hv;
+		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+		ev.sys.ngroups = 1;
+		ev.sys.iommu_units = 1;
+		ev.sys.ir_chips = TRI_TRUE;
+		add_device(add_group(&r, 1), "0000:01:00.0", 0x020000);
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		if (hv == 0) {
+			assert_int_equal(check(&r, "cpu-virtualization")->status, CHECK_FAIL);
+			assert_int_equal(r.verdict, VERDICT_NOT_READY);
+			assert_non_null(strstr(r.reason, "SVM Mode (AMD-V)"));
+		} else {
+			assert_int_equal(check(&r, "cpu-virtualization")->status, CHECK_WARN);
+			assert_int_not_equal(r.verdict, VERDICT_NOT_READY);
+		}
+		report_free(&r);
+	}
+}
+
 /* "iommu: Default domain type" is reported even when VT-d is off; a
  * passthrough default that turned SEV-SNP off is a warning. */
 static void
@@ -588,6 +622,7 @@ main(void)
 	        cmocka_unit_test(test_complete_table_list_without_dmar_fails),
 	        cmocka_unit_test(test_ivrs_bugs_fix_is_firmware_update),
 	        cmocka_unit_test(test_virt_off_in_firmware_is_never_ready),
+	        cmocka_unit_test(test_cpuinfo_without_virt_flag),
 	        cmocka_unit_test(test_default_domain_facts),
 	        cmocka_unit_test(test_reset_bug_ids_are_vendor_resets),
 	};
