@@ -369,8 +369,8 @@ fix_for_disabled(const struct report *r, const struct evidence *ev, const char *
 }
 
 /* VT-x / AMD-V switched off in the firmware: no KVM guest can run at all,
- * whatever the IOMMU says.  The fix for the log's evidence, NULL when the
- * log shows none. */
+ * whatever the IOMMU says.  The fix naming the setting, from the log's
+ * lines or a bare-metal cpuinfo; NULL when neither shows it. */
 static const char *
 fix_for_virt_off(const struct report *r, const struct evidence *ev)
 {
