@@ -105,6 +105,52 @@ same_slot(const char *a, const char *b)
 	       strncmp(a, b, (size_t)(dot_a - a)) == 0;
 }
 
+/* Any ACPI table of an IOMMU, in sysfs or in the log (the IVRS firmware
+ * bug lines quote the table, so it exists). */
+static int
+iommu_table_seen(const struct evidence *ev)
+{
+	const struct sysfs_facts *s = &ev->sys;
+	const struct klog_facts *k = &ev->klog;
+
+	return s->acpi_dmar == TRI_TRUE || s->acpi_ivrs == TRI_TRUE || s->acpi_iort == TRI_TRUE ||
+	       k->acpi_dmar || k->acpi_ivrs || k->acpi_iort || k->drhd_units > 0 ||
+	       k->ivrs_bugs > 0;
+}
+
+/* A log from boot lists every ACPI table the firmware handed over
+ * (acpica/tbprint.c, at 0.0 s).  When that list is there and names no
+ * DMAR, IVRS or IORT, the firmware offers no IOMMU: a "fail" from the log
+ * alone, where a log without its boot part could only say "not seen".
+ * "complete" only means a boot-time line is there (a grep excerpt may hold
+ * a 0.000000 line), so the log must also run on into userspace (not a
+ * filtered excerpt) and list the tables every firmware has (RSDP, XSDT or
+ * RSDT, FACP): then the list is whole. */
+static int
+log_lists_no_iommu_table(const struct report *r, const struct evidence *ev)
+{
+	const struct klog_facts *k = &ev->klog;
+
+	return k->boot_start && k->reached_userspace && !k->grep_excerpt &&
+	       r->kernel_log.complete == TRI_TRUE && k->acpi_tables >= 3 && !iommu_table_seen(ev);
+}
+
+/* "intel" or "amd" from /proc/cpuinfo's vendor: Hygon's Dhyana is a Zen
+ * licensee and takes every AMD path (SVM, AMD-Vi), NULL otherwise. */
+static const char *
+cpu_family(const struct report *r)
+{
+	const char *v = r->host.cpu.vendor;
+
+	if (v == NULL)
+		return NULL;
+	if (strcmp(v, "intel") == 0)
+		return "intel";
+	if (strcmp(v, "amd") == 0 || strcmp(v, "hygon") == 0)
+		return "amd";
+	return NULL;
+}
+
 static const char *
 vendor_of(const struct report *r, const struct evidence *ev)
 {
@@ -121,7 +167,7 @@ vendor_of(const struct report *r, const struct evidence *ev)
 		return "intel";
 	if (s->acpi_ivrs == TRI_TRUE || k->acpi_ivrs || k->amd_lines || k->amd_initialised)
 		return "amd";
-	if (s->acpi_iort == TRI_TRUE || k->arm_smmu)
+	if (s->acpi_iort == TRI_TRUE || k->acpi_iort || k->arm_smmu)
 		return "arm";
 	if (k->amdv2_unavailable || k->agp_enable_in_bios)
 		return "amd"; /* only AMD's drivers print these when nothing else is */
@@ -180,6 +226,12 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		        "log: \"DMAR: Intel(R) Virtualization Technology for Directed I/O\"";
 		return;
 	}
+	if (k->vtd_setup) {
+		f->enabled = TRI_TRUE;
+		f->enabled_why = "log: VT-d built its domains (\"IOMMU: Setting identity map for "
+		                 "device\", \"[drm] DMAR active\")";
+		return;
+	}
 	if (k->amd_initialised) {
 		f->enabled = TRI_TRUE;
 		f->enabled_why = "log: AMD-Vi initialised an IOMMU";
@@ -198,6 +250,12 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	if (r->kernel_log.fault_total > 0) {
 		f->enabled = TRI_TRUE;
 		f->enabled_why = "log: DMA remapping faults imply translation is on";
+		return;
+	}
+	if (log_lists_no_iommu_table(r, ev)) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why =
+		        "log: the boot-time ACPI table list has no DMAR, IVRS or IORT table";
 		return;
 	}
 	if (intel && (k->acpi_dmar || k->drhd_units > 0) && log_covers_iommu_init(k)) {
@@ -233,7 +291,7 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 }
 
 static void
-decide_ir(const struct evidence *ev, struct facts *f)
+decide_ir(const struct report *r, const struct evidence *ev, struct facts *f)
 {
 	const struct klog_facts *k = &ev->klog;
 
@@ -248,9 +306,16 @@ decide_ir(const struct evidence *ev, struct facts *f)
 	}
 	if (k->ir_enabled != TRI_UNKNOWN) {
 		f->ir = k->ir_enabled;
-		f->ir_why = k->ir_enabled == TRI_TRUE
-		                    ? "log: interrupt remapping enabled"
-		                    : "log: the kernel disabled interrupt remapping";
+		f->ir_why =
+		        k->ir_enabled == TRI_TRUE
+		                ? "log: interrupt remapping enabled (or an interrupt-remapping fault)"
+		                : "log: the kernel disabled interrupt remapping";
+		return;
+	}
+	/* on x86 the remapping units are described by DMAR / IVRS only */
+	if (strcmp(f->vendor, "none") == 0 || log_lists_no_iommu_table(r, ev)) {
+		f->ir = TRI_FALSE;
+		f->ir_why = "no DMAR or IVRS table: no interrupt remapping either";
 	}
 }
 
@@ -278,11 +343,60 @@ fix_for_disabled(const struct report *r, const struct evidence *ev, const char *
 			return "add intel_iommu=on to the kernel command line";
 		return "enable VT-d in the firmware setup";
 	}
-	if (strcmp(vendor, "amd") == 0)
+	if (strcmp(vendor, "amd") == 0) {
+		/* the IOMMU is there (the table exists): the firmware's
+		 * description of it is what is broken */
+		if (ev->klog.ivrs_bugs > 0)
+			return "the firmware's IVRS table is broken: update the firmware, or describe "
+			       "the missing IOAPIC / HPET with ivrs_ioapic= / ivrs_hpet= on the "
+			       "kernel command line";
+		if (iommu_table_seen(ev))
+			return "the IVRS table is there but AMD-Vi did not initialise: update the "
+			       "firmware and read the AMD-Vi lines of the kernel log";
 		return "enable the IOMMU (AMD-Vi) in the firmware setup, then check again";
+	}
+	if (strcmp(vendor, "none") == 0 || strcmp(vendor, "unknown") == 0) {
+		v = cpu_family(r);
+		if (v != NULL && strcmp(v, "intel") == 0)
+			return "no IOMMU: enable VT-d in the firmware setup if the platform has it";
+		if (v != NULL)
+			return "no IOMMU: enable the IOMMU (AMD-Vi) in the firmware setup if the "
+			       "platform has it";
+	}
 	if (strcmp(vendor, "none") == 0)
 		return "no IOMMU: enable VT-d / AMD-Vi in the firmware setup if the platform has one";
 	return "enable the IOMMU in the firmware setup";
+}
+
+/* VT-x / AMD-V switched off in the firmware: no KVM guest can run at all,
+ * whatever the IOMMU says.  The fix naming the setting, from the log's
+ * lines or a bare-metal cpuinfo; NULL when neither shows it. */
+static const char *
+fix_for_virt_off(const struct report *r, const struct evidence *ev)
+{
+	const struct klog_facts *k = &ev->klog;
+	const char *fam = cpu_family(r);
+
+	if (k->virt_off_vmx || (k->virt_off_kvm && fam != NULL && strcmp(fam, "intel") == 0))
+		return "CPU virtualisation is off in the firmware: enable Intel Virtualization "
+		       "Technology (VT-x) in the firmware setup";
+	if (k->virt_off_svm || (k->virt_off_kvm && fam != NULL))
+		return "CPU virtualisation is off in the firmware: enable SVM Mode (AMD-V) in the "
+		       "firmware setup";
+	if (k->virt_off_kvm)
+		return "CPU virtualisation is off in the firmware: enable VT-x / AMD-V (SVM Mode) in "
+		       "the firmware setup";
+	/* bare metal (no "hypervisor" flag) without vmx / svm: nothing hides
+	 * them; the firmware switched them off (feat_ctl.c and amd.c clear the
+	 * flag then) or the CPU has none */
+	if (fam != NULL && ev->cpu_hypervisor == 0 && r->host.cpu.virtualization == NULL)
+		return strcmp(fam, "intel") == 0
+		               ? "no vmx flag on bare metal: CPU virtualisation is off in the firmware (or "
+		                 "the CPU has none): enable Intel Virtualization Technology (VT-x) in "
+		                 "the firmware setup"
+		               : "no svm flag on bare metal: CPU virtualisation is off in the firmware (or "
+		                 "the CPU has none): enable SVM Mode (AMD-V) in the firmware setup";
+	return NULL;
 }
 
 static const char *
@@ -292,8 +406,10 @@ fix_for_ir(const struct report *r, const struct evidence *ev)
 
 	if (v != NULL && strcmp(v, "off") == 0)
 		return "interrupt remapping is off: remove intremap=off from the kernel command line";
+	if (ev->klog.ivrs_bugs > 0)
+		return "interrupt remapping disabled because of IVRS firmware bugs: update the BIOS (or describe the IOAPIC / HPET with ivrs_ioapic= / ivrs_hpet=)";
 	if (r->kernel_log.firmware_bugs > 0)
-		return "interrupt remapping disabled because of firmware bugs: update the BIOS (or work around with ivrs_ioapic=)";
+		return "interrupt remapping disabled because of firmware bugs: update the BIOS";
 	if (ev->sys.allow_unsafe_interrupts == TRI_TRUE)
 		return "interrupt remapping is off: vfio only runs with allow_unsafe_interrupts (no interrupt isolation)";
 	return "interrupt remapping is off: vfio refuses devices without it (firmware or chipset erratum)";
@@ -338,7 +454,17 @@ static int
 check_cpu_virtualization(struct report *r, const char *id, const struct evidence *ev,
                          const struct facts *f)
 {
+	const char *off = fix_for_virt_off(r, ev);
+
 	(void)f;
+	if (off != NULL)
+		return check_add(r, id, CHECK_FAIL,
+		                 ev->klog.virt_off_vmx || ev->klog.virt_off_svm ||
+		                                 ev->klog.virt_off_kvm
+		                         ? "log: \"VMX ... disabled by BIOS\" / \"SVM disabled (by "
+		                           "BIOS)\" / \"kvm: disabled by bios\""
+		                         : "/proc/cpuinfo flags: no vmx / svm, no hypervisor flag",
+		                 "%s", off);
 	if (r->host.cpu.virtualization != NULL)
 		return check_add(r, id, CHECK_PASS, "/proc/cpuinfo flags",
 		                 "CPU virtualisation %s present%s", r->host.cpu.virtualization,
@@ -359,15 +485,19 @@ check_firmware_table(struct report *r, const char *id, const struct evidence *ev
 	enum tristate table;
 
 	table = TRI_UNKNOWN;
-	if (s->acpi_dmar == TRI_TRUE || s->acpi_ivrs == TRI_TRUE || s->acpi_iort == TRI_TRUE ||
-	    ev->klog.acpi_dmar || ev->klog.acpi_ivrs || ev->klog.drhd_units > 0)
+	if (iommu_table_seen(ev))
 		table = TRI_TRUE;
-	else if (strcmp(f->vendor, "none") == 0)
+	else if (strcmp(f->vendor, "none") == 0 ||
+	         (log_lists_no_iommu_table(r, ev) && f->enabled != TRI_TRUE))
 		table = TRI_FALSE;
-	snprintf(ev_buf, sizeof(ev_buf), "sysfs DMAR %s, IVRS %s, IORT %s; log DMAR %s, IVRS %s",
+	snprintf(ev_buf, sizeof(ev_buf),
+	         "sysfs DMAR %s, IVRS %s, IORT %s; log DMAR %s, IVRS %s, IORT %s (%d ACPI table "
+	         "lines%s)",
 	         tri_word(s->acpi_dmar), tri_word(s->acpi_ivrs), tri_word(s->acpi_iort),
 	         ev->klog.acpi_dmar || ev->klog.drhd_units ? "yes" : "no",
-	         ev->klog.acpi_ivrs ? "yes" : "no");
+	         ev->klog.acpi_ivrs || ev->klog.ivrs_bugs ? "yes" : "no",
+	         ev->klog.acpi_iort ? "yes" : "no", ev->klog.acpi_tables,
+	         log_lists_no_iommu_table(r, ev) ? " from boot" : "");
 	return check_add(r, id, status_of(table, CHECK_FAIL), ev_buf,
 	                 table == TRI_TRUE
 	                         ? "the firmware describes an IOMMU (ACPI DMAR / IVRS / IORT)"
@@ -426,8 +556,15 @@ check_default_domain(struct report *r, const char *id, const struct evidence *ev
 {
 	const char *dom = r->iommu.default_domain;
 
-	(void)ev;
 	(void)f;
+	if (ev->klog.snp_no_iommu)
+		return check_add(
+		        r, id, CHECK_WARN,
+		        "log: \"AMD-Vi: SNP: IOMMU disabled or configured in passthrough mode, SNP "
+		        "cannot be supported\"",
+		        "default domain %s: the kernel turned SEV-SNP off (it needs the IOMMU "
+		        "translating): SNP guests cannot run; remove iommu=pt to run them",
+		        dom != NULL ? dom : "passthrough");
 	if (dom == NULL)
 		return check_add(r, id, CHECK_UNKNOWN, "", "default domain type unknown");
 	return check_add(
@@ -758,8 +895,9 @@ decide_default_domain(struct report_iommu *io, const struct evidence *ev, const 
 		else if (strcmp(t, "blocked") == 0)
 			rc |= set_str(&io->default_domain, "blocked");
 	}
-	if (io->default_domain == NULL && ev->klog.default_domain[0] != '\0' &&
-	    f->enabled != TRI_FALSE)
+	/* the boot message is a fact whatever else the log shows */
+	(void)f;
+	if (io->default_domain == NULL && ev->klog.default_domain[0] != '\0')
 		rc |= set_str(&io->default_domain, ev->klog.default_domain);
 	return rc;
 }
@@ -796,7 +934,12 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	const struct report_group *bg = NULL;
 	const struct report_device *blocked = blocked_candidate(r, &bg);
 	const char *refusal = assignment_refusal(&ev->klog);
+	const char *virt_off = fix_for_virt_off(r, ev);
 
+	if (virt_off != NULL) {
+		r->verdict = VERDICT_NOT_READY;
+		return set_str(&r->reason, virt_off);
+	}
 	if (f->enabled == TRI_FALSE) {
 		r->verdict = VERDICT_NOT_READY;
 		return set_str(&r->reason, fix_for_disabled(r, ev, f->vendor));
@@ -846,7 +989,7 @@ analyse(struct report *r, const struct evidence *ev)
 	memset(&f, 0, sizeof(f));
 	f.vendor = vendor_of(r, ev);
 	decide_enabled(r, ev, &f);
-	decide_ir(ev, &f);
+	decide_ir(r, ev, &f);
 
 	rc |= iommu_summary(&r->iommu, ev, &f);
 	rc |= decide_default_domain(&r->iommu, ev, &f);

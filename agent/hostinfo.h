@@ -22,7 +22,8 @@ int cmdline_parse(const char *text, struct report_cmdline *out);
 const char *cmdline_get(const struct report_cmdline *c, const char *key);
 
 /* /proc/cpuinfo text -> vendor ("GenuineIntel" -> "intel", "AuthenticAMD" ->
- * "amd", else the raw string), model name, "vmx" / "svm" / NULL.  0 or -1. */
+ * "amd", "HygonGenuine" -> "hygon", else the raw string), model name, "vmx" /
+ * "svm" / NULL.  0 or -1. */
 int cpuinfo_parse(const char *text, struct report_host *host, int *hypervisor);
 
 /* os-release text -> PRETTY_NAME (else NAME VERSION_ID), a new string or NULL. */

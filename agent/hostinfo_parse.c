@@ -396,6 +396,10 @@ cpuinfo_parse(const char *text, struct report_host *host, int *hypervisor)
 					val = "intel", vallen = 5;
 				else if (vallen == 12 && memcmp(val, "AuthenticAMD", 12) == 0)
 					val = "amd", vallen = 3;
+				/* Hygon Dhyana (Zen licence): SVM and AMD-Vi, the
+				 * kernel's AMD paths (arch/x86/kernel/cpu/hygon.c) */
+				else if (vallen == 12 && memcmp(val, "HygonGenuine", 12) == 0)
+					val = "hygon", vallen = 5;
 				if (set_field(&host->cpu.vendor, val, vallen) == -1)
 					return -1;
 			} else if (keylen == 10 && memcmp(line, "model name", 10) == 0) {

@@ -48,8 +48,16 @@ struct klog_facts {
 	long long first_seq;      /* first kmsg sequence number seen, -1 none */
 	int acpi_dmar;            /* "ACPI: DMAR" table line or DMAR table parse */
 	int acpi_ivrs;            /* "ACPI: IVRS" */
+	int acpi_iort;            /* "ACPI: IORT" (arm64) */
+	int acpi_tables;          /* lines of the boot-time ACPI table list
+	                             ("ACPI: XXXX 0x... (v01 ...)") */
+	int ivrs_bugs;            /* "[Firmware Bug]" lines about IVRS / AMD-Vi:
+	                             the IVRS table exists */
 	int drhd_units;           /* "DMAR: dmarN: reg_base_addr" lines */
 	int vtd_initialised;      /* "Intel(R) Virtualization Technology for Directed I/O" */
+	int vtd_setup;            /* 3.x init_dmars() building domains: "IOMMU:
+	                             Setting identity map for device", i915's
+	                             "[drm] DMAR active" */
 	int dmar_on_echo;         /* "DMAR: IOMMU enabled" (proves nothing) */
 	int dmar_off_echo;        /* "DMAR: IOMMU disabled" */
 	int intel_lines;          /* any DMAR / DMAR-IR line */
@@ -60,6 +68,12 @@ struct klog_facts {
 	int agp_enable_in_bios;   /* "AGP: Please enable the IOMMU option in the BIOS setup" */
 	int amd_unknown_option;   /* "AMD-Vi: Unknown option - 'on'" */
 	int arm_smmu;             /* "arm-smmu" probe lines */
+	int virt_off_vmx;         /* "VMX (outside TXT) disabled by BIOS",
+	                             "VMX not enabled (by BIOS)" */
+	int virt_off_svm;         /* "SVM disabled (by BIOS) in MSR_VM_CR" */
+	int virt_off_kvm;         /* "kvm: disabled by bios" (either vendor) */
+	int snp_no_iommu;         /* "SNP: IOMMU disabled or configured in
+	                             passthrough mode, SNP cannot be supported" */
 	enum tristate ir_enabled; /* DMAR-IR Enabled / AMD-Vi IR enabled; false on
 	                             "Not enabling", "Disabling interrupt remapping",
 	                             the chipset erratum message */

@@ -262,9 +262,13 @@ klog_on_request(struct klog_scan *s, const char *msg, const char *hit)
 	size_t pre = (size_t)(hit - msg), len = 0;
 
 	klog_intel_flush(s, NULL, 0);
-	if (memmem(msg, pre, "INTR-REMAP", 10) != NULL)
+	if (memmem(msg, pre, "INTR-REMAP", 10) != NULL) {
 		kind = "intr-remap";
-	else if (memmem(msg, pre, "DMA Read", 8) != NULL)
+		/* only remapping hardware in use faults on an interrupt
+		 * request (dmar.c dmar_fault_do_one, INTR_REMAP type) */
+		if (s->f.ir_enabled == TRI_UNKNOWN)
+			s->f.ir_enabled = TRI_TRUE;
+	} else if (memmem(msg, pre, "DMA Read", 8) != NULL)
 		kind = "dma-read";
 	else if (memmem(msg, pre, "DMA Write", 9) != NULL)
 		kind = "dma-write";
@@ -398,6 +402,19 @@ klog_on_ir_on(struct klog_scan *s, const char *msg, const char *hit)
 		s->f.amd_initialised++;
 }
 
+/* amd/init.c print_iommu_info(): "X2APIC enabled" follows "Interrupt
+ * remapping enabled" only when IR runs in x2APIC mode (amd_iommu_xt_mode);
+ * the X2APIC word of "Extended features (...)" is a capability, not this. */
+static void
+klog_on_amd_x2apic(struct klog_scan *s, const char *msg, const char *hit)
+{
+	(void)msg;
+	(void)hit;
+	s->f.amd_initialised++;
+	if (s->f.ir_enabled == TRI_TRUE)
+		snprintf(s->f.ir_mode, sizeof(s->f.ir_mode), "x2apic");
+}
+
 static void
 klog_on_ir_off(struct klog_scan *s, const char *msg, const char *hit)
 {
@@ -458,8 +475,17 @@ static const struct klog_pattern klog_patterns[] = {
         {"ACPI: DMAR ", NULL, FACT(acpi_dmar)},
         {"DMAR: Host address width", NULL, FACT(acpi_dmar)},
         {"ACPI: IVRS ", NULL, FACT(acpi_ivrs)},
+        {"ACPI: IORT ", NULL, FACT(acpi_iort)},
         {": reg_base_addr ", NULL, FACT(drhd_units)},
         {"Intel(R) Virtualization Technology for Directed I/O", NULL, FACT(vtd_initialised)},
+        /* 3.x intel-iommu.c init_dmars(): domains being built, i.e.
+         * translation being set up (iommu_prepare_identity_map(),
+         * iommu_prepare_isa()); i915_gem_stolen.c: VT-d translates for
+         * the GPU.  A `dmesg | grep -i iommu` of 3.x shows these, never
+         * the "PCI-DMA: Intel(R) Virtualization ..." line. */
+        {"Setting identity map for device", NULL, FACT(vtd_setup)},
+        {"Prepare 0-16MiB unity mapping for LPC", NULL, FACT(vtd_setup)},
+        {"DMAR active, disabling use of stolen memory", NULL, FACT(vtd_setup)},
         {"DMAR: IOMMU enabled", NULL, FACT(dmar_on_echo)},
         {"Intel-IOMMU: enabled", NULL, FACT(dmar_on_echo)},
         {"DMAR: IOMMU disabled", NULL, FACT(dmar_off_echo)},
@@ -469,13 +495,24 @@ static const struct klog_pattern klog_patterns[] = {
         {"AMD-Vi: Lazy IO/TLB flushing enabled", NULL, FACT(amd_initialised)},
         {"AMD-Vi: IOMMU performance counters supported", NULL, FACT(amd_initialised)},
         {"perf/amd_iommu: Detected AMD IOMMU", NULL, FACT(amd_initialised)},
-        {"AMD-Vi: X2APIC enabled", NULL, FACT(amd_initialised)},
+        {"AMD-Vi: X2APIC enabled", klog_on_amd_x2apic, NOCOUNT},
         {"AMD-Vi: Virtual APIC enabled", NULL, FACT(amd_initialised)},
         {"AMD-Vi: Initialized for Passthrough Mode", klog_on_amd_pt, NOCOUNT},
         {"AMD IOMMUv2 functionality not available", NULL, FACT(amdv2_unavailable)},
         {"Please enable the IOMMU option in the BIOS setup", NULL, FACT(agp_enable_in_bios)},
         {"AMD-Vi: Unknown option", NULL, FACT(amd_unknown_option)},
         {"arm-smmu", NULL, FACT(arm_smmu)},
+        /* CPU virtualisation switched off in the firmware: feat_ctl.c
+         * (x86/cpu:, 5.6+, also clears vmx from cpuinfo), kvm/vmx/vmx.c,
+         * cpu/amd.c + hygon.c and kvm/svm/svm.c, and kvm/x86.c before 6.4 */
+        {"VMX (outside TXT) disabled by BIOS", NULL, FACT(virt_off_vmx)},
+        {"VMX (inside TXT) disabled by BIOS", NULL, FACT(virt_off_vmx)},
+        {"VMX not enabled (by BIOS)", NULL, FACT(virt_off_vmx)},
+        {"SVM disabled (by BIOS)", NULL, FACT(virt_off_svm)},
+        {"kvm: disabled by bios", NULL, FACT(virt_off_kvm)},
+        /* amd/init.c iommu_snp_enable(): iommu=pt (or no IOMMU) and the
+         * kernel turns SEV-SNP off ("is disabled" in early versions) */
+        {"configured in passthrough mode, SNP cannot be supported", NULL, FACT(snp_no_iommu)},
         {"Enabled IRQ remapping in ", klog_on_ir_on, NOCOUNT},
         {"AMD-Vi: Interrupt remapping enabled", klog_on_ir_on, NOCOUNT},
         {"Not enabling interrupt remapping", klog_on_ir_off, NOCOUNT},
@@ -564,6 +601,25 @@ klog_has_prefix(const char *t, size_t n, const char *prefix)
 	return n >= k && memcmp(t, prefix, k) == 0;
 }
 
+/* After "ACPI: ", a line of the table list the kernel prints at boot
+ * (drivers/acpi/acpica/tbprint.c acpi_tb_print_table_header): a
+ * four-character signature, then the address, "DMAR 0x00000000BF77E0C0
+ * 000120 (v01 ..." (2.6.x: "DMAR 7FEF0000, 5A1B (r1 ...").  Dynamic SSDT
+ * loads later in boot have the same shape and count too: harmless. */
+static int
+klog_acpi_table(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n < 6 || t[4] != ' ')
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_' ||
+		      t[i] == '$' || t[i] == '!'))
+			return 0;
+	return (t[5] >= '0' && t[5] <= '9') || (t[5] >= 'A' && t[5] <= 'F') || t[5] == '(';
+}
+
 /* Does msg (n bytes) start with word, ignoring case?  word is lowercase. */
 static int
 klog_starts_ci_n(const char *msg, size_t n, const char *word)
@@ -578,12 +634,12 @@ klog_starts_ci_n(const char *msg, size_t n, const char *word)
 
 /* Byte classes for klog_gate(): 0 not part of a word (and every byte
  * >= 0x80), 1 a letter or digit, 2 a letter that may start an anchor
- * (a d f i r s v x, either case).  Constant: scans may run in threads. */
+ * (a b d f i r s v x, either case).  Constant: scans may run in threads. */
 static const unsigned char klog_class[256] = {
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        0, 0, 0, 0, 0, 0, 0, 2, 1, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2,
-        1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 1, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
+        0, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2,
+        1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
         1, 1, 2, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -600,6 +656,8 @@ klog_second_ok(int lc1, int lc2)
 	switch (lc1) {
 	case 'a':
 		return lc2 == 'm' || lc2 == 'c';
+	case 'b':
+		return lc2 == 'y';
 	case 'd':
 		return lc2 == 'm' || lc2 == 'r' || lc2 == 'i';
 	case 'f':
@@ -626,6 +684,9 @@ klog_anchor(const char *p, size_t n, int lc)
 	switch (lc) {
 	case 'a':
 		return klog_starts_ci_n(p, n, "amd-vi") || klog_starts_ci_n(p, n, "acs override");
+	case 'b':
+		/* VMX / SVM / kvm "disabled by BIOS", "not enabled (by BIOS)" */
+		return klog_starts_ci_n(p, n, "by bios");
 	case 'd':
 		return klog_starts_ci_n(p, n, "dmar") || klog_starts_ci_n(p, n, "drhd") ||
 		       klog_starts_ci_n(p, n, "directed i/o");
@@ -633,7 +694,7 @@ klog_anchor(const char *p, size_t n, int lc)
 		return klog_starts_ci_n(p, n, "firmware bug");
 	case 'i':
 		return klog_starts_ci_n(p, n, "iommu") || klog_starts_ci_n(p, n, "ivrs") ||
-		       klog_starts_ci_n(p, n, "ivhd");
+		       klog_starts_ci_n(p, n, "ivhd") || klog_starts_ci_n(p, n, "iort");
 	case 'r':
 		return klog_starts_ci_n(p, n, "remap") || klog_starts_ci_n(p, n, "rmrr");
 	case 's':
@@ -671,6 +732,7 @@ klog_gate_block(const unsigned char *p)
 	b |= low;
 	c |= low;
 	cand = (klog_v16)((b == 'a') & ((c == 'm') | (c == 'c'))) |
+	       (klog_v16)((b == 'b') & (c == 'y')) |
 	       (klog_v16)((b == 'd') & ((c == 'm') | (c == 'r') | (c == 'i'))) |
 	       (klog_v16)((b == 'f') & (c == 'i')) |
 	       (klog_v16)((b == 'i') & ((c == 'o') | (c == 'v'))) |
@@ -763,6 +825,10 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, in
 		return 0;
 	if (klog_iommu_firmware_bug(msg)) {
 		s->firmware_bugs++;
+		/* amd/init.c check_ioapic_information() and the IVHD parser
+		 * complain about the IVRS table: it exists */
+		if (strstr(msg, "AMD-Vi") != NULL || strstr(msg, "IVRS") != NULL)
+			s->f.ivrs_bugs++;
 		matched = 1;
 	}
 	if (strstr(msg, "DMAR") != NULL || strstr(msg, "dmar:") != NULL ||
@@ -820,6 +886,9 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	    (klog_has_prefix(t, n, "Run /") || klog_has_prefix(t, n, "Freeing unused kernel") ||
 	     klog_has_prefix(t, n, "systemd[1]: ")))
 		s->f.reached_userspace = 1;
+
+	if (klog_has_prefix(t, n, "ACPI: ") && klog_acpi_table(t + 6, n - 6))
+		s->f.acpi_tables++;
 
 	cont = l.format == KLOG_BARE && len > 0 && (line[0] == ' ' || line[0] == '\t') &&
 	       s->last_kept && s->nlines > 0;

@@ -19,16 +19,38 @@
 
 #define CLASS_SUB(c) ((int)(((c) >> 8) & 0xffff))
 
-/* GPUs without a reset that works between guests: the AMD families the
- * vendor-reset project (github.com/gnif/vendor-reset, src/device-db.h)
- * carries device-specific resets for because FLR / bus reset leave them
- * hung.  Family ranges of device IDs, AMD vendor 0x1002. */
+/* GPUs without a reset that works between guests: the AMD devices the
+ * vendor-reset project carries device-specific resets for because FLR and
+ * bus reset leave them hung.  Exactly the IDs of its table
+ * (github.com/gnif/vendor-reset src/device-db.h, commit ca6a2704): ranges
+ * would take in IDs it does not list (0x6865, 0x66a5, 0x7311 ...) and miss
+ * ones it does (0x1681 under Navi 10, 0x738c Instinct MI100 on the Vega 20
+ * reset).  Polaris 10/11/12 are in the same table (BACO reset), left out
+ * here: flagging every RX 470-590 is a policy change for the issue.  AMD
+ * vendor 0x1002. */
 static const struct {
-	int lo, hi;
+	int id;
 	const char *family;
 } reset_bug[] = {
-        {0x6860, 0x687f, "Vega 10"}, {0x66a0, 0x66af, "Vega 20"}, {0x7310, 0x731f, "Navi 10"},
-        {0x7360, 0x7362, "Navi 12"}, {0x7340, 0x734f, "Navi 14"},
+        {0x1681, "Navi 10"}, {0x6860, "Vega 10"},
+        {0x6861, "Vega 10"}, {0x6862, "Vega 10"},
+        {0x6863, "Vega 10"}, {0x6864, "Vega 10"},
+        {0x6867, "Vega 10"}, {0x6868, "Vega 10"},
+        {0x6869, "Vega 10"}, {0x686a, "Vega 10"},
+        {0x686b, "Vega 10"}, {0x686c, "Vega 10"},
+        {0x686d, "Vega 10"}, {0x686e, "Vega 10"},
+        {0x686f, "Vega 10"}, {0x687f, "Vega 10"},
+        {0x66a0, "Vega 20"}, {0x66a1, "Vega 20"},
+        {0x66a2, "Vega 20"}, {0x66a3, "Vega 20"},
+        {0x66a4, "Vega 20"}, {0x66a7, "Vega 20"},
+        {0x66af, "Vega 20"}, {0x7310, "Navi 10"},
+        {0x7312, "Navi 10"}, {0x7318, "Navi 10"},
+        {0x7319, "Navi 10"}, {0x731a, "Navi 10"},
+        {0x731b, "Navi 10"}, {0x731e, "Navi 10"},
+        {0x731f, "Navi 10"}, {0x7340, "Navi 14"},
+        {0x7341, "Navi 14"}, {0x7347, "Navi 14"},
+        {0x734f, "Navi 14"}, {0x7360, "Navi 12"},
+        {0x7362, "Navi 12"}, {0x738c, "Arcturus (Instinct MI100)"},
 };
 
 static const char *
@@ -39,7 +61,7 @@ reset_bug_family(const struct report_device *d)
 	if (d->vendor_id != 0x1002)
 		return NULL;
 	for (i = 0; i < sizeof(reset_bug) / sizeof(reset_bug[0]); i++)
-		if (d->device_id >= reset_bug[i].lo && d->device_id <= reset_bug[i].hi)
+		if (d->device_id == reset_bug[i].id)
 			return reset_bug[i].family;
 	return NULL;
 }

@@ -373,6 +373,238 @@ test_amdv2_line_does_not_make_intel_host_amd(void **state)
 	report_free(&r);
 }
 
+/* A full log from boot whose ACPI table list has no DMAR: the firmware
+ * offers no VT-d, from the log alone, even though intel_iommu=on echoed. */
+static void
+test_complete_table_list_without_dmar_fails(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	r.host.cpu.vendor = strdup("intel");
+	r.host.cpu.virtualization = strdup("vmx");
+	ev.cpu_hypervisor = 0;
+	ev.klog.boot_start = 1;
+	ev.klog.reached_userspace = 1;
+	ev.klog.acpi_tables = 14;
+	ev.klog.dmar_on_echo = 1;
+	ev.klog.intel_lines = 1;
+	ev.klog_read = 1;
+	log_source(&r, "file");
+	r.kernel_log.complete = TRI_TRUE;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "intel");
+	assert_int_equal(check(&r, "firmware-table")->status, CHECK_FAIL);
+	assert_int_equal(r.iommu.enabled, TRI_FALSE);
+	assert_int_equal(r.iommu.interrupt_remapping.enabled, TRI_FALSE);
+	assert_string_equal(r.reason, "enable VT-d in the firmware setup");
+	report_free(&r);
+
+	/* the same list in a log that never reaches userspace may be a
+	 * filtered excerpt with a 0.000000 line: "not seen", not "fail" */
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.boot_start = 1;
+	ev.klog.acpi_tables = 14;
+	ev.klog.dmar_on_echo = 1;
+	ev.klog.intel_lines = 1;
+	log_source(&r, "file");
+	r.kernel_log.complete = TRI_TRUE;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(check(&r, "firmware-table")->status, CHECK_UNKNOWN);
+	assert_int_not_equal(r.iommu.interrupt_remapping.enabled, TRI_FALSE);
+	report_free(&r);
+}
+
+/* IVRS firmware bugs: the table exists, the IOMMU is there; the fix is the
+ * firmware or ivrs_ioapic=, never "enable the IOMMU in the setup". */
+static void
+test_ivrs_bugs_fix_is_firmware_update(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.amd_lines = 4;
+	ev.klog.ivrs_bugs = 2;
+	ev.klog.ir_enabled = TRI_FALSE;
+	ev.klog.amdv2_unavailable = 1;
+	log_source(&r, "file");
+	r.kernel_log.firmware_bugs = 2;
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_string_equal(r.iommu.vendor, "amd");
+	assert_int_equal(check(&r, "firmware-table")->status, CHECK_PASS);
+	assert_int_equal(r.verdict, VERDICT_NOT_READY);
+	assert_non_null(strstr(r.reason, "ivrs_ioapic="));
+	assert_null(strstr(r.reason, "enable the IOMMU"));
+	report_free(&r);
+}
+
+/* VT-x / AMD-V off in the firmware: never ready whatever the IOMMU says;
+ * the fix names the setting of the CPU's vendor (Hygon: AMD's). */
+static void
+test_virt_off_in_firmware_is_never_ready(void **state)
+{
+	static const struct {
+		const char *vendor;
+		int vmx, svm, kvm;
+		const char *setting;
+	} cases[] = {
+	        {"intel", 1, 0, 0, "(VT-x)"},    {"hygon", 0, 0, 1, "SVM Mode (AMD-V)"},
+	        {"amd", 0, 1, 0, "SVM Mode"},    {"intel", 0, 0, 1, "(VT-x)"},
+	        {NULL, 0, 0, 1, "VT-x / AMD-V"},
+	};
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		if (cases[i].vendor != NULL)
+			r.host.cpu.vendor = strdup(cases[i].vendor);
+		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+		ev.sys.ngroups = 1;
+		ev.sys.iommu_units = 1;
+		ev.sys.ir_chips = TRI_TRUE;
+		ev.sys.bound_hit = 0;
+		g = add_group(&r, 1);
+		add_device(g, "0000:01:00.0", 0x030000);
+		ev.klog.virt_off_vmx = cases[i].vmx;
+		ev.klog.virt_off_svm = cases[i].svm;
+		ev.klog.virt_off_kvm = cases[i].kvm;
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		assert_int_equal(r.iommu.enabled, TRI_TRUE);
+		assert_int_equal(r.verdict, VERDICT_NOT_READY);
+		assert_non_null(strstr(r.reason, cases[i].setting));
+		assert_int_equal(check(&r, "cpu-virtualization")->status, CHECK_FAIL);
+		report_free(&r);
+	}
+}
+
+/* /proc/cpuinfo without vmx / svm: on bare metal the firmware switched it
+ * off (never ready); in a guest it may only be hidden (a warning). */
+static void
+test_cpuinfo_without_virt_flag(void **state)
+{
+	struct evidence ev;
+	struct report r;
+	int hv;
+
+	(void)state;
+	for (hv = 0; hv <= 1; hv++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		r.host.cpu.vendor = strdup("hygon");
+		ev.cpu_hypervisor = hv;
+		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+		ev.sys.ngroups = 1;
+		ev.sys.iommu_units = 1;
+		ev.sys.ir_chips = TRI_TRUE;
+		add_device(add_group(&r, 1), "0000:01:00.0", 0x020000);
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		if (hv == 0) {
+			assert_int_equal(check(&r, "cpu-virtualization")->status, CHECK_FAIL);
+			assert_int_equal(r.verdict, VERDICT_NOT_READY);
+			assert_non_null(strstr(r.reason, "SVM Mode (AMD-V)"));
+		} else {
+			assert_int_equal(check(&r, "cpu-virtualization")->status, CHECK_WARN);
+			assert_int_not_equal(r.verdict, VERDICT_NOT_READY);
+		}
+		report_free(&r);
+	}
+}
+
+/* "iommu: Default domain type" is reported even when VT-d is off; a
+ * passthrough default that turned SEV-SNP off is a warning. */
+static void
+test_default_domain_facts(void **state)
+{
+	struct evidence ev;
+	struct report r;
+
+	(void)state;
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.acpi_dmar = 1;
+	ev.klog.drhd_units = 1;
+	ev.klog.intel_lines = 6;
+	ev.klog.ir_enabled = TRI_TRUE;
+	ev.klog.reached_userspace = 1;
+	strcpy(ev.klog.default_domain, "translated");
+	log_source(&r, "file");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(r.iommu.enabled, TRI_FALSE);
+	assert_string_equal(r.iommu.default_domain, "translated");
+	assert_int_equal(check(&r, "default-domain")->status, CHECK_PASS);
+	report_free(&r);
+
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.klog.amd_initialised = 3;
+	ev.klog.amd_lines = 5;
+	ev.klog.snp_no_iommu = 1;
+	strcpy(ev.klog.default_domain, "passthrough");
+	log_source(&r, "file");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(check(&r, "default-domain")->status, CHECK_WARN);
+	assert_non_null(strstr(check(&r, "default-domain")->summary, "SEV-SNP"));
+	report_free(&r);
+}
+
+/* The AMD reset-bug list is vendor-reset's device table (src/device-db.h)
+ * ID for ID, not family ranges. */
+static void
+test_reset_bug_ids_are_vendor_resets(void **state)
+{
+	static const struct {
+		int device;
+		const char *family; /* NULL: not in the table */
+	} cases[] = {
+	        {0x687f, "Vega 10"}, {0x6865, NULL},    {0x66af, "Vega 20"}, {0x66a5, NULL},
+	        {0x731f, "Navi 10"}, {0x7311, NULL},    {0x1681, "Navi 10"}, {0x734f, "Navi 14"},
+	        {0x7361, NULL},      {0x738c, "MI100"}, {0x67df, NULL},
+	};
+	struct report_device *d;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+	size_t i, j;
+	int found;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		g = add_group(&r, 1);
+		d = add_device(g, "0000:0b:00.0", 0x030000);
+		d->vendor_id = 0x1002;
+		d->device_id = cases[i].device;
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		d = dev(&r, "0000:0b:00.0");
+		found = 0;
+		for (j = 0; j < d->blockers.n; j++)
+			found |= strstr(d->blockers.v[j], "no reliable reset") != NULL;
+		assert_int_equal(found, cases[i].family != NULL);
+		if (cases[i].family != NULL) {
+			for (j = 0, found = 0; j < d->blockers.n; j++)
+				found |= strstr(d->blockers.v[j], cases[i].family) != NULL;
+			assert_true(found);
+		}
+		report_free(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -387,6 +619,12 @@ main(void)
 	        cmocka_unit_test(test_no_evidence_is_unknown_not_fail),
 	        cmocka_unit_test(test_no_firmware_table_is_vendor_none),
 	        cmocka_unit_test(test_amdv2_line_does_not_make_intel_host_amd),
+	        cmocka_unit_test(test_complete_table_list_without_dmar_fails),
+	        cmocka_unit_test(test_ivrs_bugs_fix_is_firmware_update),
+	        cmocka_unit_test(test_virt_off_in_firmware_is_never_ready),
+	        cmocka_unit_test(test_cpuinfo_without_virt_flag),
+	        cmocka_unit_test(test_default_domain_facts),
+	        cmocka_unit_test(test_reset_bug_ids_are_vendor_resets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -247,6 +247,16 @@ test_cpuinfo(void **state)
 	assert_int_equal(hv, -1);
 	host_release(&h);
 
+	/* Hygon Dhyana: its own word, analysed on the AMD paths */
+	assert_int_equal(cpuinfo_parse("vendor_id\t: HygonGenuine\n"
+	                               "model name\t: Hygon C86 7285 32-core Processor\n"
+	                               "flags\t\t: fpu svm\n",
+	                               &h, &hv),
+	                 0);
+	assert_string_equal(h.cpu.vendor, "hygon");
+	assert_string_equal(h.cpu.virtualization, "svm");
+	host_release(&h);
+
 	assert_int_equal(cpuinfo_parse("vendor_id\t: CentaurHauls\n", &h, &hv), 0);
 	assert_string_equal(h.cpu.vendor, "CentaurHauls");
 	host_release(&h);
