@@ -19,6 +19,7 @@ struct facts {
 	const char *enabled_why;
 	enum tristate ir;
 	const char *ir_why;
+	const char *ir_name; /* what vfio needs: "interrupt remapping", on arm64 "MSI isolation" */
 };
 
 static int check_add(struct report *r, const char *id, enum check_status status,
@@ -290,11 +291,38 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 	}
 }
 
+/* arm64 has no interrupt remapping unit: vfio asks for isolated MSIs
+ * instead, which a GICv3 ITS gives (its MSI domain is
+ * IRQ_DOMAIN_FLAG_ISOLATED_MSI); GICv2m MSIs are not isolated. */
+static void
+decide_ir_arm(const struct evidence *ev, struct facts *f)
+{
+	if (ev->sys.its_msi == TRI_TRUE) {
+		f->ir = TRI_TRUE;
+		f->ir_why = "/proc/interrupts: ITS-MSI chips (GICv3 ITS)";
+	} else if (ev->klog.gic_its > 0) {
+		f->ir = TRI_TRUE;
+		f->ir_why = "log: GICv3 ITS set up";
+	} else if (ev->sys.its_msi == TRI_FALSE) {
+		f->ir = TRI_FALSE;
+		f->ir_why = "/proc/interrupts: no ITS-MSI chip (no GICv3 ITS)";
+	} else {
+		f->ir = TRI_UNKNOWN;
+		f->ir_why = "no GICv3 ITS line in the log and no /proc/interrupts";
+	}
+}
+
 static void
 decide_ir(const struct report *r, const struct evidence *ev, struct facts *f)
 {
 	const struct klog_facts *k = &ev->klog;
 
+	if (strcmp(f->vendor, "arm") == 0) {
+		f->ir_name = "MSI isolation";
+		decide_ir_arm(ev, f);
+		return;
+	}
+	f->ir_name = "interrupt remapping";
 	f->ir = TRI_UNKNOWN;
 	f->ir_why = "no interrupt remapping line in the log and no /proc/interrupts";
 	if (ev->sys.ir_chips != TRI_UNKNOWN) {
@@ -400,10 +428,12 @@ fix_for_virt_off(const struct report *r, const struct evidence *ev)
 }
 
 static const char *
-fix_for_ir(const struct report *r, const struct evidence *ev)
+fix_for_ir(const struct report *r, const struct evidence *ev, const struct facts *f)
 {
 	const char *v = cmdline_get(&r->cmdline, "intremap");
 
+	if (strcmp(f->vendor, "arm") == 0)
+		return "MSIs are not isolated (no GICv3 ITS: GICv2m or none): vfio refuses devices unless allow_unsafe_interrupts=1, which gives up interrupt isolation";
 	if (v != NULL && strcmp(v, "off") == 0)
 		return "interrupt remapping is off: remove intremap=off from the kernel command line";
 	if (ev->klog.ivrs_bugs > 0)
@@ -525,6 +555,13 @@ check_interrupt_remapping(struct report *r, const char *id, const struct evidenc
 	const char *mode = r->iommu.interrupt_remapping.mode;
 
 	(void)ev;
+	if (strcmp(f->vendor, "arm") == 0)
+		return check_add(
+		        r, id, status_of(f->ir, CHECK_FAIL), f->ir_why, "%s",
+		        f->ir == TRI_TRUE ? "MSIs are isolated by the GICv3 ITS (arm64)"
+		        : f->ir == TRI_FALSE
+		                ? "MSIs are not isolated (no GICv3 ITS): vfio refuses devices"
+		                : "MSI isolation unknown (arm64: needs a GICv3 ITS)");
 	return check_add(r, id, status_of(f->ir, CHECK_FAIL), f->ir_why,
 	                 f->ir == TRI_TRUE ? "interrupt remapping is on%s%s"
 	                 : f->ir == TRI_FALSE
@@ -801,10 +838,10 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 	}
 	if (f->ir == TRI_FALSE) {
 		d->verdict = VERDICT_NOT_READY;
-		rc |= strlist_add(&d->reasons, "interrupt remapping is off on this host");
+		rc |= strlist_addf(&d->reasons, "%s is off on this host", f->ir_name);
 	} else if (f->ir == TRI_UNKNOWN && d->verdict == VERDICT_READY) {
 		d->verdict = VERDICT_UNKNOWN;
-		rc |= strlist_add(&d->reasons, "interrupt remapping state unknown");
+		rc |= strlist_addf(&d->reasons, "%s state unknown", f->ir_name);
 	}
 	if (d->reset_methods.n == 0)
 		rc |= strlist_add(
@@ -946,7 +983,7 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	}
 	if (f->ir == TRI_FALSE) {
 		r->verdict = VERDICT_NOT_READY;
-		return set_str(&r->reason, fix_for_ir(r, ev));
+		return set_str(&r->reason, fix_for_ir(r, ev, f));
 	}
 	if (refusal != NULL) {
 		r->verdict = VERDICT_NOT_READY;
@@ -964,8 +1001,7 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	}
 	if (f->ir == TRI_UNKNOWN) {
 		r->verdict = VERDICT_UNKNOWN;
-		return set_str(&r->reason,
-		               "IOMMU on, but interrupt remapping state unknown (vfio needs it)");
+		return set_reasonf(r, "IOMMU on, but %s state unknown (vfio needs it)", f->ir_name);
 	}
 	if (ev->sys.bound_hit) {
 		r->verdict = VERDICT_UNKNOWN;
@@ -974,9 +1010,9 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	}
 	r->verdict = VERDICT_READY;
 	if (ndev > 0)
-		return set_reasonf(r, "IOMMU on, interrupt remapping on; %zu of %zu devices ready",
+		return set_reasonf(r, "IOMMU on, %s on; %zu of %zu devices ready", f->ir_name,
 		                   nready, ndev);
-	return set_str(&r->reason, "IOMMU on, interrupt remapping on");
+	return set_reasonf(r, "IOMMU on, %s on", f->ir_name);
 }
 
 int

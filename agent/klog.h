@@ -68,6 +68,7 @@ struct klog_facts {
 	int agp_enable_in_bios;   /* "AGP: Please enable the IOMMU option in the BIOS setup" */
 	int amd_unknown_option;   /* "AMD-Vi: Unknown option - 'on'" */
 	int arm_smmu;             /* "arm-smmu" probe lines */
+	int gic_its;              /* GICv3 ITS set up (arm64: isolated MSIs) */
 	int virt_off_vmx;         /* "VMX (outside TXT) disabled by BIOS",
 	                             "VMX not enabled (by BIOS)" */
 	int virt_off_svm;         /* "SVM disabled (by BIOS) in MSR_VM_CR" */

@@ -502,6 +502,11 @@ static const struct klog_pattern klog_patterns[] = {
         {"Please enable the IOMMU option in the BIOS setup", NULL, FACT(agp_enable_in_bios)},
         {"AMD-Vi: Unknown option", NULL, FACT(amd_unknown_option)},
         {"arm-smmu", NULL, FACT(arm_smmu)},
+        /* irq-gic-v3-its.c its_probe_one() / its_setup_baser(): an ITS
+         * the kernel uses; its MSI domain is the isolated kind vfio asks
+         * for on arm64 (IRQ_DOMAIN_FLAG_ISOLATED_MSI) */
+        {"ITS [mem ", NULL, FACT(gic_its)},
+        {"ITS@0x", NULL, FACT(gic_its)},
         /* CPU virtualisation switched off in the firmware: feat_ctl.c
          * (x86/cpu:, 5.6+, also clears vmx from cpuinfo), kvm/vmx/vmx.c,
          * cpu/amd.c + hygon.c and kvm/svm/svm.c, and kvm/x86.c before 6.4 */
@@ -663,7 +668,7 @@ klog_second_ok(int lc1, int lc2)
 	case 'f':
 		return lc2 == 'i';
 	case 'i':
-		return lc2 == 'o' || lc2 == 'v';
+		return lc2 == 'o' || lc2 == 'v' || lc2 == 't';
 	case 'r':
 		return lc2 == 'e' || lc2 == 'm';
 	case 's':
@@ -693,8 +698,10 @@ klog_anchor(const char *p, size_t n, int lc)
 	case 'f':
 		return klog_starts_ci_n(p, n, "firmware bug");
 	case 'i':
+		/* "its" for the GICv3 ITS lines ("ITS@0x...", "ITS [mem ...") */
 		return klog_starts_ci_n(p, n, "iommu") || klog_starts_ci_n(p, n, "ivrs") ||
-		       klog_starts_ci_n(p, n, "ivhd") || klog_starts_ci_n(p, n, "iort");
+		       klog_starts_ci_n(p, n, "ivhd") || klog_starts_ci_n(p, n, "iort") ||
+		       klog_starts_ci_n(p, n, "its");
 	case 'r':
 		return klog_starts_ci_n(p, n, "remap") || klog_starts_ci_n(p, n, "rmrr");
 	case 's':
@@ -735,7 +742,7 @@ klog_gate_block(const unsigned char *p)
 	       (klog_v16)((b == 'b') & (c == 'y')) |
 	       (klog_v16)((b == 'd') & ((c == 'm') | (c == 'r') | (c == 'i'))) |
 	       (klog_v16)((b == 'f') & (c == 'i')) |
-	       (klog_v16)((b == 'i') & ((c == 'o') | (c == 'v'))) |
+	       (klog_v16)((b == 'i') & ((c == 'o') | (c == 'v') | (c == 't'))) |
 	       (klog_v16)((b == 'r') & ((c == 'e') | (c == 'm'))) |
 	       (klog_v16)((b == 's') & (c == 'm')) |
 	       (klog_v16)((b == 'v') & ((c == 'f') | (c == 'i'))) |

@@ -35,6 +35,7 @@ struct sysfs_facts {
 	enum tristate vfio_pci;                /* sys/module/vfio_pci */
 	enum tristate allow_unsafe_interrupts; /* vfio_iommu_type1 parameter */
 	enum tristate ir_chips;                /* proc/interrupts has IR-IO-APIC / IR-PCI-MSI */
+	enum tristate its_msi;                 /* proc/interrupts has ITS-MSI (arm64) */
 	char hypervisor_type[16];              /* sys/hypervisor/type ("xen"), "" */
 	int bound_hit;                         /* more devices or groups than read */
 	enum tristate noiommu;                 /* vfio no-IOMMU mode: the module
@@ -98,5 +99,7 @@ int sysfs_parse_regions(const char *text, struct report_region **regions, size_t
 int sysfs_parse_words(const char *text, struct strlist *out);
 /* 1 when /proc/interrupts text shows an interrupt-remapping chip, else 0. */
 int sysfs_parse_interrupts_ir(const char *text);
+/* 1 when it shows GICv3 ITS MSI chips (arm64: isolated MSIs), else 0. */
+int sysfs_parse_interrupts_its(const char *text);
 
 #endif

@@ -171,18 +171,34 @@ fail:
 	return -1;
 }
 
+/* 1 when one of the chip names is a column of /proc/interrupts (a blank
+ * before it), else 0. */
+static int
+has_chip(const char *text, const char *const *chips, size_t n)
+{
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		for (p = strstr(text, chips[i]); p != NULL; p = strstr(p + 1, chips[i]))
+			if (p > text && is_blank((unsigned char)p[-1]))
+				return 1;
+	return 0;
+}
+
 int
 sysfs_parse_interrupts_ir(const char *text)
 {
 	static const char *const chips[] = {"IR-IO-APIC", "IR-PCI-MSI", "IR-HPET"};
-	const char *p;
-	size_t i;
 
-	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
-		/* a chip name is a column of its own: blank before it */
-		for (p = strstr(text, chips[i]); p != NULL; p = strstr(p + 1, chips[i]))
-			if (p > text && is_blank((unsigned char)p[-1]))
-				return 1;
-	}
-	return 0;
+	return has_chip(text, chips, sizeof(chips) / sizeof(chips[0]));
+}
+
+int
+sysfs_parse_interrupts_its(const char *text)
+{
+	/* irq-gic-v3-its-pci-msi.c and -platform-msi.c name their chips */
+	static const char *const chips[] = {"ITS-MSI", "ITS-pMSI", "ITS-fMSI"};
+
+	return has_chip(text, chips, sizeof(chips) / sizeof(chips[0]));
 }

@@ -701,8 +701,10 @@ read_interrupts(struct reader *r, struct sysfs_facts *facts)
 		return;
 	}
 	/* an empty file is a capture's placeholder, not "no chips" */
-	if (len > 0)
+	if (len > 0) {
 		facts->ir_chips = sysfs_parse_interrupts_ir(text) ? TRI_TRUE : TRI_FALSE;
+		facts->its_msi = sysfs_parse_interrupts_its(text) ? TRI_TRUE : TRI_FALSE;
+	}
 	free(text);
 }
 
@@ -714,7 +716,7 @@ sysfs_facts_init(struct sysfs_facts *f)
 	f->ngroups = f->iommu_units = -1;
 	f->acpi_dmar = f->acpi_ivrs = f->acpi_iort = TRI_UNKNOWN;
 	f->dmar_flags = -1;
-	f->vfio_pci = f->allow_unsafe_interrupts = f->ir_chips = TRI_UNKNOWN;
+	f->vfio_pci = f->allow_unsafe_interrupts = f->ir_chips = f->its_msi = TRI_UNKNOWN;
 	f->noiommu = f->privileged = f->critical_known = TRI_UNKNOWN;
 }
 

@@ -82,6 +82,61 @@ log_source(struct report *r, const char *source)
 	r->kernel_log.source = strdup(source);
 }
 
+/* arm64 (SMMUv3 through IORT): vfio needs isolated MSIs, which a GICv3
+ * ITS gives, not interrupt remapping; /proc/interrupts without ITS-MSI
+ * (GICv2m) means none. */
+static void
+test_arm_msi_isolation(void **state)
+{
+	static const enum tristate its[] = {TRI_TRUE, TRI_FALSE, TRI_UNKNOWN};
+	struct evidence ev;
+	struct report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(its) / sizeof(its[0]); i++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+		ev.sys.ngroups = 2;
+		ev.sys.iommu_units = 1;
+		strcpy(ev.sys.iommu_kind, "smmu");
+		ev.sys.ir_chips = TRI_FALSE; /* no IR-* chip: there never is on arm64 */
+		ev.sys.its_msi = its[i];
+		ev.klog.acpi_iort = 1;
+		log_source(&r, "file");
+		assert_int_equal(analyse(&r, &ev), 0);
+		assert_string_equal(r.iommu.vendor, "arm");
+		if (its[i] == TRI_TRUE) {
+			assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_PASS);
+			assert_string_equal(check(&r, "interrupt-remapping")->summary,
+			                    "MSIs are isolated by the GICv3 ITS (arm64)");
+			assert_int_not_equal(r.verdict, VERDICT_NOT_READY);
+		} else if (its[i] == TRI_FALSE) {
+			assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_FAIL);
+			assert_int_equal(r.verdict, VERDICT_NOT_READY);
+			assert_non_null(strstr(r.reason, "MSIs are not isolated (no GICv3 ITS"));
+		} else {
+			assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_UNKNOWN);
+			assert_int_not_equal(r.verdict, VERDICT_READY);
+		}
+		report_free(&r);
+	}
+	/* the log alone: "ITS@0x...: allocated" lines */
+	report_init(&r);
+	evidence_unknown(&ev);
+	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+	ev.sys.ngroups = 2;
+	ev.sys.iommu_units = 1;
+	strcpy(ev.sys.iommu_kind, "smmu");
+	ev.klog.gic_its = 2;
+	log_source(&r, "file");
+	assert_int_equal(analyse(&r, &ev), 0);
+	assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_PASS);
+	assert_string_equal(check(&r, "interrupt-remapping")->evidence, "log: GICv3 ITS set up");
+	report_free(&r);
+}
+
 /* The seed Dell host: DMAR parsed, IR enabled in xapic mode with the BIOS
  * opt-out, VT-d never initialised: firmware has it, the kernel left it off. */
 static void
@@ -609,6 +664,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_arm_msi_isolation),
 	        cmocka_unit_test(test_intel_table_without_vtd_needs_intel_iommu_on),
 	        cmocka_unit_test(test_intel_iommu_off_on_cmdline_is_the_fix),
 	        cmocka_unit_test(test_log_echoes_of_boot_parameters),

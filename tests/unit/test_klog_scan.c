@@ -740,6 +740,15 @@ test_platform_lines(void **state)
 	assert_int_equal(r->f.acpi_dmar + r->f.acpi_ivrs, 0);
 	result_free(r);
 
+	/* arm64: the GICv3 ITS lines (irq-gic-v3-its.c) pass the gate on
+	 * their "its" anchor; the English word does not count */
+	r = scan(
+	        "[    0.000000] ITS [mem 0x2f020000-0x2f03ffff]\n"
+	        "[    0.000000] ITS@0x000000002f020000: allocated 8192 Devices @80070000 (indirect, esz 8, psz 64K, shr 1)\n"
+	        "[    1.000000] its own clock was set\n");
+	assert_int_equal(r->f.gic_its, 2);
+	result_free(r);
+
 	/* CPU virtualisation switched off in the firmware, every source */
 	r = scan("[    0.341434] x86/cpu: VMX (outside TXT) disabled by BIOS\n"
 	         "[    0.341436] x86/cpu: SGX disabled by BIOS.\n"

@@ -137,6 +137,24 @@ test_interrupts(void **state)
 	assert_int_equal(sysfs_parse_interrupts_ir(" 9: 0 XIR-IO-APIC 9-fasteoi acpi\n"), 0);
 }
 
+/* arm64: the GICv3 ITS names its MSI chips; GICv2m's are not isolated */
+static void
+test_interrupts_its(void **state)
+{
+	const char *its = "           CPU0       CPU1\n"
+	                  " 11:      12345      23456     GICv3  30 Level     arch_timer\n"
+	                  " 50:          0          0   ITS-MSI 524288 Edge      PCIe PME, aerdrv\n"
+	                  " 51:        123          0   ITS-MSI 1572864 Edge      nvme0q0\n";
+	const char *v2m = "           CPU0\n"
+	                  " 49:          0   GICv2m-PCI-MSI 524288 Edge      PCIe PME\n";
+
+	(void)state;
+	assert_int_equal(sysfs_parse_interrupts_its(its), 1);
+	assert_int_equal(sysfs_parse_interrupts_ir(its), 0);
+	assert_int_equal(sysfs_parse_interrupts_its(v2m), 0);
+	assert_int_equal(sysfs_parse_interrupts_its(" 8:  0  IR-IO-APIC  8-edge  rtc0\n"), 0);
+}
+
 static void
 test_address(void **state)
 {
@@ -165,6 +183,7 @@ main(void)
 	        cmocka_unit_test(test_regions_bounded),
 	        cmocka_unit_test(test_words),
 	        cmocka_unit_test(test_interrupts),
+	        cmocka_unit_test(test_interrupts_its),
 	        cmocka_unit_test(test_address),
 	};
 
