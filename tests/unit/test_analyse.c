@@ -82,9 +82,22 @@ log_source(struct report *r, const char *source)
 	r->kernel_log.source = strdup(source);
 }
 
-/* arm64 (SMMUv3 through IORT): vfio needs isolated MSIs, which a GICv3
- * ITS gives, not interrupt remapping; /proc/interrupts without ITS-MSI
- * (GICv2m) means none. */
+/* An arm64 host (SMMUv3 through IORT) with groups, ready to analyse. */
+static void
+arm_host(struct report *r, struct evidence *ev)
+{
+	report_init(r);
+	evidence_unknown(ev);
+	ev->sys.present = ev->sys.groups_dir = TRI_TRUE;
+	ev->sys.ngroups = 2;
+	ev->sys.iommu_units = 1;
+	strcpy(ev->sys.iommu_kind, "smmu");
+	ev->klog.acpi_iort = 1;
+	log_source(r, "file");
+}
+
+/* arm64: vfio needs isolated MSIs, which a GICv3 ITS gives, not interrupt
+ * remapping; /proc/interrupts without ITS-MSI (GICv2m) means none. */
 static void
 test_arm_msi_isolation(void **state)
 {
@@ -95,16 +108,9 @@ test_arm_msi_isolation(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(its) / sizeof(its[0]); i++) {
-		report_init(&r);
-		evidence_unknown(&ev);
-		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
-		ev.sys.ngroups = 2;
-		ev.sys.iommu_units = 1;
-		strcpy(ev.sys.iommu_kind, "smmu");
+		arm_host(&r, &ev);
 		ev.sys.ir_chips = TRI_FALSE; /* no IR-* chip: there never is on arm64 */
 		ev.sys.its_msi = its[i];
-		ev.klog.acpi_iort = 1;
-		log_source(&r, "file");
 		assert_int_equal(analyse(&r, &ev), 0);
 		assert_string_equal(r.iommu.vendor, "arm");
 		if (its[i] == TRI_TRUE) {
@@ -123,14 +129,8 @@ test_arm_msi_isolation(void **state)
 		report_free(&r);
 	}
 	/* the log alone: "ITS@0x...: allocated" lines */
-	report_init(&r);
-	evidence_unknown(&ev);
-	ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
-	ev.sys.ngroups = 2;
-	ev.sys.iommu_units = 1;
-	strcpy(ev.sys.iommu_kind, "smmu");
+	arm_host(&r, &ev);
 	ev.klog.gic_its = 2;
-	log_source(&r, "file");
 	assert_int_equal(analyse(&r, &ev), 0);
 	assert_int_equal(check(&r, "interrupt-remapping")->status, CHECK_PASS);
 	assert_string_equal(check(&r, "interrupt-remapping")->evidence, "log: GICv3 ITS set up");
