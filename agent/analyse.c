@@ -591,19 +591,28 @@ static int
 check_default_domain(struct report *r, const char *id, const struct evidence *ev,
                      const struct facts *f)
 {
-	const char *dom = r->iommu.default_domain;
+	const char *dom = r->iommu.default_domain, *iommu = cmdline_get(&r->cmdline, "iommu");
 
-	(void)f;
+	/* amd/init.c iommu_snp_enable() prints one line for both causes: the
+	 * command line tells which one to undo */
 	if (ev->klog.snp_no_iommu)
 		return check_add(
 		        r, id, CHECK_WARN,
 		        "log: \"AMD-Vi: SNP: IOMMU disabled or configured in passthrough mode, SNP "
 		        "cannot be supported\"",
-		        "default domain %s: the kernel turned SEV-SNP off (it needs the IOMMU "
-		        "translating): SNP guests cannot run; remove iommu=pt to run them",
-		        dom != NULL ? dom : "passthrough");
+		        "the kernel turned SEV-SNP off (it needs the IOMMU translating): SNP guests "
+		        "cannot run; %s",
+		        iommu != NULL && strcmp(iommu, "pt") == 0 ? "remove iommu=pt to run them"
+		        : iommu != NULL && strcmp(iommu, "off") == 0
+		                ? "remove iommu=off to run them"
+		                : "the IOMMU must be on and translating (no iommu=pt, no iommu=off)");
 	if (dom == NULL)
 		return check_add(r, id, CHECK_UNKNOWN, "", "default domain type unknown");
+	/* the kernel logs its default type with or without an IOMMU */
+	if (f->enabled == TRI_FALSE)
+		return check_add(r, id, CHECK_UNKNOWN, "\"iommu: Default domain type\"",
+		                 "default domain %s, but no IOMMU is on: it applies to nothing yet",
+		                 dom);
 	return check_add(
 	        r, id, strcmp(dom, "blocked") == 0 ? CHECK_WARN : CHECK_PASS,
 	        "sysfs group type or \"iommu: Default domain type\"",

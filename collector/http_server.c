@@ -485,8 +485,8 @@ budget_over(struct http_server *s, const char *host, unsigned long long clen, un
 	return rc;
 }
 
-/* A new content of len bytes was stored for host (a slot seeded now has
- * counted it already). */
+/* A content the host never had, of len bytes, was stored for it (a slot
+ * seeded now has counted it already). */
 static void
 budget_add(struct http_server *s, const char *host, size_t len)
 {
@@ -719,8 +719,10 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	default:
 		break;
 	}
-	if (res.status == STORE_STORED)
-		budget_add(s, rq->host, rq->len); /* unchanged content costs a row */
+	/* only a content the host never had costs budget, as the database
+	 * counts it after a restart (a return to an older one costs a row) */
+	if (res.new_content)
+		budget_add(s, rq->host, rq->len);
 	set_result(rq, store_status_name(res.status));
 	snprintf(body, sizeof(body), "{\"status\":\"%s\",\"report_id\":\"%s\",\"host\":\"%s\"}\n",
 	         store_status_name(res.status),

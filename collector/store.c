@@ -843,9 +843,10 @@ store_commit_known(struct db *db, const struct store_item *it, struct store_resu
 	return finish(res, status);
 }
 
-/* The content row of this text for the host, stored now when new. */
+/* The content row of this text for the host, stored now when new (*fresh
+ * set to 1). */
 static long long
-content_id(struct db *db, long long host_id, const struct store_item *it)
+content_id(struct db *db, long long host_id, const struct store_item *it, int *fresh)
 {
 	struct sbuf tmp = {0};
 	struct db_stmt *st;
@@ -865,6 +866,7 @@ content_id(struct db *db, long long host_id, const struct store_item *it)
 	}
 	cid = store_content(db, host_id, it, &tmp);
 	free(tmp.g.data);
+	*fresh = cid != -1;
 	return cid;
 }
 
@@ -874,7 +876,7 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	const struct report *r = it->r;
 	long long host_id, latest, lc, cid;
 	char latest_at[32];
-	int rc;
+	int rc, fresh = 0;
 
 	memset(res, 0, sizeof(*res));
 	store_host_key(res->hostname, it->identity != NULL ? it->identity : r->host.hostname);
@@ -889,12 +891,13 @@ store_commit(struct db *db, const struct store_item *it, struct store_result *re
 	}
 	if ((host_id = host_id_get(db, res->hostname, &latest)) == -1 ||
 	    (lc = latest_content(db, latest, latest_at, sizeof(latest_at))) == -1 ||
-	    (cid = content_id(db, host_id, it)) == -1)
+	    (cid = content_id(db, host_id, it, &fresh)) == -1)
 		return dberr(db, res);
 	if (observe(db, host_id, cid, latest, latest_at, r->report_id, r->collected_at, it,
 	            cid == lc ? STORE_UNCHANGED : STORE_STORED, res) == -1 ||
 	    db_commit(db) == -1)
 		return dberr(db, res);
+	res->new_content = fresh;
 	return finish(res, cid == lc ? STORE_UNCHANGED : STORE_STORED);
 }
 

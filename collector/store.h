@@ -34,6 +34,7 @@ struct store_result {
 	char hostname[HOSTNAME_MAX + 1]; /* host it was stored under, may be "" */
 	char report_id[40];
 	long long observation_id; /* stored / unchanged, else 0 */
+	int new_content;          /* 1 when the report's content was stored for the first time */
 	char error[512];          /* rejected / wrong-host / failed: why */
 };
 

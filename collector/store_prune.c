@@ -11,7 +11,7 @@
 static const char SQL_PRUNE_OBS[] =
         "DELETE FROM observations WHERE id IN (SELECT o.id FROM observations o"
         " JOIN hosts h ON h.id = o.host_id"
-        " WHERE o.collected_at < ?1 AND o.id IS NOT h.latest_observation_id LIMIT ?2)";
+        " WHERE o.received_at < ?1 AND o.id IS NOT h.latest_observation_id LIMIT ?2)";
 static const char SQL_PRUNE_CONTENTS[] =
         "DELETE FROM contents WHERE id IN (SELECT c.id FROM contents c"
         " WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.content_id = c.id) LIMIT ?2)"

@@ -136,8 +136,11 @@ hostname_key(const char *s, char *out, size_t outlen)
 	if (outlen == 0)
 		return;
 	n = bare_len(s);
-	if (n == 0)
-		n = strlen(s); /* "." stays "." */
+	/* "." stays "."; "a.." stays "a..": dropping one dot of two would
+	 * make a key that is another name's spelling, and keying a key again
+	 * must not change it (migration 007 renames rows one at a time) */
+	if (n == 0 || (n > 0 && s[n - 1] == '.'))
+		n = strlen(s);
 	if (n > outlen - 1)
 		n = outlen - 1;
 	for (i = 0; i < n; i++)

@@ -42,7 +42,8 @@ int hostname_same(const char *reported, const char *known);
 
 /*
  * The key the fleet stores a host under (hosts.hostname): s with ASCII
- * letters in lower case and one trailing dot dropped, so the spellings
+ * letters in lower case and one trailing dot dropped (not from "a..",
+ * which keeps both: the key of a key is itself), so the spellings
  * hostname_same() calls equal ("R640-01." and "r640-01") are one host.
  * Other bytes are kept (no Unicode folding: hostname_same does none).
  * Truncated to outlen - 1 bytes; outlen of HOSTNAME_MAX + 1 holds any.

@@ -18,9 +18,9 @@
 -- moved on).  changed_at stays the claimed time of the report that shows
 -- the change, received_at is added to host_changes.  A host whose reports
 -- arrived in another order than they claim has its history rebuilt once
--- from the observations still stored (a change whose older side was
--- pruned is dropped for that host only); every other host keeps its
--- history as recorded, since both orders give the same one.
+-- from the observations still stored (and the change from a pruned report
+-- into the first one kept); every other host keeps its history as
+-- recorded, since both orders give the same one.
 
 CREATE INDEX observations_received ON observations (host_id, received_at, id);
 
@@ -60,7 +60,16 @@ SELECT DISTINCT host_id FROM
 	        row_number() OVER (PARTITION BY host_id ORDER BY received_at, id) AS by_receipt
 	 FROM observations)
 WHERE by_claim <> by_receipt;
-DELETE FROM content_transitions WHERE host_id IN (SELECT host_id FROM temp.reordered_hosts);
+-- A rebuilt history keeps the change into a host's first stored report
+-- when the content it came from has no stored report left (pruned): 005
+-- copied its values into host_change_rows so that it stays readable, and
+-- no stored pair of reports can recompute it.
+DELETE FROM content_transitions
+WHERE host_id IN (SELECT host_id FROM temp.reordered_hosts)
+  AND NOT (obs_id = (SELECT o.id FROM observations o WHERE o.host_id = content_transitions.host_id
+                     ORDER BY o.received_at, o.id LIMIT 1)
+           AND old_id NOT IN (SELECT o.content_id FROM observations o
+                              WHERE o.host_id = content_transitions.host_id));
 INSERT INTO content_transitions (obs_id, host_id, changed_at, old_id, new_id)
 SELECT id, host_id, collected_at, old_id, content_id
 FROM (SELECT id, host_id, collected_at, content_id,

@@ -15,7 +15,7 @@
 -- Its observations, contents (a content both had is kept once), attempts
 -- and groups move to it; its latest report is recomputed by receipt
 -- (schema/006) and its history rebuilt from the observations still
--- stored.  Tokens keep the host name they were made with: the store keys
+-- stored (a change from a pruned report into the first one kept).  Tokens keep the host name they were made with: the store keys
 -- it the same way.  fleet_host_key() is collector/db.c's (proto's
 -- hostname_key), so this runs only in the collector.
 
@@ -63,8 +63,23 @@ UPDATE hosts SET
 	latest_observation_id = (SELECT o.id FROM observations o WHERE o.host_id = hosts.id
 	                         ORDER BY o.received_at DESC, o.id DESC LIMIT 1)
 WHERE id IN (SELECT new_id FROM temp.host_merge);
+-- history: the merged rows' changes move to the survivor, then its history
+-- is rebuilt by receipt from the reports still stored, keeping the change
+-- into its first stored report when the content it came from has no stored
+-- report left (pruned): 005 copied its values into host_change_rows so
+-- that it stays readable, and no stored pair of reports can recompute it.
+UPDATE content_transitions
+SET host_id = (SELECT new_id FROM temp.host_merge WHERE old_id = content_transitions.host_id)
+WHERE host_id IN (SELECT old_id FROM temp.host_merge);
+UPDATE host_change_rows
+SET host_id = (SELECT new_id FROM temp.host_merge WHERE old_id = host_change_rows.host_id)
+WHERE host_id IN (SELECT old_id FROM temp.host_merge);
 DELETE FROM content_transitions
-WHERE host_id IN (SELECT old_id FROM temp.host_merge UNION SELECT new_id FROM temp.host_merge);
+WHERE host_id IN (SELECT new_id FROM temp.host_merge)
+  AND NOT (obs_id = (SELECT o.id FROM observations o WHERE o.host_id = content_transitions.host_id
+                     ORDER BY o.received_at, o.id LIMIT 1)
+           AND old_id NOT IN (SELECT o.content_id FROM observations o
+                              WHERE o.host_id = content_transitions.host_id));
 DELETE FROM hosts WHERE id IN (SELECT old_id FROM temp.host_merge);
 INSERT INTO content_transitions (obs_id, host_id, changed_at, old_id, new_id)
 SELECT id, host_id, collected_at, old_id, content_id

@@ -3,7 +3,8 @@
  * bytes a pulled host prints).  Pure: the sink only counts.  abort() when
  * one of these breaks:
  * - every path handed to the sink is one agentless_valid_path accepts, and
- *   every link text one agentless_valid_link accepts for its path;
+ *   every link text one agentless_valid_link accepts for its path and that,
+ *   resolved by hand, stays below the path's top directory;
  * - file bytes arrive only between file_begin and file_end, within the
  *   decoded total the parser reports and AGENTLESS_TOTAL_MAX;
  * - the answer does not depend on how the stream is cut into pieces: fed
@@ -58,12 +59,38 @@ on_placeholder(void *arg, const char *path)
 	return 0;
 }
 
+/* Resolve target against path's directory by hand, not with the parser's
+ * own rule: 1 when the result stays below path's top directory. */
+static int
+stays_below_top(const char *path, const char *target)
+{
+	const char *p;
+	size_t depth = 0, n;
+
+	for (p = path; (p = strchr(p, '/')) != NULL; p++)
+		depth++; /* components of path's directory */
+	for (p = target; *p != '\0'; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth <= 1)
+				return 0;
+			depth--;
+		} else if (n == 0 || (n == 1 && p[0] == '.')) {
+			return 0; /* "//", "/x", "./": never sent */
+		} else {
+			depth++;
+		}
+	}
+	return *target != '\0' && target[0] != '/';
+}
+
 static int
 on_link(void *arg, const char *path, const char *target)
 {
 	struct tally *t = arg;
 
-	if (!agentless_valid_path(path) || !agentless_valid_link(path, target) || t->in_file)
+	if (!agentless_valid_path(path) || !agentless_valid_link(path, target) ||
+	    !stays_below_top(path, target) || t->in_file)
 		abort();
 	t->links++;
 	mix(t, path, strlen(path) + 1);

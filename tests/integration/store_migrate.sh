@@ -7,7 +7,9 @@
 #     every host, and the history ends where host_status is.
 #  2. The same database had "R640-01.", "r640-01" and "R640-01" as three
 #     hosts: they are one host "r640-01" with every history, a content two
-#     of them had kept once.
+#     of them had kept once; "web1" and "WEB1" merge keeping a change from a
+#     pruned report; "x.." and "x." are two hosts ("x.." and "x"), not a
+#     failed migration.
 #  3. An SQLite file with an unrelated table: hosts, hosts prune, report
 #     and import fail (exit 1) naming the file, and its bytes are unchanged;
 #     an empty file is made a fleet database as before.
@@ -37,7 +39,9 @@ obs() {
 	echo "INSERT INTO hosts (id, hostname, first_seen) VALUES"
 	echo " (1, 'pinned', '2026-01-01T00:00:00Z'), (2, 'R640-01.', '2026-02-01T00:00:00Z'),"
 	echo " (3, 'r640-01', '2026-03-01T00:00:00Z'), (4, 'steady', '2026-01-01T00:00:00Z'),"
-	echo " (5, 'R640-01', '2026-03-02T00:00:00Z');"
+	echo " (5, 'R640-01', '2026-03-02T00:00:00Z'), (6, 'x..', '2026-01-01T00:00:00Z'),"
+	echo " (7, 'x.', '2026-01-01T00:00:00Z'), (8, 'web1', '2026-01-01T00:00:00Z'),"
+	echo " (9, 'WEB1', '2026-01-01T00:00:00Z');"
 	content 1 1 aa 6.1-old
 	content 2 1 bb 6.1-new
 	obs 1 1 1 2030-01-01T00:00:00Z 2026-01-01T00:00:00Z
@@ -57,6 +61,15 @@ obs() {
 	content 7 4 ff 6.2
 	obs 7 4 6 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z
 	obs 8 4 7 2026-01-02T00:00:00Z 2026-01-02T00:00:00Z
+	# web1: 5.10 -> 6.1, the 5.10 report pruned since (its change kept by
+	# 005's copied values); WEB1, the same machine, later on 6.2
+	content 10 8 hh 5.10
+	content 11 8 ii 6.1
+	content 12 9 jj 6.2
+	obs 11 8 10 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z
+	obs 12 8 11 2026-01-02T00:00:00Z 2026-01-02T00:00:00Z
+	obs 13 9 12 2026-01-03T00:00:00Z 2026-01-03T00:00:00Z
+	echo "DELETE FROM observations WHERE id = 11;"
 	echo "INSERT INTO collection_attempts (id, host_id, started_at, transport, status)"
 	echo " VALUES (1, 2, '2026-02-02T00:00:00Z', 'import', 'stored'),"
 	echo " (2, 3, '2026-03-01T00:00:00Z', 'import', 'stored');"
@@ -68,7 +81,7 @@ obs() {
 } | sqlite3 -batch -bail "$db"
 expect "schema 5: the 2030 report pinned latest" \
 	"$(q "$db" "SELECT kernel FROM host_status WHERE hostname = 'pinned'")" 6.1-old
-expect "schema 5: three spellings, three hosts" "$(q "$db" "SELECT count(*) FROM hosts")" 5
+expect "schema 5: three spellings, three hosts" "$(q "$db" "SELECT count(*) FROM hosts")" 9
 steady_changes=$(q "$db" "SELECT group_concat(field || '=' || old_value || '>' || new_value) FROM host_changes WHERE hostname = 'steady'")
 
 C hosts --format csv > "$work/hosts.csv"
@@ -89,7 +102,10 @@ grep -q '^pinned,.*,2026-01-03T00:00:00Z,' "$work/hosts.csv" || fail "hosts: $(c
 
 # 2. one host per key, both histories, shared content once
 expect "hosts after merge" "$(q "$db" "SELECT group_concat(hostname) FROM (SELECT hostname FROM hosts ORDER BY hostname)")" \
-	"pinned,r640-01,steady"
+	"pinned,r640-01,steady,web1,x,x.."
+expect "a history from a pruned report survives the merge" \
+	"$(q "$db" "SELECT group_concat(old_value || '>' || new_value) FROM (SELECT * FROM host_changes WHERE hostname = 'web1' AND field = 'kernel' ORDER BY received_at)")" \
+	"5.10>6.1,6.1>6.2"
 expect "merged host keeps every observation" \
 	"$(q "$db" "SELECT count(*) FROM observations o JOIN hosts h ON h.id = o.host_id WHERE h.hostname = 'r640-01'")" 5
 expect "a content two had, once" \

@@ -486,7 +486,8 @@ test_key(void **state)
 	        {"r640-01", "r640-01"},
 	        {"DB1.Example.ORG", "db1.example.org"},
 	        {".", "."},
-	        {"a..", "a."},
+	        {"a..", "a.."}, /* never "a.": that is "a"'s spelling */
+	        {"A.", "a"},
 	        {"\xc3\x84x", "\xc3\x84x"},
 	};
 	char out[HOSTNAME_MAX + 1], small[4];
@@ -495,6 +496,9 @@ test_key(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		hostname_key(cases[i].in, out, sizeof(out));
+		assert_string_equal(out, cases[i].key);
+		/* the key of a key is itself */
+		hostname_key(cases[i].key, out, sizeof(out));
 		assert_string_equal(out, cases[i].key);
 	}
 	/* keys equal exactly when hostname_same's exact rule holds */

@@ -414,6 +414,29 @@ test_latest_by_receipt(void **state)
 	db_close(db);
 }
 
+/* A content is new once per host: what serve's storage budget charges, as
+ * the database counts it after a restart (going back to an older content
+ * is stored, not new). */
+static void
+test_new_content(void **state)
+{
+	static const char k13[] = "\"kernel\": \"6.1.0-13-amd64\"",
+	                  k15[] = "\"kernel\": \"6.1.0-15-amd64\"";
+	struct store_result res;
+	struct db *db = open_mem();
+
+	(void)state;
+	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
+	assert_int_equal(res.new_content, 1);
+	assert_int_equal(put(db, make("r640-01", 2, 9, k13, k15), &res), STORE_STORED);
+	assert_int_equal(res.new_content, 1);
+	assert_int_equal(put(db, make("r640-01", 3, 10, NULL, NULL), &res), STORE_STORED);
+	assert_int_equal(res.new_content, 0);
+	assert_int_equal(put(db, make("r640-01", 4, 11, NULL, NULL), &res), STORE_UNCHANGED);
+	assert_int_equal(res.new_content, 0);
+	db_close(db);
+}
+
 /* Issue 13: a report stamped ahead, within the allowed skew, is the latest
  * only until the next one arrives. */
 static void
@@ -748,6 +771,7 @@ main(void)
 	        cmocka_unit_test(test_future_refused),
 	        cmocka_unit_test(test_old_year_pins_nothing),
 	        cmocka_unit_test(test_latest_by_receipt),
+	        cmocka_unit_test(test_new_content),
 	        cmocka_unit_test(test_future_within_skew_pins_nothing),
 	        cmocka_unit_test(test_host_key),
 	        cmocka_unit_test(test_report_id_case),
