@@ -80,6 +80,12 @@ find(const struct inventory *inv, const char *name)
 	return NULL;
 }
 
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static void
 load(const char *text, enum inventory_format f, struct inventory *inv)
 {
@@ -184,7 +190,12 @@ test_errors(void **state)
 	expect_error("[web]\nh[1:]\n", INVENTORY_FORMAT_INI, "bad range");
 	expect_error("[web]\nh[3:1]\n", INVENTORY_FORMAT_INI, "bad range");
 	expect_error("[a:children]\nb\n[b:children]\na\n", INVENTORY_FORMAT_INI,
-	             "their own children");
+	             "group \"a\" is its own descendant: a > b > a");
+	expect_error("[a:children]\na\n", INVENTORY_FORMAT_INI,
+	             "group \"a\" is its own descendant: a > a");
+	/* Ansible refuses a loop through all too */
+	expect_error("[web]\nh1\n[web:children]\nall\n[all:children]\nweb\n", INVENTORY_FORMAT_INI,
+	             "group \"web\" is its own descendant: web > all > web");
 	expect_error("[web]\nh1\n[gpu]\nh1 ansible_user=a;b\n", INVENTORY_FORMAT_INI,
 	             "invalid user name");
 	expect_error("[web]\nh[1:30000]\n", INVENTORY_FORMAT_INI, "more than 20000 hosts");
@@ -228,6 +239,79 @@ test_vars_precedence(void **state)
 	     INVENTORY_FORMAT_INI, &inv);
 	assert_int_equal(inv.hosts[0].port, 2222);
 	inventory_free(&inv);
+}
+
+#define CHAIN 2000
+
+/* 2000 groups, each the child of the one before: every host is in every
+ * group above its own, and the deepest group's vars win.  The whole chain
+ * is walked (a host at the bottom is in more groups than its tags hold),
+ * then the same chain closed into a loop is refused, naming it. */
+static void
+test_nested_groups(void **state)
+{
+	const struct inventory_host *h;
+	struct inventory inv;
+	struct ansible_inv a = {0};
+	char *text, *want, err[300] = "";
+	size_t len = 0, cap = (size_t)CHAIN * 64, wlen = 0, i;
+	int rc;
+
+	(void)state;
+	text = malloc(cap);
+	want = malloc(cap);
+	assert_non_null(text);
+	assert_non_null(want);
+	for (i = 0; i + 1 < CHAIN; i++)
+		len += (size_t)snprintf(text + len, cap - len, "[g%zu:children]\ng%zu\n", i, i + 1);
+	len += (size_t)snprintf(text + len, cap - len,
+	                        "[g0]\ntop\n[g150]\nmid\n[g0:vars]\nansible_port=1000\n"
+	                        "[g100:vars]\nansible_port=1100\n[g149:vars]\nansible_user=u149\n"
+	                        "[g151:vars]\nansible_user=u151\n");
+	load(text, INVENTORY_FORMAT_INI, &inv);
+	assert_int_equal(inv.n, 2);
+	h = find(&inv, "top");
+	assert_string_equal(h->tags, "g0");
+	assert_int_equal(h->port, 1000);
+	h = find(&inv, "mid");
+	assert_int_equal(h->port, 1100);      /* g100 is deeper than g0 */
+	assert_string_equal(h->user, "u149"); /* g151 is below mid's group */
+	/* g0 to g150, by name as strcmp orders them */
+	{
+		const char *names[151];
+		char buf[151][8];
+
+		for (i = 0; i <= 150; i++) {
+			snprintf(buf[i], sizeof(buf[i]), "g%zu", i);
+			names[i] = buf[i];
+		}
+		qsort(names, 151, sizeof(names[0]), cmp_str);
+		for (i = 0; i <= 150; i++)
+			wlen += (size_t)snprintf(want + wlen, cap - wlen, "%s%s", i ? "," : "",
+			                         names[i]);
+	}
+	assert_string_equal(h->tags, want);
+	inventory_free(&inv);
+
+	/* a host at the bottom is in all 2000: more than its tags hold */
+	snprintf(text + len, cap - len, "[g%d]\ndeep\n", CHAIN - 1);
+	expect_error(text, INVENTORY_FORMAT_INI, "deep: in too many groups");
+
+	/* the last group names the first as its child: a loop of 2000 */
+	snprintf(text + len, cap - len, "[g%d:children]\ng0\n", CHAIN - 1);
+	inventory_init(&inv);
+	rc = inventory_ini_parse(text, strlen(text), &a, err, sizeof(err));
+	if (rc == 0)
+		rc = ansible_flatten(&a, &inv, err, sizeof(err));
+	ansible_inv_free(&a);
+	inventory_free(&inv);
+	assert_int_equal(rc, -1);
+	/* the message starts the loop where the walk found it, and is cut */
+	if (strncmp(err, "group \"g0\" is its own descendant: g0 > g1 > g2 > ", 49) != 0)
+		fail_msg("error \"%s\"", err);
+	assert_true(strlen(err) == sizeof(err) - 1);
+	free(text);
+	free(want);
 }
 
 /* A :vars value runs to the end of its line; one quoted word is unquoted. */
@@ -349,10 +433,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ini),         cmocka_unit_test(test_yaml),
-	        cmocka_unit_test(test_errors),      cmocka_unit_test(test_ranges),
-	        cmocka_unit_test(test_vars_values), cmocka_unit_test(test_vars_precedence),
-	        cmocka_unit_test(test_guess),       cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_ini),           cmocka_unit_test(test_yaml),
+	        cmocka_unit_test(test_errors),        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_vars_values),   cmocka_unit_test(test_vars_precedence),
+	        cmocka_unit_test(test_guess),         cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_nested_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
