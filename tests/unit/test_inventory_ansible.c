@@ -155,6 +155,11 @@ test_yaml(void **state)
 	load(YAML, INVENTORY_FORMAT_YAML, &inv);
 	check_fleet(&inv);
 	inventory_free(&inv);
+	/* one document between its markers is one document */
+	load("---\nall:\n  hosts:\n    h1:\n...\n", INVENTORY_FORMAT_YAML, &inv);
+	assert_int_equal(inv.n, 1);
+	assert_string_equal(inv.hosts[0].name, "h1");
+	inventory_free(&inv);
 }
 
 static void
@@ -204,6 +209,13 @@ test_errors(void **state)
 	expect_error("all:\n  hosts: [h1, h2]\n", INVENTORY_FORMAT_YAML, "expected a mapping");
 	expect_error("all: [\n", INVENTORY_FORMAT_YAML, "line 2");
 	expect_error("- a\n- b\n", INVENTORY_FORMAT_YAML, "expected a mapping of groups");
+	/* one document, as Ansible reads it: a second one is refused, even
+	 * empty, even after an explicit end */
+	expect_error("all:\n  hosts:\n    h1:\n---\nweb:\n  hosts:\n    h2:\n",
+	             INVENTORY_FORMAT_YAML, "line 4: a second YAML document (\"---\")");
+	expect_error("---\nall:\n  hosts:\n    h1:\n...\n---\n", INVENTORY_FORMAT_YAML,
+	             "line 6: a second YAML document");
+	expect_error("all:\n  hosts:\n    h1:\n---\nweb: [\n", INVENTORY_FORMAT_YAML, "line 6");
 	/* a billion laughs: aliases make a tiny text a huge walk */
 	expect_error("a: &a {children: {x1: null, x2: null, x3: null, x4: null}}\n"
 	             "b: &b {children: {p: *a, q: *a, r: *a, s: *a, t: *a, u: *a, v: *a}}\n"
