@@ -3,6 +3,7 @@
  * Only a small character set is accepted in names: a host or user name
  * can never carry a shell metacharacter, a '%' token or a space.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,7 +372,24 @@ inventory_free(struct inventory *inv)
 	for (i = 0; i < inv->n; i++)
 		free(inv->hosts[i].command);
 	free(inv->hosts);
+	inventory_index_free(&inv->index);
 	memset(inv, 0, sizeof(*inv));
+}
+
+/* A name given twice, and where it was first. */
+static int
+twice(const struct inventory *inv, const struct inventory_host *first, char *err, size_t errlen)
+{
+	if (first->line == 0)
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first on the command line)",
+		         first->name);
+	else if (inv->source != NULL)
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first at %.200s:%d)",
+		         first->name, inv->source, first->line);
+	else
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first at line %d)",
+		         first->name, first->line);
+	return -1;
 }
 
 int
@@ -380,11 +398,14 @@ inventory_append(struct inventory *inv, struct inventory_host *h, char *err, siz
 	struct inventory_host *grown;
 	size_t i, cap;
 
-	for (i = 0; i < inv->n; i++)
-		if (strcmp(inv->hosts[i].name, h->name) == 0)
-			return fail(err, errlen, "host listed twice", h->name);
-	if (inv->n >= INVENTORY_HOSTS_MAX)
-		return fail(err, errlen, "too many hosts", NULL);
+	if (inventory_index_sync(&inv->index, inv->hosts, inv->n) == -1)
+		return fail(err, errlen, "out of memory", NULL);
+	if ((i = inventory_index_find(&inv->index, inv->hosts, h->name)) != SIZE_MAX)
+		return twice(inv, &inv->hosts[i], err, errlen);
+	if (inv->n >= INVENTORY_HOSTS_MAX) {
+		snprintf(err, errlen, "too many hosts (at most %d)", INVENTORY_HOSTS_MAX);
+		return -1;
+	}
 	if (inv->n == inv->cap) {
 		cap = inv->cap ? inv->cap * 2 : 64;
 		grown = realloc(inv->hosts, cap * sizeof(*grown));
