@@ -605,7 +605,8 @@ ansible_flatten(const struct ansible_inv *a, struct inventory *inv, char *err, s
 	}
 	if (ancestry(&f, err, errlen) == -1)
 		goto out;
-	qsort(f.m, f.n, sizeof(*f.m), cmp_member);
+	if (f.n > 0) /* f.m is NULL when no group has a host: not for qsort */
+		qsort(f.m, f.n, sizeof(*f.m), cmp_member);
 	if ((first = calloc(f.n + 1, sizeof(*first))) == NULL)
 		goto oom;
 	/* one run of members per host; hosts in the order they first appear */

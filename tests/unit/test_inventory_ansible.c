@@ -238,6 +238,24 @@ collect(void *arg, const char *name)
 	return 0;
 }
 
+/* Groups, children and vars but no host: no hosts, in both readers (the
+ * flattening sorted a NULL array, which UBSan refuses). */
+static void
+test_no_hosts(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load("[web]\n[prod:children]\nweb\n[web:vars]\nansible_port=2\n", INVENTORY_FORMAT_INI,
+	     &inv);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+	load("all:\n  children:\n    web:\n      vars:\n        ansible_port: 2\n",
+	     INVENTORY_FORMAT_YAML, &inv);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+}
+
 /* Groups of one depth: the later name's vars win, whether or not the
  * inventory lists them under all. */
 static void
@@ -449,7 +467,7 @@ main(void)
 	        cmocka_unit_test(test_errors),        cmocka_unit_test(test_ranges),
 	        cmocka_unit_test(test_vars_values),   cmocka_unit_test(test_vars_precedence),
 	        cmocka_unit_test(test_guess),         cmocka_unit_test(test_limit),
-	        cmocka_unit_test(test_nested_groups),
+	        cmocka_unit_test(test_nested_groups), cmocka_unit_test(test_no_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
