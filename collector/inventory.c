@@ -372,8 +372,14 @@ inventory_free(struct inventory *inv)
 	for (i = 0; i < inv->n; i++)
 		free(inv->hosts[i].command);
 	free(inv->hosts);
-	inventory_index_free(&inv->index);
+	name_index_free(&inv->index);
 	memset(inv, 0, sizeof(*inv));
+}
+
+static const char *
+host_name(const void *hosts, size_t i)
+{
+	return ((const struct inventory_host *)hosts)[i].name;
 }
 
 /* A name given twice, and where it was first. */
@@ -398,9 +404,10 @@ inventory_append(struct inventory *inv, struct inventory_host *h, char *err, siz
 	struct inventory_host *grown;
 	size_t i, cap;
 
-	if (inventory_index_sync(&inv->index, inv->hosts, inv->n) == -1)
+	if (name_index_sync(&inv->index, inv->hosts, inv->n, host_name) == -1)
 		return fail(err, errlen, "out of memory", NULL);
-	if ((i = inventory_index_find(&inv->index, inv->hosts, h->name)) != SIZE_MAX)
+	if ((i = name_index_find(&inv->index, inv->hosts, host_name, h->name, strlen(h->name))) !=
+	    SIZE_MAX)
 		return twice(inv, &inv->hosts[i], err, errlen);
 	if (inv->n >= INVENTORY_HOSTS_MAX) {
 		snprintf(err, errlen, "too many hosts (at most %d)", INVENTORY_HOSTS_MAX);

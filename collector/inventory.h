@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "collector/inventory_index.h"
+#include "collector/name_index.h"
 
 #define INVENTORY_NAME_MAX 254 /* host names: 253 bytes and the NUL */
 #define INVENTORY_USER_MAX 33
@@ -38,8 +38,8 @@ struct inventory {
 	struct inventory_host *hosts;
 	size_t n;
 	size_t cap;
-	struct inventory_index index; /* names, for inventory_append */
-	const char *source;           /* the file being read, for messages; NULL: "line N" */
+	struct name_index index; /* names, for inventory_append */
+	const char *source;      /* the file being read, for messages; NULL: "line N" */
 };
 
 void inventory_init(struct inventory *inv);

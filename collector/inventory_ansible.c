@@ -9,15 +9,34 @@
 
 #include "collector/inventory_ansible.h"
 
+static const char *
+group_name(const void *groups, size_t i)
+{
+	return ((const struct ansible_group *)groups)[i].name;
+}
+
+static const char *
+child_name(const void *children, size_t i)
+{
+	return ((char *const *)children)[i];
+}
+
+size_t
+ansible_group_find(const struct ansible_inv *a, const char *name)
+{
+	size_t i = name_index_find(&a->index, a->groups, group_name, name, strlen(name));
+
+	return i != SIZE_MAX ? i : a->ngroups;
+}
+
 struct ansible_group *
 ansible_group(struct ansible_inv *a, const char *name, size_t len)
 {
 	struct ansible_group *g;
 	size_t i;
 
-	for (i = 0; i < a->ngroups; i++)
-		if (strlen(a->groups[i].name) == len && memcmp(a->groups[i].name, name, len) == 0)
-			return &a->groups[i];
+	if ((i = name_index_find(&a->index, a->groups, group_name, name, len)) != SIZE_MAX)
+		return &a->groups[i];
 	if (a->ngroups >= ANSIBLE_GROUPS_MAX)
 		return NULL;
 	g = reallocarray(a->groups, a->ngroups + 1, sizeof(*g));
@@ -29,6 +48,11 @@ ansible_group(struct ansible_inv *a, const char *name, size_t len)
 	if ((g->name = strndup(name, len)) == NULL)
 		return NULL;
 	a->ngroups++;
+	if (name_index_sync(&a->index, a->groups, a->ngroups, group_name) == -1) {
+		a->ngroups--;
+		free(g->name);
+		return NULL;
+	}
 	return g;
 }
 
@@ -54,15 +78,14 @@ int
 ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *name, size_t len)
 {
 	char **c, *copy;
-	size_t gi = (size_t)(g - a->groups), i;
+	size_t gi = (size_t)(g - a->groups);
 
 	/* the child may be new: make it first, g may move */
 	if (ansible_group(a, name, len) == NULL)
 		return -1;
 	g = &a->groups[gi];
-	for (i = 0; i < g->nchildren; i++)
-		if (strlen(g->children[i]) == len && memcmp(g->children[i], name, len) == 0)
-			return 0; /* named again */
+	if (name_index_find(&g->kids, g->children, child_name, name, len) != SIZE_MAX)
+		return 0; /* named again */
 	if ((copy = strndup(name, len)) == NULL)
 		return -1;
 	if ((c = reallocarray(g->children, g->nchildren + 1, sizeof(*c))) == NULL) {
@@ -71,6 +94,10 @@ ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *na
 	}
 	g->children = c;
 	g->children[g->nchildren++] = copy;
+	if (name_index_sync(&g->kids, g->children, g->nchildren, child_name) == -1) {
+		free(g->children[--g->nchildren]);
+		return -1;
+	}
 	return 0;
 }
 
@@ -142,10 +169,12 @@ ansible_inv_free(struct ansible_inv *a)
 			free(g->children[j]);
 		free(g->hosts);
 		free(g->children);
+		name_index_free(&g->kids);
 		vars_free(&g->vars);
 		free(g->name);
 	}
 	free(a->groups);
+	name_index_free(&a->index);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -317,7 +346,6 @@ cmp_member(const void *x, const void *y)
  * parent[pstart[g] .. pstart[g + 1]), and the walk's state. */
 struct anc_walk {
 	struct flat *f;
-	size_t *byname; /* group indexes sorted by name */
 	size_t *pstart, *parent;
 	unsigned char *state; /* 0 not seen, 1 on the path, 2 done */
 	size_t *path, npath;
@@ -333,27 +361,6 @@ cmp_group_name(const void *x, const void *y, void *arg)
 	return strcmp(f->a->groups[*(const size_t *)x].name, f->a->groups[*(const size_t *)y].name);
 }
 
-/* The group called name: its index, or ngroups. */
-static size_t
-anc_find(const struct anc_walk *w, const char *name)
-{
-	const struct ansible_inv *a = w->f->a;
-	size_t lo = 0, hi = a->ngroups, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(name, a->groups[w->byname[mid]].name);
-		if (c == 0)
-			return w->byname[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return a->ngroups;
-}
-
 /* Every child name resolved once, into the parent lists: 0 or -1. */
 static int
 anc_parents(struct anc_walk *w)
@@ -362,22 +369,19 @@ anc_parents(struct anc_walk *w)
 	size_t ng = a->ngroups, i, j, c, e = 0, *fill;
 
 	for (i = 0; i < ng; i++)
-		w->byname[i] = i;
-	qsort_r(w->byname, ng, sizeof(*w->byname), cmp_group_name, w->f);
-	for (i = 0; i < ng; i++)
 		e += a->groups[i].nchildren;
 	if ((w->parent = calloc(e + 1, sizeof(*w->parent))) == NULL ||
 	    (fill = calloc(ng + 1, sizeof(*fill))) == NULL)
 		return -1;
 	for (i = 0; i < ng; i++)
 		for (j = 0; j < a->groups[i].nchildren; j++)
-			if ((c = anc_find(w, a->groups[i].children[j])) < ng)
+			if ((c = ansible_group_find(a, a->groups[i].children[j])) < ng)
 				w->pstart[c + 1]++;
 	for (i = 0; i < ng; i++)
 		w->pstart[i + 1] += w->pstart[i];
 	for (i = 0; i < ng; i++)
 		for (j = 0; j < a->groups[i].nchildren; j++)
-			if ((c = anc_find(w, a->groups[i].children[j])) < ng)
+			if ((c = ansible_group_find(a, a->groups[i].children[j])) < ng)
 				w->parent[w->pstart[c] + fill[c]++] = i;
 	free(fill);
 	return 0;
@@ -442,22 +446,21 @@ static int
 ancestry(struct flat *f, char *err, size_t errlen)
 {
 	size_t ng = f->a->ngroups, i;
-	struct anc_walk w = {f, NULL, NULL, NULL, NULL, NULL, 0, ng};
+	struct anc_walk w = {f, NULL, NULL, NULL, NULL, 0, ng};
 	int rc = -1;
 
 	f->words = (ng + 63) / 64;
 	f->anc = calloc(ng * f->words + 1, sizeof(*f->anc));
 	f->depth = calloc(ng + 1, sizeof(*f->depth));
-	w.byname = calloc(ng + 1, sizeof(*w.byname));
 	w.pstart = calloc(ng + 2, sizeof(*w.pstart));
 	w.state = calloc(ng + 1, 1);
 	w.path = calloc(ng + 1, sizeof(*w.path));
-	if (f->anc == NULL || f->depth == NULL || w.byname == NULL || w.pstart == NULL ||
-	    w.state == NULL || w.path == NULL || anc_parents(&w) == -1) {
+	if (f->anc == NULL || f->depth == NULL || w.pstart == NULL || w.state == NULL ||
+	    w.path == NULL || anc_parents(&w) == -1) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	w.all = anc_find(&w, "all");
+	w.all = ansible_group_find(f->a, "all");
 	for (i = 0; i < ng; i++)
 		if (anc_visit(&w, i, err, errlen) == -1)
 			goto out;
@@ -469,7 +472,6 @@ ancestry(struct flat *f, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
-	free(w.byname);
 	free(w.pstart);
 	free(w.parent);
 	free(w.state);
