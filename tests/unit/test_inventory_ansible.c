@@ -238,6 +238,41 @@ collect(void *arg, const char *name)
 	return 0;
 }
 
+/* 4000 groups named 100000 times more under one parent's children: still
+ * 4000 children, each once (groups and children are found through a
+ * name index: a scan per line made a 1.7 MB file take a minute). */
+static void
+test_children_named_again(void **state)
+{
+	struct ansible_inv a = {0};
+	struct inventory inv;
+	size_t cap = 1500000, len = 0, i, g;
+	char *text, err[300] = "";
+
+	(void)state;
+	text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "[big:children]\n");
+	for (i = 0; i < 104000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "g%zu\n",
+		                        i < 4000 ? i : i * 7919 % 4000);
+	len += (size_t)snprintf(text + len, cap - len, "[g3999]\nh1\n[g17]\nh1\n");
+	assert_int_equal(inventory_ini_parse(text, len, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.ngroups, 4002); /* ungrouped, big, g0 to g3999 */
+	g = ansible_group_find(&a, "big");
+	assert_int_equal(g, 1);
+	assert_int_equal(a.groups[g].nchildren, 4000);
+	assert_string_equal(a.groups[g].children[3999], "g3999");
+	assert_int_equal(ansible_group_find(&a, "g4000"), a.ngroups);
+	inventory_init(&inv);
+	assert_int_equal(ansible_flatten(&a, &inv, err, sizeof(err)), 0);
+	assert_int_equal(inv.n, 1);
+	assert_string_equal(inv.hosts[0].tags, "big,g17,g3999");
+	inventory_free(&inv);
+	ansible_inv_free(&a);
+	free(text);
+}
+
 /* Groups, children and vars but no host: no hosts, in both readers (the
  * flattening sorted a NULL array, which UBSan refuses). */
 static void
@@ -463,11 +498,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ini),           cmocka_unit_test(test_yaml),
-	        cmocka_unit_test(test_errors),        cmocka_unit_test(test_ranges),
-	        cmocka_unit_test(test_vars_values),   cmocka_unit_test(test_vars_precedence),
-	        cmocka_unit_test(test_guess),         cmocka_unit_test(test_limit),
-	        cmocka_unit_test(test_nested_groups), cmocka_unit_test(test_no_hosts),
+	        cmocka_unit_test(test_ini),
+	        cmocka_unit_test(test_yaml),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_vars_values),
+	        cmocka_unit_test(test_vars_precedence),
+	        cmocka_unit_test(test_guess),
+	        cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_nested_groups),
+	        cmocka_unit_test(test_no_hosts),
+	        cmocka_unit_test(test_children_named_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
