@@ -135,13 +135,31 @@ parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Why a command (command=, iommu_fleet_command) is refused, or NULL: the
+ * same rule for every inventory format, since it reaches the host's shell
+ * as one line. */
+static const char *
+command_invalid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0)
+		return "empty command";
+	if (n >= INVENTORY_COMMAND_MAX)
+		return "command too long";
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return "control or non-ASCII byte in the command";
+	return NULL;
+}
+
 /* A command= value: "quoted, with \" and \\" or a bare word.  Printable
  * ASCII only.  *pp is left after the value. */
 static int
 parse_command(const char **pp, struct inventory_host *h, char *err, size_t errlen)
 {
 	char buf[INVENTORY_COMMAND_MAX];
-	const char *p = *pp;
+	const char *p = *pp, *why;
 	size_t n = 0;
 	int quoted = 0;
 
@@ -167,15 +185,13 @@ parse_command(const char **pp, struct inventory_host *h, char *err, size_t errle
 			break;
 		if (quoted && c == '\\' && (p[1] == '"' || p[1] == '\\'))
 			c = (unsigned char)*++p;
-		if (c < 0x20 || c > 0x7e)
-			return fail(err, errlen, "control or non-ASCII byte in command=", NULL);
 		if (n + 1 >= sizeof(buf))
-			return fail(err, errlen, "command= too long", NULL);
+			return fail(err, errlen, "command too long", NULL);
 		buf[n++] = (char)c;
 	}
 	buf[n] = '\0';
-	if (n == 0)
-		return fail(err, errlen, "empty command=", NULL);
+	if ((why = command_invalid(buf)) != NULL)
+		return fail(err, errlen, why, NULL);
 	if (h->command != NULL)
 		return fail(err, errlen, "command= given twice", NULL);
 	h->command = strdup(buf);
@@ -283,6 +299,8 @@ inventory_host_make(struct inventory_host *h, const char *name, const char *host
                     const char *port, const char *groups, const char *command, const char *agent,
                     char *err, size_t errlen)
 {
+	const char *why;
+
 	memset(h, 0, sizeof(*h));
 	if (host == NULL)
 		host = name;
@@ -298,8 +316,8 @@ inventory_host_make(struct inventory_host *h, const char *name, const char *host
 		return fail(err, errlen, "invalid group names", groups);
 	if (agent != NULL && strcmp(agent, "none") != 0 && strcmp(agent, "auto") != 0)
 		return fail(err, errlen, "iommu_fleet_agent must be auto or none", agent);
-	if (command != NULL && (command[0] == '\0' || strlen(command) >= INVENTORY_COMMAND_MAX))
-		return fail(err, errlen, "empty or too long command", NULL);
+	if (command != NULL && (why = command_invalid(command)) != NULL)
+		return fail(err, errlen, why, NULL);
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	snprintf(h->host, sizeof(h->host), "%s", host);
 	snprintf(h->user, sizeof(h->user), "%s", user != NULL ? user : "");

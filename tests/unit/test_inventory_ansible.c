@@ -204,6 +204,14 @@ test_errors(void **state)
 	expect_error("[web]\nh1\n[gpu]\nh1 ansible_user=a;b\n", INVENTORY_FORMAT_INI,
 	             "invalid user name");
 	expect_error("[web]\nh[1:30000]\n", INVENTORY_FORMAT_INI, "more than 20000 hosts");
+	/* the command reaches the host's shell as one line: the rule of a
+	 * hosts.txt command= (found by fuzz_inventory_yaml and _ini) */
+	expect_error("all:\n  hosts:\n    h1:\n      iommu_fleet_command: \"agent\\nreboot\"\n",
+	             INVENTORY_FORMAT_YAML, "line 3: h1: control or non-ASCII byte in the command");
+	expect_error("all:\n  vars:\n    iommu_fleet_command: \"\u0447agent\"\n  hosts:\n    h1:\n",
+	             INVENTORY_FORMAT_YAML, "line 5: h1: control or non-ASCII byte in the command");
+	expect_error("[g]\nh1\n[g:vars]\niommu_fleet_command = agent \xff\n", INVENTORY_FORMAT_INI,
+	             "line 2: h1: control or non-ASCII byte in the command");
 	expect_error("all:\n  host:\n    h1:\n", INVENTORY_FORMAT_YAML,
 	             "line 2: unknown key in a group (hosts, vars, children): \"host\"");
 	expect_error("all:\n  hosts: [h1, h2]\n", INVENTORY_FORMAT_YAML, "expected a mapping");
