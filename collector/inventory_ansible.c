@@ -352,15 +352,6 @@ struct anc_walk {
 	size_t all; /* the group all, or ngroups */
 };
 
-/* Group indexes by their names (qsort_r over a struct flat). */
-static int
-cmp_group_name(const void *x, const void *y, void *arg)
-{
-	const struct flat *f = arg;
-
-	return strcmp(f->a->groups[*(const size_t *)x].name, f->a->groups[*(const size_t *)y].name);
-}
-
 /* Every child name resolved once, into the parent lists: 0 or -1. */
 static int
 anc_parents(struct anc_walk *w)
@@ -510,6 +501,14 @@ cmp_group_order(const void *x, const void *y, void *arg)
 	if (f->depth[a] != f->depth[b])
 		return f->depth[a] - f->depth[b];
 	return strcmp(f->a->groups[a].name, f->a->groups[b].name);
+}
+
+static int
+cmp_group_name(const void *x, const void *y, void *arg)
+{
+	const struct flat *f = arg;
+
+	return strcmp(f->a->groups[*(const size_t *)x].name, f->a->groups[*(const size_t *)y].name);
 }
 
 /* The host whose members are m[0..n): its groups and vars into inv. */
