@@ -3,6 +3,7 @@
  * Only a small character set is accepted in names: a host or user name
  * can never carry a shell metacharacter, a '%' token or a space.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,13 +135,31 @@ parse_target(char *word, struct inventory_host *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Why a command (command=, iommu_fleet_command) is refused, or NULL: the
+ * same rule for every inventory format, since it reaches the host's shell
+ * as one line. */
+static const char *
+command_invalid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0)
+		return "empty command";
+	if (n >= INVENTORY_COMMAND_MAX)
+		return "command too long";
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return "control or non-ASCII byte in the command";
+	return NULL;
+}
+
 /* A command= value: "quoted, with \" and \\" or a bare word.  Printable
  * ASCII only.  *pp is left after the value. */
 static int
 parse_command(const char **pp, struct inventory_host *h, char *err, size_t errlen)
 {
 	char buf[INVENTORY_COMMAND_MAX];
-	const char *p = *pp;
+	const char *p = *pp, *why;
 	size_t n = 0;
 	int quoted = 0;
 
@@ -166,15 +185,13 @@ parse_command(const char **pp, struct inventory_host *h, char *err, size_t errle
 			break;
 		if (quoted && c == '\\' && (p[1] == '"' || p[1] == '\\'))
 			c = (unsigned char)*++p;
-		if (c < 0x20 || c > 0x7e)
-			return fail(err, errlen, "control or non-ASCII byte in command=", NULL);
 		if (n + 1 >= sizeof(buf))
-			return fail(err, errlen, "command= too long", NULL);
+			return fail(err, errlen, "command too long", NULL);
 		buf[n++] = (char)c;
 	}
 	buf[n] = '\0';
-	if (n == 0)
-		return fail(err, errlen, "empty command=", NULL);
+	if ((why = command_invalid(buf)) != NULL)
+		return fail(err, errlen, why, NULL);
 	if (h->command != NULL)
 		return fail(err, errlen, "command= given twice", NULL);
 	h->command = strdup(buf);
@@ -282,6 +299,8 @@ inventory_host_make(struct inventory_host *h, const char *name, const char *host
                     const char *port, const char *groups, const char *command, const char *agent,
                     char *err, size_t errlen)
 {
+	const char *why;
+
 	memset(h, 0, sizeof(*h));
 	if (host == NULL)
 		host = name;
@@ -297,8 +316,8 @@ inventory_host_make(struct inventory_host *h, const char *name, const char *host
 		return fail(err, errlen, "invalid group names", groups);
 	if (agent != NULL && strcmp(agent, "none") != 0 && strcmp(agent, "auto") != 0)
 		return fail(err, errlen, "iommu_fleet_agent must be auto or none", agent);
-	if (command != NULL && (command[0] == '\0' || strlen(command) >= INVENTORY_COMMAND_MAX))
-		return fail(err, errlen, "empty or too long command", NULL);
+	if (command != NULL && (why = command_invalid(command)) != NULL)
+		return fail(err, errlen, why, NULL);
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	snprintf(h->host, sizeof(h->host), "%s", host);
 	snprintf(h->user, sizeof(h->user), "%s", user != NULL ? user : "");
@@ -371,7 +390,30 @@ inventory_free(struct inventory *inv)
 	for (i = 0; i < inv->n; i++)
 		free(inv->hosts[i].command);
 	free(inv->hosts);
+	name_index_free(&inv->index);
 	memset(inv, 0, sizeof(*inv));
+}
+
+static const char *
+host_name(const void *hosts, size_t i)
+{
+	return ((const struct inventory_host *)hosts)[i].name;
+}
+
+/* A name given twice, and where it was first. */
+static int
+twice(const struct inventory *inv, const struct inventory_host *first, char *err, size_t errlen)
+{
+	if (first->line == 0)
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first on the command line)",
+		         first->name);
+	else if (inv->source != NULL)
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first at %.200s:%d)",
+		         first->name, inv->source, first->line);
+	else
+		snprintf(err, errlen, "host listed twice: \"%.64s\" (first at line %d)",
+		         first->name, first->line);
+	return -1;
 }
 
 int
@@ -380,11 +422,15 @@ inventory_append(struct inventory *inv, struct inventory_host *h, char *err, siz
 	struct inventory_host *grown;
 	size_t i, cap;
 
-	for (i = 0; i < inv->n; i++)
-		if (strcmp(inv->hosts[i].name, h->name) == 0)
-			return fail(err, errlen, "host listed twice", h->name);
-	if (inv->n >= INVENTORY_HOSTS_MAX)
-		return fail(err, errlen, "too many hosts", NULL);
+	if (name_index_sync(&inv->index, inv->hosts, inv->n, host_name) == -1)
+		return fail(err, errlen, "out of memory", NULL);
+	if ((i = name_index_find(&inv->index, inv->hosts, host_name, h->name, strlen(h->name))) !=
+	    SIZE_MAX)
+		return twice(inv, &inv->hosts[i], err, errlen);
+	if (inv->n >= INVENTORY_HOSTS_MAX) {
+		snprintf(err, errlen, "too many hosts (at most %d)", INVENTORY_HOSTS_MAX);
+		return -1;
+	}
 	if (inv->n == inv->cap) {
 		cap = inv->cap ? inv->cap * 2 : 64;
 		grown = realloc(inv->hosts, cap * sizeof(*grown));

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "collector/name_index.h"
+
 #define INVENTORY_NAME_MAX 254 /* host names: 253 bytes and the NUL */
 #define INVENTORY_USER_MAX 33
 #define INVENTORY_TAGS_MAX 1024 /* the host's groups or tags= */
@@ -36,6 +38,8 @@ struct inventory {
 	struct inventory_host *hosts;
 	size_t n;
 	size_t cap;
+	struct name_index index; /* names, for inventory_append */
+	const char *source;      /* the file being read, for messages; NULL: "line N" */
 };
 
 void inventory_init(struct inventory *inv);
@@ -67,7 +71,9 @@ int inventory_host_make(struct inventory_host *h, const char *name, const char *
                         const char *user, const char *port, const char *groups, const char *command,
                         const char *agent, char *err, size_t errlen);
 
-/* Append h (moved into inv), a host named twice being an error: 0 or -1. */
+/* Append h (moved into inv): 0, or -1 for a host named twice (err names
+ * where it was first: "first at hosts.txt:3", with inv->source set) or past
+ * INVENTORY_HOSTS_MAX. */
 int inventory_append(struct inventory *inv, struct inventory_host *h, char *err, size_t errlen);
 
 /* 1 when s is a host name, an IPv4 address or an IPv6 address we accept. */

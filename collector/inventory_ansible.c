@@ -2,11 +2,32 @@
  * inventory_ansible.c - an Ansible inventory's groups, host patterns and
  * vars, flattened into pull's hosts (pure, no I/O).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collector/inventory_ansible.h"
+
+static const char *
+group_name(const void *groups, size_t i)
+{
+	return ((const struct ansible_group *)groups)[i].name;
+}
+
+static const char *
+child_name(const void *children, size_t i)
+{
+	return ((char *const *)children)[i];
+}
+
+size_t
+ansible_group_find(const struct ansible_inv *a, const char *name)
+{
+	size_t i = name_index_find(&a->index, a->groups, group_name, name, strlen(name));
+
+	return i != SIZE_MAX ? i : a->ngroups;
+}
 
 struct ansible_group *
 ansible_group(struct ansible_inv *a, const char *name, size_t len)
@@ -14,9 +35,8 @@ ansible_group(struct ansible_inv *a, const char *name, size_t len)
 	struct ansible_group *g;
 	size_t i;
 
-	for (i = 0; i < a->ngroups; i++)
-		if (strlen(a->groups[i].name) == len && memcmp(a->groups[i].name, name, len) == 0)
-			return &a->groups[i];
+	if ((i = name_index_find(&a->index, a->groups, group_name, name, len)) != SIZE_MAX)
+		return &a->groups[i];
 	if (a->ngroups >= ANSIBLE_GROUPS_MAX)
 		return NULL;
 	g = reallocarray(a->groups, a->ngroups + 1, sizeof(*g));
@@ -28,6 +48,11 @@ ansible_group(struct ansible_inv *a, const char *name, size_t len)
 	if ((g->name = strndup(name, len)) == NULL)
 		return NULL;
 	a->ngroups++;
+	if (name_index_sync(&a->index, a->groups, a->ngroups, group_name) == -1) {
+		a->ngroups--;
+		free(g->name);
+		return NULL;
+	}
 	return g;
 }
 
@@ -53,15 +78,14 @@ int
 ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *name, size_t len)
 {
 	char **c, *copy;
-	size_t gi = (size_t)(g - a->groups), i;
+	size_t gi = (size_t)(g - a->groups);
 
 	/* the child may be new: make it first, g may move */
 	if (ansible_group(a, name, len) == NULL)
 		return -1;
 	g = &a->groups[gi];
-	for (i = 0; i < g->nchildren; i++)
-		if (strlen(g->children[i]) == len && memcmp(g->children[i], name, len) == 0)
-			return 0; /* named again */
+	if (name_index_find(&g->kids, g->children, child_name, name, len) != SIZE_MAX)
+		return 0; /* named again */
 	if ((copy = strndup(name, len)) == NULL)
 		return -1;
 	if ((c = reallocarray(g->children, g->nchildren + 1, sizeof(*c))) == NULL) {
@@ -70,6 +94,10 @@ ansible_add_child(struct ansible_inv *a, struct ansible_group *g, const char *na
 	}
 	g->children = c;
 	g->children[g->nchildren++] = copy;
+	if (name_index_sync(&g->kids, g->children, g->nchildren, child_name) == -1) {
+		free(g->children[--g->nchildren]);
+		return -1;
+	}
 	return 0;
 }
 
@@ -141,10 +169,12 @@ ansible_inv_free(struct ansible_inv *a)
 			free(g->children[j]);
 		free(g->hosts);
 		free(g->children);
+		name_index_free(&g->kids);
 		vars_free(&g->vars);
 		free(g->name);
 	}
 	free(a->groups);
+	name_index_free(&a->index);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -275,7 +305,8 @@ struct flat {
 	size_t n, cap;
 	size_t group;
 	const struct ansible_hostref *ref;
-	unsigned char *anc; /* ngroups x ngroups: anc[g * ng + p], p is g or above it */
+	uint64_t *anc; /* ngroups rows of words bits: bit p of row g, p is g or above it */
+	size_t words;
 	int *depth;
 };
 
@@ -309,72 +340,134 @@ cmp_member(const void *x, const void *y)
 	return c != 0 ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static size_t
-group_index(const struct ansible_inv *a, const char *name)
-{
-	size_t i;
+/* ------------------------------------------------------------ ancestry */
 
-	for (i = 0; i < a->ngroups; i++)
-		if (strcmp(a->groups[i].name, name) == 0)
-			return i;
-	return a->ngroups;
+/* The parents of every group (who names it under children), as indexes:
+ * parent[pstart[g] .. pstart[g + 1]), and the walk's state. */
+struct anc_walk {
+	struct flat *f;
+	size_t *pstart, *parent;
+	unsigned char *state; /* 0 not seen, 1 on the path, 2 done */
+	size_t *path, npath;
+	size_t all; /* the group all, or ngroups */
+};
+
+/* Every child name resolved once, into the parent lists: 0 or -1. */
+static int
+anc_parents(struct anc_walk *w)
+{
+	const struct ansible_inv *a = w->f->a;
+	size_t ng = a->ngroups, i, j, c, e = 0, *fill;
+
+	for (i = 0; i < ng; i++)
+		e += a->groups[i].nchildren;
+	if ((w->parent = calloc(e + 1, sizeof(*w->parent))) == NULL ||
+	    (fill = calloc(ng + 1, sizeof(*fill))) == NULL)
+		return -1;
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < a->groups[i].nchildren; j++)
+			if ((c = ansible_group_find(a, a->groups[i].children[j])) < ng)
+				w->pstart[c + 1]++;
+	for (i = 0; i < ng; i++)
+		w->pstart[i + 1] += w->pstart[i];
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < a->groups[i].nchildren; j++)
+			if ((c = ansible_group_find(a, a->groups[i].children[j])) < ng)
+				w->parent[w->pstart[c] + fill[c]++] = i;
+	free(fill);
+	return 0;
 }
 
-/* anc[c][p] for every group c and each group p it sits in, itself too;
- * depth: the longest chain of parents above a group. */
+/* The cycle that closes at group g on the path, parent before child:
+ * "a > b > a" (a has b among its children, b has a). */
+static void
+anc_cycle(const struct anc_walk *w, size_t g, char *err, size_t errlen)
+{
+	const struct ansible_inv *a = w->f->a;
+	size_t i = w->npath, len;
+
+	while (i > 0 && w->path[i - 1] != g)
+		i--;
+	i = i > 0 ? i - 1 : 0; /* g itself: the loop ends where it starts */
+	len = (size_t)snprintf(err, errlen, "group \"%.64s\" is its own descendant: %.64s",
+	                       a->groups[g].name, a->groups[g].name);
+	/* the path runs child to parent: read it back from its end */
+	for (size_t k = w->npath; k-- > i && len < errlen;)
+		len += (size_t)snprintf(err + len, errlen - len, " > %.64s",
+		                        a->groups[w->path[k]].name);
+}
+
+/* Group g's row and depth from its parents', each parent done first (a
+ * memoised depth-first walk): 0, or -1 naming the cycle g is on. */
+static int
+anc_visit(struct anc_walk *w, size_t g, char *err, size_t errlen)
+{
+	struct flat *f = w->f;
+	size_t k, p, x;
+
+	if (w->state[g] == 2)
+		return 0;
+	if (w->state[g] == 1) {
+		anc_cycle(w, g, err, errlen);
+		return -1;
+	}
+	w->state[g] = 1;
+	w->path[w->npath++] = g;
+	f->anc[g * f->words + g / 64] |= (uint64_t)1 << (g % 64);
+	for (k = w->pstart[g]; k < w->pstart[g + 1]; k++) {
+		p = w->parent[k];
+		if (anc_visit(w, p, err, errlen) == -1)
+			return -1;
+		for (x = 0; x < f->words; x++)
+			f->anc[g * f->words + x] |= f->anc[p * f->words + x];
+		/* every group is in all: being listed under it makes a group
+		 * no deeper (Ansible's order) */
+		if (p != w->all && f->depth[g] < f->depth[p] + 1)
+			f->depth[g] = f->depth[p] + 1;
+	}
+	w->npath--;
+	w->state[g] = 2;
+	return 0;
+}
+
+/* The rows of anc for every group, and depth: the longest chain of
+ * parents above a group.  Linear in the groups and their children (times
+ * a row's words), where rounds to a fixed point were cubic. */
 static int
 ancestry(struct flat *f, char *err, size_t errlen)
 {
-	size_t ng = f->a->ngroups, i, j, k, round;
-	int changed = 1;
+	size_t ng = f->a->ngroups, i;
+	struct anc_walk w = {f, NULL, NULL, NULL, NULL, 0, ng};
+	int rc = -1;
 
-	f->anc = calloc(ng * ng + 1, 1);
+	f->words = (ng + 63) / 64;
+	f->anc = calloc(ng * f->words + 1, sizeof(*f->anc));
 	f->depth = calloc(ng + 1, sizeof(*f->depth));
-	if (f->anc == NULL || f->depth == NULL) {
+	w.pstart = calloc(ng + 2, sizeof(*w.pstart));
+	w.state = calloc(ng + 1, 1);
+	w.path = calloc(ng + 1, sizeof(*w.path));
+	if (f->anc == NULL || f->depth == NULL || w.pstart == NULL || w.state == NULL ||
+	    w.path == NULL || anc_parents(&w) == -1) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto out;
 	}
+	w.all = ansible_group_find(f->a, "all");
 	for (i = 0; i < ng; i++)
-		f->anc[i * ng + i] = 1;
-	/* a parent's ancestors are its children's, to a fixed point */
-	for (round = 0; changed; round++) {
-		if (round > ng) {
-			snprintf(err, errlen, "groups are their own children");
-			return -1;
-		}
-		changed = 0;
-		for (i = 0; i < ng; i++) {
-			for (j = 0; j < f->a->groups[i].nchildren; j++) {
-				size_t c = group_index(f->a, f->a->groups[i].children[j]);
-
-				if (c == i) {
-					snprintf(err, errlen, "group \"%.64s\" is its own child",
-					         f->a->groups[i].name);
-					return -1;
-				}
-				for (k = 0; k < ng; k++) {
-					if (f->anc[i * ng + k] && !f->anc[c * ng + k]) {
-						f->anc[c * ng + k] = 1;
-						changed = 1;
-					}
-				}
-				/* every group is in all: being listed under it
-				 * makes a group no deeper (Ansible's order) */
-				if (strcmp(f->a->groups[i].name, "all") != 0 &&
-				    f->depth[c] < f->depth[i] + 1) {
-					f->depth[c] = f->depth[i] + 1;
-					changed = 1;
-				}
-			}
-		}
-	}
+		if (anc_visit(&w, i, err, errlen) == -1)
+			goto out;
 	/* every group is in all, whether the inventory says so or not */
-	if ((i = group_index(f->a, "all")) < ng) {
-		for (k = 0; k < ng; k++)
-			f->anc[k * ng + i] = 1;
-		f->depth[i] = -1;
+	if (w.all < ng) {
+		for (i = 0; i < ng; i++)
+			f->anc[i * f->words + w.all / 64] |= (uint64_t)1 << (w.all % 64);
+		f->depth[w.all] = -1;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(w.pstart);
+	free(w.parent);
+	free(w.state);
+	free(w.path);
+	return rc;
 }
 
 /* Apply a group's vars, or a host's, to the values read. */
@@ -433,12 +526,16 @@ flatten_host(struct flat *f, const struct member *m, size_t n, struct inventory 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (g = 0; g < ng; g++)
+	/* the groups at or above any of its members', in index order */
+	for (k = 0; k < f->words; k++) {
+		uint64_t bits = 0;
+
 		for (i = 0; i < n; i++)
-			if (f->anc[m[i].group * ng + g]) {
+			bits |= f->anc[m[i].group * f->words + k];
+		for (g = k * 64; bits != 0; bits >>= 1, g++)
+			if (bits & 1)
 				in[nin++] = g;
-				break;
-			}
+	}
 	/* vars: the shallowest groups first, so a child's win */
 	qsort_r(in, nin, sizeof(*in), cmp_group_order, f);
 	for (k = 0; k < nin; k++)
@@ -509,7 +606,8 @@ ansible_flatten(const struct ansible_inv *a, struct inventory *inv, char *err, s
 	}
 	if (ancestry(&f, err, errlen) == -1)
 		goto out;
-	qsort(f.m, f.n, sizeof(*f.m), cmp_member);
+	if (f.n > 0) /* f.m is NULL when no group has a host: not for qsort */
+		qsort(f.m, f.n, sizeof(*f.m), cmp_member);
 	if ((first = calloc(f.n + 1, sizeof(*first))) == NULL)
 		goto oom;
 	/* one run of members per host; hosts in the order they first appear */

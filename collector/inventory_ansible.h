@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "collector/inventory.h"
+#include "collector/name_index.h"
 
 #define ANSIBLE_GROUPS_MAX 4096
 #define ANSIBLE_VARS_MAX 256 /* per group or host entry */
@@ -43,6 +44,7 @@ struct ansible_group {
 	size_t nhosts;
 	char **children;
 	size_t nchildren;
+	struct name_index kids; /* children, so one named again costs O(1) */
 	struct ansible_vars vars;
 	int line;
 };
@@ -50,11 +52,16 @@ struct ansible_group {
 struct ansible_inv {
 	struct ansible_group *groups;
 	size_t ngroups;
+	struct name_index index; /* groups by name */
 };
 
 /* The group called name (len bytes), made when new: NULL when out of
  * memory or past ANSIBLE_GROUPS_MAX. */
 struct ansible_group *ansible_group(struct ansible_inv *a, const char *name, size_t len);
+
+/* The index of the group called name (made by ansible_group), or
+ * a->ngroups. */
+size_t ansible_group_find(const struct ansible_inv *a, const char *name);
 
 /* Append a host pattern to g: its entry (vars to fill), NULL on OOM. */
 struct ansible_hostref *ansible_add_host(struct ansible_group *g, const char *pattern, int line);

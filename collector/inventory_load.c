@@ -90,7 +90,7 @@ inventory_load(const char *path, enum inventory_format format, struct inventory 
                size_t errlen)
 {
 	struct growbuf b = {0};
-	char why[300];
+	char why[512];
 	FILE *fp;
 	int rc;
 
@@ -112,10 +112,12 @@ inventory_load(const char *path, enum inventory_format format, struct inventory 
 	}
 	if (format == INVENTORY_FORMAT_AUTO)
 		format = inventory_format_guess(path, b.data, b.len);
+	inv->source = path;
 	if (format == INVENTORY_FORMAT_HOSTS)
 		rc = inventory_parse(b.data, b.len, inv, why, sizeof(why));
 	else
 		rc = parse_ansible(b.data, b.len, format, inv, why, sizeof(why));
+	inv->source = NULL;
 	if (rc == -1) {
 		/* "line N: why" becomes "PATH:N: why", as compilers and ssh say */
 		if (strncmp(why, "line ", 5) == 0)

@@ -174,6 +174,31 @@ group_body(struct walk *w, const char *name, const yaml_node_t *body, int depth)
 	return 0;
 }
 
+/* After the first document, the end of the text: 0, or -1 with err.
+ * Ansible loads an inventory as a single document and refuses a file with
+ * another one ("---" again, even empty), so reading only the first would
+ * pull fewer hosts than Ansible sees none of. */
+static int
+one_document(yaml_parser_t *parser, char *err, size_t errlen)
+{
+	yaml_document_t next;
+	int more;
+
+	if (!yaml_parser_load(parser, &next)) {
+		snprintf(err, errlen, "line %zu: %s", parser->problem_mark.line + 1,
+		         parser->problem != NULL ? parser->problem : "not YAML");
+		return -1;
+	}
+	more = yaml_document_get_root_node(&next) != NULL;
+	if (more)
+		snprintf(err, errlen,
+		         "line %zu: a second YAML document (\"---\"): an inventory is one"
+		         " document, as Ansible reads it; split the file or remove the marker",
+		         next.start_mark.line + 1);
+	yaml_document_delete(&next);
+	return more ? -1 : 0;
+}
+
 int
 inventory_yaml_parse(const char *text, size_t len, struct ansible_inv *a, char *err, size_t errlen)
 {
@@ -203,6 +228,8 @@ inventory_yaml_parse(const char *text, size_t len, struct ansible_inv *a, char *
 		rc = 0; /* an empty file: no hosts */
 		goto out;
 	}
+	if (one_document(&parser, err, errlen) == -1)
+		goto out;
 	if (root->type != YAML_MAPPING_NODE) {
 		fail(&w, root, "expected a mapping of groups (all: ...)", NULL);
 		goto out;

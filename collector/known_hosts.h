@@ -76,9 +76,15 @@ int known_hosts_file_check(const char *const *files, size_t nfiles, const char *
                            const char *type, const char *b64, struct known_hosts_found *f,
                            char *err, size_t errlen);
 
+/* The collector's own known_hosts when --known-hosts names none:
+ * ~/.ssh/known_hosts, ~ from the password database as OpenSSH finds it.
+ * Keys are checked and recorded there whatever ssh_config's
+ * UserKnownHostsFile says.  0, or -1 with err. */
+int known_hosts_file_default(char *out, size_t len, char *err, size_t errlen);
+
 /* Append name's entry to file (created 0600, its directory 0700, when
- * missing): hashed when the file already holds hashed entries or
- * hash_config is 1; *hashed says which.  0, or -1 with err.  The caller
+ * missing; refused when not a regular file, as /dev/null is): hashed when the file already holds
+ * hashed entries or hash_config is 1; *hashed says which.  0, or -1 with err.  The caller
  * serialises writers. */
 int known_hosts_file_add(const char *file, int hash_config, const char *name, const char *type,
                          const char *b64, int *hashed, char *err, size_t errlen);

@@ -73,6 +73,40 @@ known_hosts_file_check(const char *const *files, size_t nfiles, const char *name
 	return 0;
 }
 
+/* This user's home as the password database says (as OpenSSH and libssh
+ * find ~, not from $HOME; workers call this at once: the reentrant
+ * lookup): 0, or -1. */
+static int
+known_hosts_file_home(char *out, size_t len)
+{
+	struct passwd pwbuf, *pw = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) != 0 || pw == NULL ||
+	    pw->pw_dir == NULL || pw->pw_dir[0] == '\0')
+		return -1;
+	return (size_t)snprintf(out, len, "%s", pw->pw_dir) < len ? 0 : -1;
+}
+
+int
+known_hosts_file_default(char *out, size_t len, char *err, size_t errlen)
+{
+	char home[512];
+
+	if (known_hosts_file_home(home, sizeof(home)) == -1) {
+		snprintf(err, errlen,
+		         "known_hosts: no home directory for uid %u in the password database:"
+		         " name the file with --known-hosts",
+		         (unsigned)getuid());
+		return -1;
+	}
+	if ((size_t)snprintf(out, len, "%s/.ssh/known_hosts", home) >= len) {
+		snprintf(err, errlen, "known_hosts: %s/.ssh/known_hosts: path too long", home);
+		return -1;
+	}
+	return 0;
+}
+
 /* Open file for appending, making its directory when missing: an fd or -1. */
 static int
 known_hosts_file_open(const char *file)
@@ -98,6 +132,7 @@ known_hosts_file_add(const char *file, int hash_config, const char *name, const 
 {
 	unsigned char salt[KNOWN_HOSTS_SALT_LEN];
 	struct growbuf b = {0};
+	struct stat st;
 	char line[16384];
 	ssize_t w;
 	int fd, n, rc;
@@ -122,6 +157,16 @@ known_hosts_file_add(const char *file, int hash_config, const char *name, const 
 	}
 	if ((fd = known_hosts_file_open(file)) == -1) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	/* /dev/null or a pipe would take the key and keep nothing: every run
+	 * would accept whatever key is offered */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+		         "%s: not a regular file: a key written there is not kept (name a file"
+		         " with --known-hosts)",
+		         file);
+		close(fd);
 		return -1;
 	}
 	/* one write: O_APPEND keeps it whole beside other writers */
@@ -152,17 +197,13 @@ known_hosts_file_hash_in(const char *path, const char *host)
 int
 known_hosts_file_hash_config(const char *config, const char *host)
 {
-	struct passwd pwbuf, *pw = NULL;
-	char path[512], buf[4096];
+	char home[512], path[600];
 	int rc;
 
 	if (config != NULL)
 		return known_hosts_file_hash_in(config, host) == 1;
-	/* libssh finds ~ through the password database, not $HOME (and
-	 * workers call this at once: the reentrant lookup) */
-	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) == 0 && pw != NULL &&
-	    pw->pw_dir != NULL) {
-		snprintf(path, sizeof(path), "%s/.ssh/config", pw->pw_dir);
+	if (known_hosts_file_home(home, sizeof(home)) == 0) {
+		snprintf(path, sizeof(path), "%s/.ssh/config", home);
 		if ((rc = known_hosts_file_hash_in(path, host)) != -1)
 			return rc;
 	}

@@ -250,6 +250,30 @@ authenticate(ssh_session s, const struct ssh_session_opts *o, char *tried, size_
 	return ssh_userauth_publickey_auto(s, NULL, NULL);
 }
 
+/*
+ * Where host keys are checked and recorded: --known-hosts, else our
+ * default, never ssh_config's UserKnownHostsFile (a /dev/null there made
+ * --accept-new trust any key, every run).  Without --known-hosts,
+ * ssh_config's GlobalKnownHostsFile is still read, only read: a key there
+ * is known, one that is not is recorded in ours or refused.  0, or -1.
+ */
+static int
+configure_known_hosts(ssh_session s, const struct ssh_session_opts *o,
+                      struct ssh_session_error *err)
+{
+	char file[600], why[700];
+
+	if (o->known_hosts != NULL)
+		snprintf(file, sizeof(file), "%s", o->known_hosts);
+	else if (known_hosts_file_default(file, sizeof(file), why, sizeof(why)) == -1)
+		return set_error(err, SSH_SESSION_ERROR, "%s", why);
+	if (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, file) < 0 ||
+	    (o->known_hosts != NULL &&
+	     ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0))
+		return set_error(err, SSH_SESSION_ERROR, "known hosts: %s", ssh_get_error(s));
+	return 0;
+}
+
 static int
 configure(ssh_session s, const struct ssh_session_opts *o, struct ssh_session_error *err)
 {
@@ -265,10 +289,8 @@ configure(ssh_session s, const struct ssh_session_opts *o, struct ssh_session_er
 		return set_error(err, SSH_SESSION_ERROR, "user: %s", ssh_get_error(s));
 	if (o->port > 0 && ssh_options_set(s, SSH_OPTIONS_PORT, &o->port) < 0)
 		return set_error(err, SSH_SESSION_ERROR, "port: %s", ssh_get_error(s));
-	if (o->known_hosts != NULL &&
-	    (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, o->known_hosts) < 0 ||
-	     ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0))
-		return set_error(err, SSH_SESSION_ERROR, "known hosts: %s", ssh_get_error(s));
+	if (configure_known_hosts(s, o, err) == -1)
+		return -1;
 	/* a StrictHostKeyChecking from the user's config is overridden here,
 	 * and check_host_key() never consults it anyway */
 	ssh_options_set(s, SSH_OPTIONS_STRICTHOSTKEYCHECK, &strict);

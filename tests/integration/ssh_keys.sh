@@ -6,7 +6,10 @@
 # never recorded by --accept-new; an @cert-authority line never makes a
 # key known; "keys" shows known / unknown / changed / revoked with
 # file:line, through a jump host too, without authenticating to the host
-# and without writing anything.
+# and without writing anything; an ssh_config with UserKnownHostsFile
+# /dev/null and StrictHostKeyChecking no changes none of it: keys are
+# checked and recorded in --known-hosts or the default ~/.ssh/known_hosts
+# (a home moved with unshare -m), never in /dev/null.
 # Env from ctest: COLLECTOR, AGENT, SOURCE_DIR.
 set -eu
 
@@ -174,5 +177,83 @@ cat "$T/out"
 grep -q "^127.0.0.2 - - - hostkey-unknown: jump host root@127.0.0.3:$P: host key for \[127.0.0.3\]:$P not in known_hosts" "$T/out" ||
     fail "keys through an unknown jump host"
 cmp -s "$T/kh_keys" "$T/kh_keys.before" || fail "keys wrote known_hosts"
+
+step "ssh_config cannot turn pinning off: UserKnownHostsFile /dev/null, StrictHostKeyChecking no"
+printf 'Host *\n    UserKnownHostsFile /dev/null\n    GlobalKnownHostsFile /dev/null\n    StrictHostKeyChecking no\n' \
+    >"$T/ssh_config_nopin"
+# a host of its own on 127.0.0.9, whose key changes below
+P9=$(free_port_on 127.0.0.9)
+FPO=$(ssh-keygen -lf "$T/other.pub" | cut -d' ' -f2)
+S9=""
+sshd9() { # hostkey: (re)start it with that key
+	if [ -n "$S9" ]; then
+		kill "$S9"
+		wait "$S9" 2>/dev/null || true
+	fi
+	{
+		echo "ListenAddress 127.0.0.9:$P9"
+		sshd_conf_common "$1"
+	} >"$T/sshd9.conf"
+	/usr/sbin/sshd -D -f "$T/sshd9.conf" -e 2>>"$T/sshd9.log" &
+	S9=$!
+	PIDS="$PIDS $S9"
+	wait_port 127.0.0.9 "$P9"
+}
+N9=h9
+pull9() { # [pull options...]: $N9 on 127.0.0.9 with the ssh_config above
+	echo "root@127.0.0.9:$P9 name=$N9 command=\"$AGENT --hostname $N9\"" |
+	    collector pull --ssh-config "$T/ssh_config_nopin" --identity "$T/user" \
+	    --connect-timeout 5 --inventory - "$@"
+}
+# pin_check NAME FILE [pull options...]: unknown refused, then recorded in
+# FILE by --accept-new, then a changed key refused naming FILE:1 and the fix
+pin_check() {
+	local kh=$2 rc
+	N9=$1
+	shift 2
+	sshd9 "$T/host"
+	rc=0
+	pull9 "$@" >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] || fail "nopin, unknown: exit $rc: $(cat "$T/out")"
+	expect "$N9" hostkey-unknown "host key for [127.0.0.9]:$P9 not in known_hosts: ssh-ed25519 $FP"
+	[ ! -s "$kh" ] || fail "nopin: recorded without --accept-new: $(cat "$kh")"
+	pull9 "$@" --accept-new >"$T/out" 2>"$T/err" || fail "nopin, accept-new: $(cat "$T/out" "$T/err")"
+	expect "$N9" stored
+	grep -qx "$N9: added host key ssh-ed25519 $FP for \[127.0.0.9\]:$P9 to $kh" "$T/err" ||
+	    fail "nopin: not said where it was recorded: $(cat "$T/err")"
+	[ "$(cat "$kh")" = "[127.0.0.9]:$P9 $K" ] || fail "nopin: not recorded in $kh: $(cat "$kh" 2>&1)"
+	cp "$kh" "$T/kh_pin.before"
+	sshd9 "$T/other"
+	rc=0
+	pull9 "$@" --accept-new >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] || fail "nopin, changed: exit $rc: $(cat "$T/out")"
+	expect "$N9" hostkey-changed "host key for [127.0.0.9]:$P9 changed: the host offered ssh-ed25519 $FPO, known_hosts has another ssh-ed25519 key at $kh:1; if the change is expected, run: ssh-keygen -R \"[127.0.0.9]:$P9\" -f $kh"
+	cmp -s "$kh" "$T/kh_pin.before" || fail "nopin: $kh changed: $(cat "$kh")"
+}
+pin_check h9 "$T/kh_pin" --known-hosts "$T/kh_pin"
+# nor can --known-hosts: a key is never "recorded" where it is not kept
+rc=0
+pull9 --known-hosts /dev/null --accept-new >"$T/out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "--known-hosts /dev/null: exit $rc: $(cat "$T/out")"
+expect h9 ssh-error "recording the host key: /dev/null: not a regular file: a key written there is not kept (name a file with --known-hosts)"
+
+step "the same with the default known_hosts: ~/.ssh/known_hosts of the password database"
+# this user's home (as ssh and libssh find it: getpwuid, not \$HOME) moved
+# under \$T, in a mount namespace of the collector's own
+if unshare -m true 2>/dev/null; then
+	mkdir -p "$T/pwhome"
+	awk -F: -v OFS=: -v uid="$(id -u)" -v home="$T/pwhome" '$3 == uid { $6 = home } { print }' \
+	    /etc/passwd >"$T/passwd"
+	COLLECTOR_REAL=$COLLECTOR
+	COLLECTOR="$T/collector-home"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	printf '#!/bin/sh\nexec unshare -m sh -c '\''mount --bind "$0" /etc/passwd && exec "$@"'\'' %s %s "$@"\n' \
+	    "$T/passwd" "$COLLECTOR_REAL" >"$COLLECTOR"
+	chmod +x "$COLLECTOR"
+	pin_check h10 "$T/pwhome/.ssh/known_hosts"
+	COLLECTOR=$COLLECTOR_REAL
+else
+	echo "--- SKIPPED: unshare -m is not allowed here, the default file is not checked"
+fi
 
 echo "ok"

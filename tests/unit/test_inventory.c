@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "collector/inventory.h"
+#include "collector/inventory_limit.h"
+#include "collector/inventory_load.h"
 #include "proto/hostname.h"
 
 static void
@@ -263,6 +266,95 @@ test_ranges(void **state)
 	inventory_free(&inv);
 }
 
+#define BIG 100000
+
+/* BIG lines, one host each ("hN.example.org" on line N), but line dup
+ * names the host of line 2 again (dup 0: none). */
+static char *
+big_text(int dup, size_t *len)
+{
+	size_t cap = (size_t)BIG * 24, n = 0;
+	char *t = malloc(cap);
+	int i;
+
+	assert_non_null(t);
+	for (i = 1; i <= BIG; i++)
+		n += (size_t)snprintf(t + n, cap - n, "h%d.example.org\n", i == dup ? 2 : i);
+	*len = n;
+	return t;
+}
+
+/* A name given twice is reported at both places however large the file
+ * (names are found through a hash index, not a scan per host), and a file
+ * past INVENTORY_HOSTS_MAX says where it went past. */
+static void
+test_big_inventory(void **state)
+{
+	char path[] = "/tmp/test_inventory.XXXXXX", err[600], want[700];
+	struct inventory inv;
+	size_t len;
+	char *t;
+	int fd;
+
+	(void)state;
+	t = big_text(19999, &len);
+	inventory_init(&inv);
+	assert_int_equal(inventory_parse(t, len, &inv, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "line 19999: host listed twice: \"h2.example.org\" (first at line 2)");
+	assert_int_equal(inv.n, 19998);
+	inventory_free(&inv);
+
+	/* read from a file, both places are that file's */
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, t, len), (ssize_t)len);
+	close(fd);
+	inventory_init(&inv);
+	assert_int_equal(inventory_load(path, INVENTORY_FORMAT_HOSTS, &inv, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+	         "%s:19999: host listed twice: \"h2.example.org\" (first at %s:2)", path, path);
+	assert_string_equal(err, want);
+	assert_null(inv.source);
+	inventory_free(&inv);
+	unlink(path);
+	free(t);
+
+	/* no name twice: the bound, and the line past it */
+	t = big_text(0, &len);
+	inventory_init(&inv);
+	assert_int_equal(inventory_parse(t, len, &inv, err, sizeof(err)), -1);
+	assert_string_equal(err, "line 20001: too many hosts (at most 20000)");
+	assert_int_equal(inv.n, INVENTORY_HOSTS_MAX);
+	assert_string_equal(inv.hosts[INVENTORY_HOSTS_MAX - 1].name, "h20000.example.org");
+	inventory_free(&inv);
+	free(t);
+}
+
+/* Hosts taken out by a selection no longer count, the others still do. */
+static void
+test_twice_after_limit(void **state)
+{
+	const char text[] = "a\nb\nc\n";
+	struct inventory inv;
+	char err[300];
+
+	(void)state;
+	inventory_init(&inv);
+	assert_int_equal(inventory_parse(text, strlen(text), &inv, err, sizeof(err)), 0);
+	assert_int_equal(inventory_add(&inv, "b", 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "host listed twice: \"b\" (first at line 2)");
+	assert_int_equal(inventory_limit(&inv, "b,c", err, sizeof(err)), 0);
+	assert_int_equal(inv.n, 2);
+	assert_int_equal(inventory_add(&inv, "a", 0, err, sizeof(err)), 0);
+	assert_int_equal(inventory_add(&inv, "c", 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "host listed twice: \"c\" (first at line 3)");
+	assert_int_equal(inventory_add(&inv, "a", 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "host listed twice: \"a\" (first on the command line)");
+	assert_int_equal(inv.n, 3);
+	inventory_free(&inv);
+}
+
 int
 main(void)
 {
@@ -274,6 +366,8 @@ main(void)
 	        cmocka_unit_test(test_long_names),
 	        cmocka_unit_test(test_whole_inventory),
 	        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_big_inventory),
+	        cmocka_unit_test(test_twice_after_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

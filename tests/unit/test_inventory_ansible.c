@@ -80,6 +80,12 @@ find(const struct inventory *inv, const char *name)
 	return NULL;
 }
 
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static void
 load(const char *text, enum inventory_format f, struct inventory *inv)
 {
@@ -149,6 +155,11 @@ test_yaml(void **state)
 	load(YAML, INVENTORY_FORMAT_YAML, &inv);
 	check_fleet(&inv);
 	inventory_free(&inv);
+	/* one document between its markers is one document */
+	load("---\nall:\n  hosts:\n    h1:\n...\n", INVENTORY_FORMAT_YAML, &inv);
+	assert_int_equal(inv.n, 1);
+	assert_string_equal(inv.hosts[0].name, "h1");
+	inventory_free(&inv);
 }
 
 static void
@@ -184,15 +195,35 @@ test_errors(void **state)
 	expect_error("[web]\nh[1:]\n", INVENTORY_FORMAT_INI, "bad range");
 	expect_error("[web]\nh[3:1]\n", INVENTORY_FORMAT_INI, "bad range");
 	expect_error("[a:children]\nb\n[b:children]\na\n", INVENTORY_FORMAT_INI,
-	             "their own children");
+	             "group \"a\" is its own descendant: a > b > a");
+	expect_error("[a:children]\na\n", INVENTORY_FORMAT_INI,
+	             "group \"a\" is its own descendant: a > a");
+	/* Ansible refuses a loop through all too */
+	expect_error("[web]\nh1\n[web:children]\nall\n[all:children]\nweb\n", INVENTORY_FORMAT_INI,
+	             "group \"web\" is its own descendant: web > all > web");
 	expect_error("[web]\nh1\n[gpu]\nh1 ansible_user=a;b\n", INVENTORY_FORMAT_INI,
 	             "invalid user name");
 	expect_error("[web]\nh[1:30000]\n", INVENTORY_FORMAT_INI, "more than 20000 hosts");
+	/* the command reaches the host's shell as one line: the rule of a
+	 * hosts.txt command= (found by fuzz_inventory_yaml and _ini) */
+	expect_error("all:\n  hosts:\n    h1:\n      iommu_fleet_command: \"agent\\nreboot\"\n",
+	             INVENTORY_FORMAT_YAML, "line 3: h1: control or non-ASCII byte in the command");
+	expect_error("all:\n  vars:\n    iommu_fleet_command: \"\u0447agent\"\n  hosts:\n    h1:\n",
+	             INVENTORY_FORMAT_YAML, "line 5: h1: control or non-ASCII byte in the command");
+	expect_error("[g]\nh1\n[g:vars]\niommu_fleet_command = agent \xff\n", INVENTORY_FORMAT_INI,
+	             "line 2: h1: control or non-ASCII byte in the command");
 	expect_error("all:\n  host:\n    h1:\n", INVENTORY_FORMAT_YAML,
 	             "line 2: unknown key in a group (hosts, vars, children): \"host\"");
 	expect_error("all:\n  hosts: [h1, h2]\n", INVENTORY_FORMAT_YAML, "expected a mapping");
 	expect_error("all: [\n", INVENTORY_FORMAT_YAML, "line 2");
 	expect_error("- a\n- b\n", INVENTORY_FORMAT_YAML, "expected a mapping of groups");
+	/* one document, as Ansible reads it: a second one is refused, even
+	 * empty, even after an explicit end */
+	expect_error("all:\n  hosts:\n    h1:\n---\nweb:\n  hosts:\n    h2:\n",
+	             INVENTORY_FORMAT_YAML, "line 4: a second YAML document (\"---\")");
+	expect_error("---\nall:\n  hosts:\n    h1:\n...\n---\n", INVENTORY_FORMAT_YAML,
+	             "line 6: a second YAML document");
+	expect_error("all:\n  hosts:\n    h1:\n---\nweb: [\n", INVENTORY_FORMAT_YAML, "line 6");
 	/* a billion laughs: aliases make a tiny text a huge walk */
 	expect_error("a: &a {children: {x1: null, x2: null, x3: null, x4: null}}\n"
 	             "b: &b {children: {p: *a, q: *a, r: *a, s: *a, t: *a, u: *a, v: *a}}\n"
@@ -215,6 +246,59 @@ collect(void *arg, const char *name)
 	return 0;
 }
 
+/* 4000 groups named 100000 times more under one parent's children: still
+ * 4000 children, each once (groups and children are found through a
+ * name index: a scan per line made a 1.7 MB file take a minute). */
+static void
+test_children_named_again(void **state)
+{
+	struct ansible_inv a = {0};
+	struct inventory inv;
+	size_t cap = 1500000, len = 0, i, g;
+	char *text, err[300] = "";
+
+	(void)state;
+	text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "[big:children]\n");
+	for (i = 0; i < 104000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "g%zu\n",
+		                        i < 4000 ? i : i * 7919 % 4000);
+	len += (size_t)snprintf(text + len, cap - len, "[g3999]\nh1\n[g17]\nh1\n");
+	assert_int_equal(inventory_ini_parse(text, len, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.ngroups, 4002); /* ungrouped, big, g0 to g3999 */
+	g = ansible_group_find(&a, "big");
+	assert_int_equal(g, 1);
+	assert_int_equal(a.groups[g].nchildren, 4000);
+	assert_string_equal(a.groups[g].children[3999], "g3999");
+	assert_int_equal(ansible_group_find(&a, "g4000"), a.ngroups);
+	inventory_init(&inv);
+	assert_int_equal(ansible_flatten(&a, &inv, err, sizeof(err)), 0);
+	assert_int_equal(inv.n, 1);
+	assert_string_equal(inv.hosts[0].tags, "big,g17,g3999");
+	inventory_free(&inv);
+	ansible_inv_free(&a);
+	free(text);
+}
+
+/* Groups, children and vars but no host: no hosts, in both readers (the
+ * flattening sorted a NULL array, which UBSan refuses). */
+static void
+test_no_hosts(void **state)
+{
+	struct inventory inv;
+
+	(void)state;
+	load("[web]\n[prod:children]\nweb\n[web:vars]\nansible_port=2\n", INVENTORY_FORMAT_INI,
+	     &inv);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+	load("all:\n  children:\n    web:\n      vars:\n        ansible_port: 2\n",
+	     INVENTORY_FORMAT_YAML, &inv);
+	assert_int_equal(inv.n, 0);
+	inventory_free(&inv);
+}
+
 /* Groups of one depth: the later name's vars win, whether or not the
  * inventory lists them under all. */
 static void
@@ -228,6 +312,79 @@ test_vars_precedence(void **state)
 	     INVENTORY_FORMAT_INI, &inv);
 	assert_int_equal(inv.hosts[0].port, 2222);
 	inventory_free(&inv);
+}
+
+#define CHAIN 2000
+
+/* 2000 groups, each the child of the one before: every host is in every
+ * group above its own, and the deepest group's vars win.  The whole chain
+ * is walked (a host at the bottom is in more groups than its tags hold),
+ * then the same chain closed into a loop is refused, naming it. */
+static void
+test_nested_groups(void **state)
+{
+	const struct inventory_host *h;
+	struct inventory inv;
+	struct ansible_inv a = {0};
+	char *text, *want, err[300] = "";
+	size_t len = 0, cap = (size_t)CHAIN * 64, wlen = 0, i;
+	int rc;
+
+	(void)state;
+	text = malloc(cap);
+	want = malloc(cap);
+	assert_non_null(text);
+	assert_non_null(want);
+	for (i = 0; i + 1 < CHAIN; i++)
+		len += (size_t)snprintf(text + len, cap - len, "[g%zu:children]\ng%zu\n", i, i + 1);
+	len += (size_t)snprintf(text + len, cap - len,
+	                        "[g0]\ntop\n[g150]\nmid\n[g0:vars]\nansible_port=1000\n"
+	                        "[g100:vars]\nansible_port=1100\n[g149:vars]\nansible_user=u149\n"
+	                        "[g151:vars]\nansible_user=u151\n");
+	load(text, INVENTORY_FORMAT_INI, &inv);
+	assert_int_equal(inv.n, 2);
+	h = find(&inv, "top");
+	assert_string_equal(h->tags, "g0");
+	assert_int_equal(h->port, 1000);
+	h = find(&inv, "mid");
+	assert_int_equal(h->port, 1100);      /* g100 is deeper than g0 */
+	assert_string_equal(h->user, "u149"); /* g151 is below mid's group */
+	/* g0 to g150, by name as strcmp orders them */
+	{
+		const char *names[151];
+		char buf[151][8];
+
+		for (i = 0; i <= 150; i++) {
+			snprintf(buf[i], sizeof(buf[i]), "g%zu", i);
+			names[i] = buf[i];
+		}
+		qsort(names, 151, sizeof(names[0]), cmp_str);
+		for (i = 0; i <= 150; i++)
+			wlen += (size_t)snprintf(want + wlen, cap - wlen, "%s%s", i ? "," : "",
+			                         names[i]);
+	}
+	assert_string_equal(h->tags, want);
+	inventory_free(&inv);
+
+	/* a host at the bottom is in all 2000: more than its tags hold */
+	snprintf(text + len, cap - len, "[g%d]\ndeep\n", CHAIN - 1);
+	expect_error(text, INVENTORY_FORMAT_INI, "deep: in too many groups");
+
+	/* the last group names the first as its child: a loop of 2000 */
+	snprintf(text + len, cap - len, "[g%d:children]\ng0\n", CHAIN - 1);
+	inventory_init(&inv);
+	rc = inventory_ini_parse(text, strlen(text), &a, err, sizeof(err));
+	if (rc == 0)
+		rc = ansible_flatten(&a, &inv, err, sizeof(err));
+	ansible_inv_free(&a);
+	inventory_free(&inv);
+	assert_int_equal(rc, -1);
+	/* the message starts the loop where the walk found it, and is cut */
+	if (strncmp(err, "group \"g0\" is its own descendant: g0 > g1 > g2 > ", 49) != 0)
+		fail_msg("error \"%s\"", err);
+	assert_true(strlen(err) == sizeof(err) - 1);
+	free(text);
+	free(want);
 }
 
 /* A :vars value runs to the end of its line; one quoted word is unquoted. */
@@ -349,10 +506,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ini),         cmocka_unit_test(test_yaml),
-	        cmocka_unit_test(test_errors),      cmocka_unit_test(test_ranges),
-	        cmocka_unit_test(test_vars_values), cmocka_unit_test(test_vars_precedence),
-	        cmocka_unit_test(test_guess),       cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_ini),
+	        cmocka_unit_test(test_yaml),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_vars_values),
+	        cmocka_unit_test(test_vars_precedence),
+	        cmocka_unit_test(test_guess),
+	        cmocka_unit_test(test_limit),
+	        cmocka_unit_test(test_nested_groups),
+	        cmocka_unit_test(test_no_hosts),
+	        cmocka_unit_test(test_children_named_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
