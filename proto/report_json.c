@@ -1412,19 +1412,17 @@ prescan(struct dec *d, const char *text, size_t len)
  * report_lazy.c splits it: jansson's message says where).
  */
 static int
-decode_lazy(struct dec *d, const char *text, size_t len, struct report *out)
+decode_lazy(struct dec *d, struct report_lazy *lz, struct report *out)
 {
-	struct report_lazy lz;
 	json_t *root;
 	int rc;
 
-	report_lazy_init(&lz, text, len);
-	if ((root = report_lazy_root(&lz)) == NULL) {
-		if (lz.fallback)
+	if ((root = report_lazy_root(lz)) == NULL) {
+		if (lz->fallback)
 			return 1;
-		return fail(d, lz.path, "%s", lz.why);
+		return fail(d, lz->path, "%s", lz->why);
 	}
-	d->lz = &lz;
+	d->lz = lz;
 	rc = dec_report(d, root, out);
 	d->lz = NULL;
 	json_decref(root);
@@ -1432,13 +1430,14 @@ decode_lazy(struct dec *d, const char *text, size_t len, struct report *out)
 		return 0;
 	report_free(out);
 	report_init(out);
-	return lz.fallback ? 1 : -1;
+	return lz->fallback ? 1 : -1;
 }
 
 int
 report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err)
 {
 	struct report_error scratch;
+	struct report_lazy lz;
 	struct dec d = {0};
 	json_error_t jerr;
 	json_t *root;
@@ -1454,16 +1453,18 @@ report_json_decode(const char *text, size_t len, struct report *out, struct repo
 		return fail(&d, "report", "too large (%zu bytes, limit %u)", len, REPORT_MAX_BYTES);
 	if (prescan(&d, text, len) == -1)
 		return -1;
-	if ((rc = decode_lazy(&d, text, len, out)) != 1)
+	report_lazy_init(&lz, text, len);
+	if ((rc = decode_lazy(&d, &lz, out)) != 1)
 		return rc;
-	/* the whole tree, as the decoder always did: jansson's own message
+	/* the whole text, as the decoder always did: jansson's own message
 	 * for text that is not JSON */
 	memset(&d, 0, sizeof(d));
 	d.err = err != NULL ? err : &scratch;
 	d.err->msg[0] = '\0';
 	/* Not JSON_DECODE_ANY: the top must be an object or array.  jansson
 	 * checks UTF-8 and refuses NUL bytes and duplicate keys. */
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = report_lazy_whole(&lz, JSON_REJECT_DUPLICATES, &jerr);
+	report_lazy_release(&lz);
 	if (root == NULL) {
 		if (json_error_code(&jerr) == json_error_stack_overflow)
 			return fail(&d, "report", "nested too deep (limit %d)", REPORT_MAX_DEPTH);

@@ -8,6 +8,7 @@
  * (UTF-8, escapes, numbers, duplicate keys inside it) as it would whole.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/report_json.h"
@@ -16,16 +17,16 @@
 enum kind { K_PIECE, K_ROOT, K_IOMMU, K_KLOG, K_GROUP };
 
 /* The members split further: an object of kind split, or (K_PIECE) a long
- * list, its items placeholders (the decoder knows a group's from a
- * device's or a line's). */
+ * list of items of kind item, placeholders until the decoder builds them. */
 static const struct {
 	enum kind in;
 	const char *key;
 	enum kind split;
+	enum kind item;
 } rules[] = {
-        {K_ROOT, "iommu", K_IOMMU},   {K_ROOT, "kernel_log", K_KLOG},
-        {K_IOMMU, "groups", K_PIECE}, {K_IOMMU, "ungrouped_devices", K_PIECE},
-        {K_KLOG, "lines", K_PIECE},   {K_GROUP, "devices", K_PIECE},
+        {K_ROOT, "iommu", K_IOMMU, K_PIECE},   {K_ROOT, "kernel_log", K_KLOG, K_PIECE},
+        {K_IOMMU, "groups", K_PIECE, K_GROUP}, {K_IOMMU, "ungrouped_devices", K_PIECE, K_PIECE},
+        {K_KLOG, "lines", K_PIECE, K_PIECE},   {K_GROUP, "devices", K_PIECE, K_PIECE},
 };
 
 void
@@ -34,6 +35,14 @@ report_lazy_init(struct report_lazy *lz, const char *text, size_t len)
 	memset(lz, 0, sizeof(*lz));
 	lz->text = text;
 	lz->len = len;
+}
+
+void
+report_lazy_release(struct report_lazy *lz)
+{
+	free(lz->blank);
+	lz->blank = NULL;
+	lz->nblank = lz->capblank = 0;
 }
 
 static int
@@ -172,9 +181,49 @@ piece(struct report_lazy *lz, size_t a, size_t b, const char *path, int kept)
 	return val;
 }
 
-/* The long list at *pos: one placeholder (the item's offset) per item. */
+static json_t *split_object(struct report_lazy *lz, size_t *pos, enum kind k, const char *path);
+
+static int
+blank_add(struct report_lazy *lz, size_t a, size_t b)
+{
+	struct report_lazy_span *v;
+	size_t cap;
+
+	if (lz->nblank == lz->capblank) {
+		cap = lz->capblank ? lz->capblank * 2 : 256;
+		if ((v = realloc(lz->blank, cap * sizeof(*v))) == NULL)
+			return -1;
+		lz->blank = v;
+		lz->capblank = cap;
+	}
+	lz->blank[lz->nblank].a = a;
+	lz->blank[lz->nblank++].b = b;
+	return 0;
+}
+
+/* Checking: does the item [i, end) of a list of kind item parse alone?
+ * 0 yes (its span is noted, a group's replacing its devices'), -1 no. */
+static int
+check_item(struct report_lazy *lz, size_t i, size_t end, enum kind item)
+{
+	size_t mark = lz->nblank, p = i;
+	json_t *v;
+
+	if (item == K_GROUP && lz->text[i] == '{')
+		v = split_object(lz, &p, K_GROUP, "");
+	else
+		v = piece(lz, i, end, "", 0);
+	if (v == NULL)
+		return -1;
+	json_decref(v);
+	lz->nblank = mark;
+	return blank_add(lz, i, end);
+}
+
+/* The long list at *pos: one placeholder (the item's offset) per item;
+ * when checking, each item parsed and released in turn. */
 static json_t *
-list(struct report_lazy *lz, size_t *pos)
+list(struct report_lazy *lz, size_t *pos, enum kind item)
 {
 	size_t i = skip_ws(lz, *pos + 1), end;
 	json_t *a;
@@ -189,6 +238,10 @@ list(struct report_lazy *lz, size_t *pos)
 		if ((end = value_end(lz, i)) == 0 ||
 		    json_array_append_new(a, json_integer((json_int_t)i)) == -1)
 			break;
+		if (lz->checking && check_item(lz, i, end, item) == -1) {
+			json_decref(a);
+			return NULL;
+		}
 		i = skip_ws(lz, end);
 		if (at(lz, i) == ']') {
 			*pos = i + 1;
@@ -202,8 +255,6 @@ list(struct report_lazy *lz, size_t *pos)
 	return cannot_split(lz);
 }
 
-static json_t *split_object(struct report_lazy *lz, size_t *pos, enum kind k, const char *path);
-
 /* The value of member key of an object of kind k, at *pos (moved past it). */
 static json_t *
 member(struct report_lazy *lz, size_t *pos, enum kind k, const char *key, const char *path)
@@ -215,7 +266,7 @@ member(struct report_lazy *lz, size_t *pos, enum kind k, const char *key, const 
 		if (rules[r].in != k || strcmp(rules[r].key, key) != 0)
 			continue;
 		if (rules[r].split == K_PIECE && open == '[')
-			return list(lz, pos);
+			return list(lz, pos, rules[r].item);
 		if (rules[r].split != K_PIECE && open == '{')
 			return split_object(lz, pos, rules[r].split, path);
 	}
@@ -312,4 +363,58 @@ report_lazy_item(struct report_lazy *lz, json_t *placeholder, int group, const c
 	if ((end = value_end(lz, i)) == 0)
 		return cannot_split(lz);
 	return piece(lz, i, end, path, 0);
+}
+
+/* json_load_callback's reader: the text, the noted spans blanked. */
+struct blanked {
+	const struct report_lazy *lz;
+	size_t pos, next; /* next: the first span not yet passed */
+};
+
+static size_t
+blanked_read(void *buf, size_t size, void *arg)
+{
+	struct blanked *bl = arg;
+	const struct report_lazy *lz = bl->lz;
+	unsigned char c, *out = buf;
+	size_t n = 0;
+
+	while (n < size && bl->pos < lz->len) {
+		while (bl->next < lz->nblank && lz->blank[bl->next].b <= bl->pos)
+			bl->next++;
+		c = (unsigned char)lz->text[bl->pos++];
+		if (bl->next < lz->nblank && bl->pos - 1 >= lz->blank[bl->next].a) {
+			/* an item that parses: 0, then a space a character (a
+			 * UTF-8 continuation byte is none) and the newlines, so
+			 * jansson counts the same lines and columns after it */
+			if (bl->pos - 1 == lz->blank[bl->next].a)
+				c = '0';
+			else if (c >= 0x80 && c < 0xc0)
+				continue;
+			else if (c != '\n')
+				c = ' ';
+		}
+		out[n++] = c;
+	}
+	return n;
+}
+
+json_t *
+report_lazy_whole(struct report_lazy *lz, size_t flags, json_error_t *jerr)
+{
+	struct blanked bl = {lz, 0, 0};
+	json_t *root;
+
+	lz->checking = 1;
+	lz->nblank = 0;
+	lz->kept_containers = lz->kept_values = 0;
+	root = report_lazy_root(lz);
+	json_decref(root);
+	lz->checking = 0;
+	if (lz->nblank > 0) {
+		if ((root = json_load_callback(blanked_read, &bl, flags, jerr)) == NULL)
+			return NULL;
+		json_decref(root); /* that was not the text: parse the text */
+	}
+	return json_loadb(lz->text, lz->len, flags, jerr);
 }

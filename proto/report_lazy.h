@@ -14,8 +14,8 @@
  * (report_json.h), and what is kept besides the lists REPORT_KEPT_*.
  *
  * Text this cannot split (not JSON, a key twice where it splits, ...) sets
- * fallback: the caller parses it whole, so that jansson says what is wrong
- * and where, exactly as before.
+ * fallback: the caller parses it whole (report_lazy_whole), so that jansson
+ * says what is wrong and where, exactly as before.
  *
  * Ownership: every json_t returned is a new reference; placeholders are
  * borrowed from the tree that holds them.
@@ -28,9 +28,16 @@
 
 #include "proto/report_path.h"
 
+struct report_lazy_span {
+	size_t a, b;
+};
+
 struct report_lazy {
 	const char *text; /* borrowed */
 	size_t len;
+	int checking; /* report_lazy_whole: finding the items that parse */
+	struct report_lazy_span *blank;
+	size_t nblank, capblank;
 	size_t kept_containers, kept_values; /* built besides the lists */
 	int fallback;                        /* set: parse the text whole */
 	char path[REPORT_PATH_MAX];          /* else, when NULL was returned: */
@@ -38,6 +45,7 @@ struct report_lazy {
 };
 
 void report_lazy_init(struct report_lazy *lz, const char *text, size_t len);
+void report_lazy_release(struct report_lazy *lz);
 
 /* The top object, its long lists as placeholders: NULL when fallback is
  * set, or a limit was passed (path, why). */
@@ -47,5 +55,13 @@ json_t *report_lazy_root(struct report_lazy *lz);
  * of iommu.groups, whose devices stay placeholders.  path names it in
  * messages.  NULL as report_lazy_root(). */
 json_t *report_lazy_item(struct report_lazy *lz, json_t *placeholder, int group, const char *path);
+
+/* The whole text parsed by jansson for its message, when it cannot be
+ * split: every item of a long list that parses alone, up to the first that
+ * does not, is read as 0 and spaces (line and column kept), so that what
+ * jansson builds before it stops is not the whole report.  NULL with jerr
+ * set, or, when even that parses (then the text may be a report after
+ * all), the tree of the text itself as json_loadb() would make it. */
+json_t *report_lazy_whole(struct report_lazy *lz, size_t flags, json_error_t *jerr);
 
 #endif

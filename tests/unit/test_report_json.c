@@ -1564,7 +1564,7 @@ test_lazy_lists(void **state)
 	struct report_error err;
 	char want[300], *text, *again, *bad;
 	json_t *root;
-	size_t i;
+	size_t i, len;
 
 	(void)state;
 	/* 2000 groups of two devices: decoded as built */
@@ -1610,6 +1610,24 @@ test_lazy_lists(void **state)
 	jansson_says(bad, want, sizeof(want));
 	expect_reject_text(bad, strlen(bad), want);
 	free(bad);
+	/* the same with characters of two, three and four bytes before it on
+	 * its line: jansson counts columns in characters */
+	again = edit_after(text, "\"0001:00:00.0\"", "ConnectX VF",
+	                   "Connect\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e");
+	bad = edit_after(again, "\"0001:1f:1f.0\"", "\"vendor_id\":\"15b3\"", "\"vendor_id\":15b3");
+	jansson_says(bad, want, sizeof(want));
+	expect_reject_text(bad, strlen(bad), want);
+	free(bad);
+	/* and after the end of the report */
+	len = strlen(again);
+	bad = malloc(len + 3);
+	assert_non_null(bad);
+	memcpy(bad, again, len);
+	memcpy(bad + len, " x", 3);
+	jansson_says(bad, want, sizeof(want));
+	expect_reject_text(bad, strlen(bad), want);
+	free(bad);
+	free(again);
 	bad = edit_after(text, "\"id\":1999", "\"type\":", "\"id\":1,\"type\":");
 	jansson_says(bad, want, sizeof(want));
 	expect_reject_text(bad, strlen(bad), want);
