@@ -29,12 +29,9 @@ done
 mkdir "$work/none"
 "$COLLECTOR" --db "$db" import "$work/none" > /dev/null
 
-rounds=${KILL_ROUNDS:-10}
-case $rounds in '' | *[!0-9]*) fail "KILL_ROUNDS: not a number: $rounds" ;; esac
-seed=${KILL_SEED:-$$}
-RANDOM=$seed
-echo "KILL_ROUNDS=$rounds KILL_SEED=$seed"
-started=$(date +%s)
+# shellcheck source=../lib/kill_rounds.bash
+. "$SOURCE_DIR/tests/lib/kill_rounds.bash"
+kill_rounds_init 10
 killed=0 acked=0 run_ms=500
 for round in $(seq 1 "$rounds"); do
 	# new report ids each round (the fourth group of the UUID is the round),

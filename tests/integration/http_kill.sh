@@ -13,12 +13,9 @@
 set -eu
 . "$SOURCE_DIR/tests/integration/http_lib.bash"
 
-rounds=${KILL_ROUNDS:-5}
-case $rounds in '' | *[!0-9]*) fail "KILL_ROUNDS: not a number: $rounds" ;; esac
-seed=${KILL_SEED:-$$}
-RANDOM=$seed
-echo "KILL_ROUNDS=$rounds KILL_SEED=$seed"
-started=$(date +%s)
+# shellcheck source=../lib/kill_rounds.bash
+. "$SOURCE_DIR/tests/lib/kill_rounds.bash"
+kill_rounds_init 5
 
 # real evidence trees, each agent its own host name
 cases="groups-01-asrock-z170-gtx960 groups-02-msi-b450m-rx580 groups-08-z97-forum

@@ -1508,17 +1508,20 @@ test_reject_structure(void **state)
 
 /* The collector's acknowledgement (issue 13): only its own JSON naming the
  * report lets a report leave the agent's spool. */
-/* What jansson says of the whole text: the message a text that is not JSON
- * must get, wherever in the long lists the fault is. */
+/* bad (freed here) is refused with what jansson says of the whole text:
+ * the message a text that is not JSON must get, wherever in the long lists
+ * the fault is. */
 static void
-jansson_says(const char *text, char *want, size_t size)
+expect_jansson_message(char *bad)
 {
 	json_error_t jerr;
-	json_t *v;
+	char want[300];
 
-	v = json_loadb(text, strlen(text), JSON_REJECT_DUPLICATES, &jerr);
-	assert_null(v);
-	snprintf(want, size, "not JSON: line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+	assert_null(json_loadb(bad, strlen(bad), JSON_REJECT_DUPLICATES, &jerr));
+	snprintf(want, sizeof(want), "not JSON: line %d column %d: %s", jerr.line, jerr.column,
+	         jerr.text);
+	expect_reject_text(bad, strlen(bad), want);
+	free(bad);
 }
 
 /* text with the first "from" after "after" replaced by "to" (same length
@@ -1562,7 +1565,7 @@ test_lazy_lists(void **state)
 {
 	struct report r, back, old;
 	struct report_error err;
-	char want[300], *text, *again, *bad;
+	char *text, *again, *bad;
 	json_t *root;
 	size_t i, len;
 
@@ -1607,36 +1610,26 @@ test_lazy_lists(void **state)
 	/* not JSON inside a group, a device, a key twice in a group: jansson's
 	 * message for the whole text, line and column included */
 	bad = edit_after(text, "\"0001:1f:1f.0\"", "\"vendor_id\":\"15b3\"", "\"vendor_id\":15b3");
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	/* the same with characters of two, three and four bytes before it on
 	 * its line: jansson counts columns in characters */
 	again = edit_after(text, "\"0001:00:00.0\"", "ConnectX VF",
 	                   "Connect\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e");
 	bad = edit_after(again, "\"0001:1f:1f.0\"", "\"vendor_id\":\"15b3\"", "\"vendor_id\":15b3");
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	/* and after the end of the report */
 	len = strlen(again);
 	bad = malloc(len + 3);
 	assert_non_null(bad);
 	memcpy(bad, again, len);
 	memcpy(bad + len, " x", 3);
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	free(again);
 	bad = edit_after(text, "\"id\":1999", "\"type\":", "\"id\":1,\"type\":");
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	bad = edit_after(text, "\"id\":1999", "}],\"ungrouped_devices\"",
 	                 "},\"ungrouped_devices\"");
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	free(text);
 
 	/* limits inside a lazily built item name its path */
@@ -1646,9 +1639,7 @@ test_lazy_lists(void **state)
 	json_decref(root);
 	bad = edit_after(text, "\"0000:04:00.0\"", "\"name\":\"x\"",
 	                 "\"name\":\"x\",\"name\":\"y\"");
-	jansson_says(bad, want, sizeof(want));
-	expect_reject_text(bad, strlen(bad), want);
-	free(bad);
+	expect_jansson_message(bad);
 	free(text);
 
 	/* beside the lists: one value at most REPORT_PIECE_*, all of them
