@@ -393,6 +393,23 @@ pusher_send(struct pusher *p, const char *body, size_t len, const char *what)
 	return out;
 }
 
+/* What to do when the spool cannot be written, for the message. */
+static const char *
+spool_fix(int err)
+{
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		return "free space there, or give --spool a directory on a larger file system";
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return "make it writable by this user, or give --spool another directory";
+	default:
+		return "check the directory, or give --spool another one";
+	}
+}
+
 /* Keep the report for the next run: EXIT_SPOOLED, or EXIT_FAILURE_ when
  * there is no spool or it cannot be written. */
 static int
@@ -406,7 +423,10 @@ spool_keep(struct spool *sp, int have_spool, const char *json, size_t len, const
 		return EXIT_FAILURE_;
 	}
 	if (spool_add(sp, report_id, json, len) == -1) {
-		log_warn("spool %s: cannot keep report %s", sp->dir, report_id);
+		/* the reports spooled before stay whole: spool_add writes a
+		 * temporary file and renames it only once it is on disk */
+		log_warnx("spool %s: cannot keep report %s: %s (%s)", sp->dir, report_id,
+		          strerror(errno), spool_fix(errno));
 		return EXIT_FAILURE_;
 	}
 	n = spool_trim(sp, SPOOL_MAX_COUNT, SPOOL_MAX_BYTES, dropped, sizeof(dropped));

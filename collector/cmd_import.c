@@ -27,6 +27,10 @@
 #include "collector/ingest.h"
 
 #define QUEUE_LEN 8
+/* Bytes of report text read ahead or being stored at once: a decoded
+ * report costs a few times its text, so the reader waits rather than hold
+ * several of the largest at once (small ones still go QUEUE_LEN ahead). */
+#define QUEUE_BYTES REPORT_MAX_BYTES
 
 struct import_stats {
 	unsigned long ok;         /* stored, unchanged, duplicate */
@@ -42,6 +46,7 @@ struct item {
 	size_t len;
 	int read_errno; /* nonzero: could not be read */
 	struct ingest *in;
+	size_t cost; /* its part of pipeline.inflight */
 };
 
 /* One input: a file named on the command line (a link there is followed:
@@ -61,6 +66,7 @@ struct pipeline {
 	pthread_cond_t cv;
 	struct item q[QUEUE_LEN];
 	size_t head, count;
+	size_t inflight; /* text bytes read ahead, queued or being stored */
 };
 
 static void
@@ -129,16 +135,44 @@ item_load(struct pipeline *pl, struct item *it, const struct input *inp)
 	ingest_prepare(it->in, &rd);
 }
 
+/* What an input will cost before it is read: its size, the most a report
+ * may be when that is not known (stdin).  A file that grows after this is
+ * counted at its real length once read. */
+static size_t
+input_cost(const struct input *inp)
+{
+	struct stat sb;
+	int rc;
+
+	if (strcmp(inp->path, "-") == 0 && !inp->in_dir)
+		return QUEUE_BYTES;
+	rc = inp->in_dir ? lstat(inp->path, &sb) : stat(inp->path, &sb);
+	if (rc == -1 || !S_ISREG(sb.st_mode))
+		return 0;
+	return (unsigned long long)sb.st_size > QUEUE_BYTES ? QUEUE_BYTES : (size_t)sb.st_size;
+}
+
 static void *
 reader(void *arg)
 {
 	struct pipeline *pl = arg;
 	struct item it;
-	size_t i;
+	size_t i, cost;
 
 	for (i = 0; i < pl->nnames; i++) {
-		item_load(pl, &it, &pl->names[i]);
+		cost = input_cost(&pl->names[i]);
 		pthread_mutex_lock(&pl->mu);
+		while (pl->inflight > 0 && pl->inflight + cost > QUEUE_BYTES)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		pl->inflight += cost;
+		pthread_mutex_unlock(&pl->mu);
+		item_load(pl, &it, &pl->names[i]);
+		it.cost = cost;
+		pthread_mutex_lock(&pl->mu);
+		if (it.len > cost) {
+			pl->inflight += it.len - cost;
+			it.cost = it.len;
+		}
 		while (pl->count == QUEUE_LEN)
 			pthread_cond_wait(&pl->cv, &pl->mu);
 		pl->q[(pl->head + pl->count) % QUEUE_LEN] = it;
@@ -363,6 +397,10 @@ import_pipeline(struct pipeline *pl, struct db *db, struct import_stats *st)
 			item_store(db, &it, st);
 			ingest_free(it.in);
 			free(it.text);
+			pthread_mutex_lock(&pl->mu);
+			pl->inflight -= it.cost;
+			pthread_cond_broadcast(&pl->cv);
+			pthread_mutex_unlock(&pl->mu);
 		}
 		pthread_join(tid, NULL);
 	}

@@ -21,11 +21,13 @@
 
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
+#include "proto/report_lazy.h"
+#include "proto/report_path.h"
 #include "proto/stamp.h"
 #include "proto/hostname.h"
 #include "common/utf8.h"
 
-#define PATH_MAX_LEN 160 /* leaves room in report_error.msg for the message */
+#define PATH_MAX_LEN REPORT_PATH_MAX
 
 /* ---------------------------------------------------------------- text */
 
@@ -490,9 +492,10 @@ report_json_encode(const struct report *r, int flags)
 
 struct dec {
 	struct report_error *err;
-	json_t *lines;   /* kernel_log.lines, borrowed: its own count limit */
-	json_t *groups;  /* iommu.groups, borrowed */
-	size_t ndevices; /* in all groups and ungrouped_devices together */
+	json_t *lines;          /* kernel_log.lines, borrowed: its own count limit */
+	json_t *groups;         /* iommu.groups, borrowed */
+	size_t ndevices;        /* in all groups and ungrouped_devices together */
+	struct report_lazy *lz; /* the long lists are placeholders; NULL: a whole tree */
 };
 
 static int fail(struct dec *d, const char *path, const char *fmt, ...)
@@ -512,43 +515,6 @@ fail(struct dec *d, const char *path, const char *fmt, ...)
 	vsnprintf(d->err->msg + n + 2, size - n - 2, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/*
- * parent.key into buf (or key alone at the top).  Keys come from the input:
- * only printable ASCII is kept for the message, and long keys are cut.
- */
-static void
-path_key(char *buf, size_t size, const char *parent, const char *key)
-{
-	size_t o, i;
-
-	if (parent[0] != '\0')
-		o = (size_t)snprintf(buf, size, "%s.", parent);
-	else
-		o = 0;
-	if (o >= size) {
-		buf[size - 1] = '\0';
-		return;
-	}
-	for (i = 0; key[i] != '\0' && i < 40 && o + 1 < size; i++)
-		buf[o++] = (key[i] >= 0x20 && key[i] < 0x7f) ? key[i] : '?';
-	if (key[i] != '\0' && o + 3 < size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-}
-
-static void
-path_index(char *buf, size_t size, const char *parent, size_t i)
-{
-	int n;
-
-	/* A cut path still names where to look. */
-	n = snprintf(buf, size, "%s[%zu]", parent, i);
-	if (n < 0)
-		buf[0] = '\0';
 }
 
 /* A group's devices or iommu.ungrouped_devices: the device limit (their
@@ -593,7 +559,7 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 			            REPORT_MAX_ITEMS);
 		json_object_foreach(v, key, m)
 		{
-			path_key(child, sizeof(child), path, key);
+			report_path_key(child, sizeof(child), path, key);
 			if (strlen(key) > REPORT_MAX_STRING)
 				return fail(d, child, "key too long (%zu bytes, limit %u)",
 				            strlen(key), REPORT_MAX_STRING);
@@ -617,7 +583,7 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 			return fail(d, path, "too many items (%zu, limit %zu)", n, limit);
 		json_array_foreach(v, i, m)
 		{
-			path_index(child, sizeof(child), path, i);
+			report_path_index(child, sizeof(child), path, i);
 			if (walk(d, m, depth + 1, child) == -1)
 				return -1;
 		}
@@ -625,6 +591,36 @@ walk(struct dec *d, json_t *v, int depth, const char *path)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Item i of a long list (groups, devices, lines) at depth, for the decoder:
+ * borrowed from a, or, when the lists are placeholders, built from the text
+ * and walked, *owned then to be released.  NULL after fail().
+ */
+static json_t *
+list_item(struct dec *d, json_t *a, size_t i, int group, int depth, const char *path,
+          json_t **owned)
+{
+	json_t *v;
+
+	*owned = NULL;
+	if (d->lz == NULL)
+		return json_array_get(a, i);
+	v = report_lazy_item(d->lz, json_array_get(a, i), group, path);
+	if (v == NULL) {
+		if (d->lz->fallback)
+			fail(d, path, "not JSON"); /* replaced by the whole parse's message */
+		else
+			fail(d, d->lz->path, "%s", d->lz->why);
+		return NULL;
+	}
+	if (walk(d, v, depth, path) == -1) {
+		json_decref(v);
+		return NULL;
+	}
+	*owned = v;
+	return v;
 }
 
 /* Typed access to obj.key.  The json_t results are borrowed from obj. */
@@ -635,7 +631,7 @@ static int
 get_value(struct dec *d, json_t *obj, const char *path, const char *key, json_t **out, char *child,
           size_t size)
 {
-	path_key(child, size, path, key);
+	report_path_key(child, size, path, key);
 	*out = json_object_get(obj, key);
 	if (*out == NULL)
 		return fail(d, child, "missing");
@@ -811,7 +807,7 @@ get_strlist(struct dec *d, json_t *obj, const char *path, const char *key, struc
 
 	if (get_array(d, obj, path, key, &a) == -1)
 		return -1;
-	path_key(child, sizeof(child), path, key);
+	report_path_key(child, sizeof(child), path, key);
 	if (json_array_size(a) == 0)
 		return 0;
 	vec = calloc(json_array_size(a), sizeof(*vec));
@@ -821,7 +817,7 @@ get_strlist(struct dec *d, json_t *obj, const char *path, const char *key, struc
 	json_array_foreach(a, i, v)
 	{
 		if (!json_is_string(v)) {
-			path_index(item, sizeof(item), child, i);
+			report_path_index(item, sizeof(item), child, i);
 			return fail(d, item, "not a string");
 		}
 		s = text_clean(json_string_value(v), json_string_length(v), NULL);
@@ -864,7 +860,7 @@ dec_sriov(struct dec *d, json_t *o, const char *path, struct report_device *dev)
 
 	if (!get_optional(o, "sriov", &v))
 		return 0;
-	path_key(child, sizeof(child), path, "sriov");
+	report_path_key(child, sizeof(child), path, "sriov");
 	if (!json_is_object(v))
 		return fail(d, child, "not an object or null");
 	if (get_int(d, v, child, "totalvfs", 0, 65535, &n) == -1)
@@ -896,7 +892,7 @@ dec_preflight(struct dec *d, json_t *o, const char *path, struct report_device *
 		return -1;
 	if (!get_optional(o, "preflight", &pf))
 		return 0;
-	path_key(pfpath, sizeof(pfpath), path, "preflight");
+	report_path_key(pfpath, sizeof(pfpath), path, "preflight");
 	if (!json_is_object(pf))
 		return fail(d, pfpath, "not an object or null");
 	if (get_value(d, pf, pfpath, "verdict", &v, child, sizeof(child)) == -1)
@@ -940,7 +936,7 @@ dec_device(struct dec *d, json_t *o, const char *path, struct report_device *dev
 	    get_tristate(d, o, path, "boot_vga", &dev->boot_vga) == -1 ||
 	    get_object(d, o, path, "passthrough", &pt) == -1)
 		return -1;
-	path_key(ptpath, sizeof(ptpath), path, "passthrough");
+	report_path_key(ptpath, sizeof(ptpath), path, "passthrough");
 	if (get_value(d, pt, ptpath, "verdict", &v, child, sizeof(child)) == -1)
 		return -1;
 	if (!json_is_string(v) || verdict_parse(json_string_value(v), &dev->verdict) == -1)
@@ -951,18 +947,19 @@ dec_device(struct dec *d, json_t *o, const char *path, struct report_device *dev
 	return dec_preflight(d, o, path, dev);
 }
 
+/* The devices of obj.key, a list at depth - 1. */
 static int
-dec_devices(struct dec *d, json_t *obj, const char *path, const char *key,
+dec_devices(struct dec *d, json_t *obj, const char *path, const char *key, int depth,
             struct report_device **out, size_t *nout)
 {
 	char child[PATH_MAX_LEN], item[PATH_MAX_LEN];
-	json_t *a, *v;
+	json_t *a, *v, *owned;
 	size_t i, n;
-	int failed;
+	int failed, rc;
 
 	if (get_array(d, obj, path, key, &a) == -1)
 		return -1;
-	path_key(child, sizeof(child), path, key);
+	report_path_key(child, sizeof(child), path, key);
 	n = json_array_size(a);
 	d->ndevices += n;
 	if (d->ndevices > REPORT_MAX_DEVICES)
@@ -973,10 +970,13 @@ dec_devices(struct dec *d, json_t *obj, const char *path, const char *key,
 	for (i = 0; i < n; i++)
 		report_device_init(&(*out)[i]);
 	*nout = n;
-	json_array_foreach(a, i, v)
-	{
-		path_index(item, sizeof(item), child, i);
-		if (dec_device(d, v, item, &(*out)[i]) == -1)
+	for (i = 0; i < n; i++) {
+		report_path_index(item, sizeof(item), child, i);
+		if ((v = list_item(d, a, i, 0, depth, item, &owned)) == NULL)
+			return -1;
+		rc = dec_device(d, v, item, &(*out)[i]);
+		json_decref(owned);
+		if (rc == -1)
 			return -1;
 	}
 	return 0;
@@ -997,10 +997,10 @@ dec_group(struct dec *d, json_t *o, const char *path, struct report_group *g)
 		return -1;
 	g->id = (int)id;
 	if (get_string(d, o, path, "type", NULLOK, &g->type) == -1 ||
-	    dec_devices(d, o, path, "devices", &g->devices, &g->ndevices) == -1 ||
+	    dec_devices(d, o, path, "devices", 6, &g->devices, &g->ndevices) == -1 ||
 	    get_array(d, o, path, "reserved_regions", &a) == -1)
 		return -1;
-	path_key(child, sizeof(child), path, "reserved_regions");
+	report_path_key(child, sizeof(child), path, "reserved_regions");
 	n = json_array_size(a);
 	g->regions = alloc_items(n, sizeof(*g->regions), &failed);
 	if (failed)
@@ -1008,7 +1008,7 @@ dec_group(struct dec *d, json_t *o, const char *path, struct report_group *g)
 	g->nregions = n;
 	json_array_foreach(a, i, v)
 	{
-		path_index(item, sizeof(item), child, i);
+		report_path_index(item, sizeof(item), child, i);
 		if (!json_is_object(v))
 			return fail(d, item, "not an object");
 		if (get_addr64(d, v, item, "start", &g->regions[i].start) == -1 ||
@@ -1079,7 +1079,7 @@ dec_cmdline(struct dec *d, json_t *root, struct report_cmdline *c)
 		return fail(d, "cmdline.params", "out of memory");
 	json_object_foreach(params, key, v)
 	{
-		path_key(child, sizeof(child), "cmdline.params", key);
+		report_path_key(child, sizeof(child), "cmdline.params", key);
 		if (!json_is_string(v) && !json_is_null(v))
 			return fail(d, child, "not a string or null");
 		kv = &c->params[c->nparams++];
@@ -1099,10 +1099,10 @@ static int
 dec_iommu(struct dec *d, json_t *root, struct report_iommu *m)
 {
 	char child[PATH_MAX_LEN], item[PATH_MAX_LEN];
-	json_t *o, *ir, *a, *v;
+	json_t *o, *ir, *a, *v, *owned;
 	json_int_t units;
 	size_t i, n;
-	int failed;
+	int failed, rc;
 
 	if (get_object(d, root, "", "iommu", &o) == -1 ||
 	    get_string(d, o, "iommu", "vendor", NULLOK, &m->vendor) == -1 ||
@@ -1127,22 +1127,49 @@ dec_iommu(struct dec *d, json_t *root, struct report_iommu *m)
 	for (i = 0; i < n; i++)
 		report_group_init(&m->groups[i]);
 	m->ngroups = n;
-	json_array_foreach(a, i, v)
-	{
-		path_index(item, sizeof(item), child, i);
-		if (dec_group(d, v, item, &m->groups[i]) == -1)
+	for (i = 0; i < n; i++) {
+		report_path_index(item, sizeof(item), child, i);
+		if ((v = list_item(d, a, i, 1, 4, item, &owned)) == NULL)
+			return -1;
+		rc = dec_group(d, v, item, &m->groups[i]);
+		json_decref(owned);
+		if (rc == -1)
 			return -1;
 	}
-	return dec_devices(d, o, "iommu", "ungrouped_devices", &m->ungrouped, &m->nungrouped);
+	return dec_devices(d, o, "iommu", "ungrouped_devices", 4, &m->ungrouped, &m->nungrouped);
+}
+
+static int
+dec_logline(struct dec *d, json_t *v, const char *item, struct report_logline *l)
+{
+	char tpath[PATH_MAX_LEN];
+	json_int_t num;
+	json_t *t;
+
+	if (!json_is_object(v))
+		return fail(d, item, "not an object");
+	if (get_value(d, v, item, "time", &t, tpath, sizeof(tpath)) == -1)
+		return -1;
+	if (json_is_number(t)) {
+		l->time = json_number_value(t) + 0.0; /* no -0.0 */
+		if (l->time < 0)
+			return fail(d, tpath, "negative");
+	} else if (!json_is_null(t))
+		return fail(d, tpath, "not a number or null");
+	if (get_int(d, v, item, "level", NULLOK, 7, &num) == -1 ||
+	    get_string(d, v, item, "text", NULLOK, &l->text) == -1)
+		return -1;
+	l->level = (int)num;
+	return 0;
 }
 
 static int
 dec_kernel_log(struct dec *d, json_t *root, struct report_kernel_log *k)
 {
-	char child[PATH_MAX_LEN], item[PATH_MAX_LEN], tpath[PATH_MAX_LEN];
+	char child[PATH_MAX_LEN], item[PATH_MAX_LEN];
 	struct report_logline *l;
 	struct report_fault *f;
-	json_t *o, *a, *v, *t;
+	json_t *o, *a, *v, *owned = NULL;
 	json_int_t num;
 	size_t i, n;
 	int failed;
@@ -1157,26 +1184,17 @@ dec_kernel_log(struct dec *d, json_t *root, struct report_kernel_log *k)
 	k->lines = alloc_items(n, sizeof(*k->lines), &failed);
 	if (failed)
 		return fail(d, child, "out of memory");
-	json_array_foreach(a, i, v)
-	{
+	for (i = 0; i < n; i++) {
 		l = &k->lines[k->nlines++];
 		l->time = -1;
 		l->level = -1;
-		path_index(item, sizeof(item), child, i);
-		if (!json_is_object(v))
-			return fail(d, item, "not an object");
-		if (get_value(d, v, item, "time", &t, tpath, sizeof(tpath)) == -1)
+		report_path_index(item, sizeof(item), child, i);
+		if ((v = list_item(d, a, i, 0, 4, item, &owned)) == NULL ||
+		    dec_logline(d, v, item, l) == -1) {
+			json_decref(owned);
 			return -1;
-		if (json_is_number(t)) {
-			l->time = json_number_value(t) + 0.0; /* no -0.0 */
-			if (l->time < 0)
-				return fail(d, tpath, "negative");
-		} else if (!json_is_null(t))
-			return fail(d, tpath, "not a number or null");
-		if (get_int(d, v, item, "level", NULLOK, 7, &num) == -1 ||
-		    get_string(d, v, item, "text", NULLOK, &l->text) == -1)
-			return -1;
-		l->level = (int)num;
+		}
+		json_decref(owned);
 	}
 	if (get_array(d, o, "kernel_log", "faults", &a) == -1)
 		return -1;
@@ -1188,7 +1206,7 @@ dec_kernel_log(struct dec *d, json_t *root, struct report_kernel_log *k)
 	json_array_foreach(a, i, v)
 	{
 		f = &k->faults[k->nfaults++];
-		path_index(item, sizeof(item), child, i);
+		report_path_index(item, sizeof(item), child, i);
 		if (!json_is_object(v))
 			return fail(d, item, "not an object");
 		if (get_address(d, v, item, "address", f->address, 1) == -1 ||
@@ -1225,13 +1243,13 @@ dec_checks(struct dec *d, json_t *root, struct report *r)
 	json_array_foreach(a, i, v)
 	{
 		c = &r->checks[r->nchecks++];
-		path_index(item, sizeof(item), "checks", i);
+		report_path_index(item, sizeof(item), "checks", i);
 		if (!json_is_object(v))
 			return fail(d, item, "not an object");
 		if (get_string(d, v, item, "id", 0, &c->id) == -1)
 			return -1;
 		if (c->id[0] == '\0') {
-			path_key(child, sizeof(child), item, "id");
+			report_path_key(child, sizeof(child), item, "id");
 			return fail(d, child, "empty");
 		}
 		if (get_value(d, v, item, "status", &st, child, sizeof(child)) == -1)
@@ -1388,10 +1406,38 @@ prescan(struct dec *d, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * Decode with the long lists built one item at a time: 0, -1 (d->err set),
+ * or 1 when the text must be parsed whole (it is not JSON, or not where
+ * report_lazy.c splits it: jansson's message says where).
+ */
+static int
+decode_lazy(struct dec *d, struct report_lazy *lz, struct report *out)
+{
+	json_t *root;
+	int rc;
+
+	if ((root = report_lazy_root(lz)) == NULL) {
+		if (lz->fallback)
+			return 1;
+		return fail(d, lz->path, "%s", lz->why);
+	}
+	d->lz = lz;
+	rc = dec_report(d, root, out);
+	d->lz = NULL;
+	json_decref(root);
+	if (rc == 0)
+		return 0;
+	report_free(out);
+	report_init(out);
+	return lz->fallback ? 1 : -1;
+}
+
 int
 report_json_decode(const char *text, size_t len, struct report *out, struct report_error *err)
 {
 	struct report_error scratch;
+	struct report_lazy lz;
 	struct dec d = {0};
 	json_error_t jerr;
 	json_t *root;
@@ -1407,9 +1453,18 @@ report_json_decode(const char *text, size_t len, struct report *out, struct repo
 		return fail(&d, "report", "too large (%zu bytes, limit %u)", len, REPORT_MAX_BYTES);
 	if (prescan(&d, text, len) == -1)
 		return -1;
+	report_lazy_init(&lz, text, len);
+	if ((rc = decode_lazy(&d, &lz, out)) != 1)
+		return rc;
+	/* the whole text, as the decoder always did: jansson's own message
+	 * for text that is not JSON */
+	memset(&d, 0, sizeof(d));
+	d.err = err != NULL ? err : &scratch;
+	d.err->msg[0] = '\0';
 	/* Not JSON_DECODE_ANY: the top must be an object or array.  jansson
 	 * checks UTF-8 and refuses NUL bytes and duplicate keys. */
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = report_lazy_whole(&lz, JSON_REJECT_DUPLICATES, &jerr);
+	report_lazy_release(&lz);
 	if (root == NULL) {
 		if (json_error_code(&jerr) == json_error_stack_overflow)
 			return fail(&d, "report", "nested too deep (limit %d)", REPORT_MAX_DEPTH);

@@ -28,6 +28,16 @@
 #define REPORT_MAX_ELEMENTS 32768    /* items of one array, members of one object */
 #define REPORT_MAX_VALUES 524288     /* array items and object members in all */
 #define REPORT_MAX_CONTAINERS 147456 /* objects and arrays in all, the top one too */
+/* The decoder builds the long lists (groups, devices, kernel log lines) one
+ * item at a time (report_lazy.h), and the rest in pieces: one member of the
+ * top, of iommu, of kernel_log or of a group, or one item, is at most this
+ * (a device's four lists of 4096, or 4096 faults or checks, fit) ... */
+#define REPORT_PIECE_CONTAINERS 8192
+#define REPORT_PIECE_VALUES 32768
+/* ... and all that is kept besides the lists at most this (faults, checks,
+ * cmdline.params and errors, each at its limit of 4096, fit). */
+#define REPORT_KEPT_CONTAINERS 16384
+#define REPORT_KEPT_VALUES 65536
 
 struct report_error {
 	char msg[256]; /* "kernel_log.lines[3].text: not a string" */

@@ -1508,6 +1508,163 @@ test_reject_structure(void **state)
 
 /* The collector's acknowledgement (issue 13): only its own JSON naming the
  * report lets a report leave the agent's spool. */
+/* bad (freed here) is refused with what jansson says of the whole text:
+ * the message a text that is not JSON must get, wherever in the long lists
+ * the fault is. */
+static void
+expect_jansson_message(char *bad)
+{
+	json_error_t jerr;
+	char want[300];
+
+	assert_null(json_loadb(bad, strlen(bad), JSON_REJECT_DUPLICATES, &jerr));
+	snprintf(want, sizeof(want), "not JSON: line %d column %d: %s", jerr.line, jerr.column,
+	         jerr.text);
+	expect_reject_text(bad, strlen(bad), want);
+	free(bad);
+}
+
+/* text with the first "from" after "after" replaced by "to" (same length
+ * or not): a new string. */
+static char *
+edit_after(const char *text, const char *after, const char *from, const char *to)
+{
+	const char *a = strstr(text, after), *f;
+	size_t n;
+	char *out;
+
+	assert_non_null(a);
+	f = strstr(a, from);
+	if (f == NULL)
+		fail_msg("no %s after %s in %.300s", from, after, a);
+	n = strlen(text) - strlen(from) + strlen(to);
+	out = malloc(n + 1);
+	assert_non_null(out);
+	memcpy(out, text, (size_t)(f - text));
+	strcpy(out + (f - text), to);
+	strcat(out, f + strlen(from));
+	return out;
+}
+
+/* empty arrays as one value: "[[],[],...]" */
+static json_t *
+empties(size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_array());
+	return a;
+}
+
+/* The long lists are built one item at a time (report_lazy.c): the same
+ * report, the same messages, and the pieces beside them bounded. */
+static void
+test_lazy_lists(void **state)
+{
+	struct report r, back, old;
+	struct report_error err;
+	char *text, *again, *bad;
+	json_t *root;
+	size_t i, len;
+
+	(void)state;
+	/* 2000 groups of two devices: decoded as built */
+	build_full(&r);
+	report_init(&old); /* the four groups it had, freed */
+	old.iommu.groups = r.iommu.groups;
+	old.iommu.ngroups = r.iommu.ngroups;
+	report_free(&old);
+	r.iommu.ngroups = 2000;
+	r.iommu.groups = calloc(r.iommu.ngroups, sizeof(*r.iommu.groups));
+	assert_non_null(r.iommu.groups);
+	for (i = 0; i < r.iommu.ngroups; i++) {
+		struct report_group *g = &r.iommu.groups[i];
+		char addr[REPORT_ADDR_MAX];
+
+		report_group_init(g);
+		g->id = (int)i;
+		g->devices = calloc(2, sizeof(*g->devices));
+		assert_non_null(g->devices);
+		g->ndevices = 2;
+		snprintf(addr, sizeof(addr), "0001:%02x:%02x.0", (unsigned)(i / 32) & 0xff,
+		         (unsigned)(i % 32));
+		fill_device(&g->devices[0], addr, 0x15b3, 0x101e, "ConnectX VF");
+		snprintf(addr, sizeof(addr), "0001:%02x:%02x.1", (unsigned)(i / 32) & 0xff,
+		         (unsigned)(i % 32));
+		fill_device(&g->devices[1], addr, 0x15b3, 0x101e, "ConnectX VF");
+	}
+	text = report_json_encode(&r, 0);
+	assert_non_null(text);
+	report_free(&r);
+	if (report_json_decode(text, strlen(text), &back, &err) != 0)
+		fail_msg("rejected: %s", err.msg);
+	assert_int_equal(back.iommu.ngroups, 2000);
+	again = report_json_encode(&back, 0);
+	assert_non_null(again);
+	assert_string_equal(again, text);
+	report_free(&back);
+	free(again);
+
+	/* not JSON inside a group, a device, a key twice in a group: jansson's
+	 * message for the whole text, line and column included */
+	bad = edit_after(text, "\"0001:1f:1f.0\"", "\"vendor_id\":\"15b3\"", "\"vendor_id\":15b3");
+	expect_jansson_message(bad);
+	/* the same with characters of two, three and four bytes before it on
+	 * its line: jansson counts columns in characters */
+	again = edit_after(text, "\"0001:00:00.0\"", "ConnectX VF",
+	                   "Connect\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e");
+	bad = edit_after(again, "\"0001:1f:1f.0\"", "\"vendor_id\":\"15b3\"", "\"vendor_id\":15b3");
+	expect_jansson_message(bad);
+	/* and after the end of the report */
+	len = strlen(again);
+	bad = malloc(len + 3);
+	assert_non_null(bad);
+	memcpy(bad, again, len);
+	memcpy(bad + len, " x", 3);
+	expect_jansson_message(bad);
+	free(again);
+	bad = edit_after(text, "\"id\":1999", "\"type\":", "\"id\":1,\"type\":");
+	expect_jansson_message(bad);
+	bad = edit_after(text, "\"id\":1999", "}],\"ungrouped_devices\"",
+	                 "},\"ungrouped_devices\"");
+	expect_jansson_message(bad);
+	free(text);
+
+	/* limits inside a lazily built item name its path */
+	root = full_tree();
+	mutate(root, "iommu.groups[3].devices[0].name", json_string("x"));
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	bad = edit_after(text, "\"0000:04:00.0\"", "\"name\":\"x\"",
+	                 "\"name\":\"x\",\"name\":\"y\"");
+	expect_jansson_message(bad);
+	free(text);
+
+	/* beside the lists: one value at most REPORT_PIECE_*, all of them
+	 * REPORT_KEPT_* (before the per-array limit of 4096 says more) */
+	root = full_tree();
+	json_object_set_new(root, "x_future", empties(REPORT_PIECE_CONTAINERS));
+	expect_reject(root, "x_future: more than 8192 objects and arrays or 32768 values in one "
+	                    "value (besides groups, devices and log lines)");
+	root = full_tree();
+	json_object_set_new(root, "x0", empties(6000));
+	json_object_set_new(root, "x1", empties(6000));
+	json_object_set_new(root, "x2", empties(6000));
+	expect_reject(root, "x2: more than 16384 objects and arrays or 65536 values in all besides "
+	                    "groups, devices and log lines");
+	/* an item of a list at the piece limit is refused the same */
+	root = full_tree();
+	mutate(root, "iommu.groups[2].devices[0].x_future", empties(REPORT_PIECE_CONTAINERS));
+	expect_reject(root,
+	              "iommu.groups[2].devices[0]: more than 8192 objects and arrays or 32768 "
+	              "values in one value (besides groups, devices and log lines)");
+	/* and below it, the walk's limits with the item's path */
+	reject_with("kernel_log.lines[1].x_future", empties(4097),
+	            "kernel_log.lines[1].x_future: too many items (4097, limit 4096)");
+}
+
 static void
 test_ack(void **state)
 {
@@ -1569,6 +1726,7 @@ main(void)
 	        cmocka_unit_test(test_reject_missing),
 	        cmocka_unit_test(test_reject_limits),
 	        cmocka_unit_test(test_reject_structure),
+	        cmocka_unit_test(test_lazy_lists),
 	        cmocka_unit_test(test_ack),
 	        cmocka_unit_test(test_schema_matches_decoder),
 	        cmocka_unit_test(test_format_example),
