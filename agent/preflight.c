@@ -98,16 +98,25 @@ pf_host(struct pf *p, struct report_device *d)
 {
 	const struct sysfs_facts *s = &p->ev->sys;
 
-	if (p->ir == TRI_FALSE)
-		pf_block(p, d, "interrupt remapping is off: vfio refuses the device");
-	if (s->allow_unsafe_interrupts == TRI_TRUE)
-		pf_block(p, d,
-		         "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment without interrupt "
-		         "isolation is unsafe");
+	/* no-IOMMU groups bypass vfio_iommu_type1 and its interrupt check:
+	 * no DMA protection is the one reason, not remapping */
 	if (s->noiommu == TRI_TRUE)
 		pf_block(p, d,
 		         "vfio no-IOMMU mode is on (enable_unsafe_noiommu_mode, "
 		         "/dev/vfio/noiommu-*): no DMA protection at all");
+	/* type1 refuses a device without remapping unless told not to
+	 * (vfio_iommu_type1.c: allow_unsafe_interrupts) */
+	else if (p->ir == TRI_FALSE && s->allow_unsafe_interrupts == TRI_TRUE)
+		pf_block(p, d,
+		         "interrupt remapping is off and vfio_iommu_type1 "
+		         "allow_unsafe_interrupts=Y: vfio takes the device without interrupt "
+		         "isolation, which is unsafe");
+	else if (p->ir == TRI_FALSE)
+		pf_block(p, d, "interrupt remapping is off: vfio refuses the device");
+	else if (s->allow_unsafe_interrupts == TRI_TRUE)
+		pf_block(p, d,
+		         "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment without interrupt "
+		         "isolation is unsafe");
 	if (cmdline_get(&p->r->cmdline, "pcie_acs_override") != NULL || p->ev->klog.acs_override)
 		pf_warn(p, d, "pcie_acs_override: the groups do not reflect real isolation");
 }

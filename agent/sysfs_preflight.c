@@ -259,6 +259,12 @@ pf_vfio(struct pfread *r, struct report_iommu *io, struct sysfs_facts *facts)
 	for (i = 0; i < io->ngroups; i++) {
 		snprintf(path, sizeof(path), "dev/vfio/%d", io->groups[i].id);
 		io->groups[i].vfio_dev = rootfs_exists(r->fs, path) == 1 ? TRI_TRUE : TRI_FALSE;
+		/* a no-IOMMU group's node is dev/vfio/noiommu-N (drivers/vfio/group.c) */
+		if (io->groups[i].vfio_dev == TRI_FALSE && facts->noiommu == TRI_TRUE) {
+			snprintf(path, sizeof(path), "dev/vfio/noiommu-%d", io->groups[i].id);
+			if (rootfs_exists(r->fs, path) == 1)
+				io->groups[i].vfio_dev = TRI_TRUE;
+		}
 	}
 	strlist_free(&names);
 }
