@@ -1376,6 +1376,54 @@ test_format_example(void **state)
 	report_free(&r);
 }
 
+/* REPORT_JSON_OMIT_UNKNOWN (the agent's text for a host over 8 MiB) loses
+ * nothing: it decodes to the report whose full encoding is the FORMAT.md
+ * example byte for byte, and it is shorter by the keys it left out. */
+static void
+test_omit_unknown(void **state)
+{
+	static char buf[1 << 20];
+	struct report r, back;
+	struct report_error err;
+	char *start, *end, *compact, *full, *again;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	f = fopen(FORMAT_PATH, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	start = strstr(buf, "```json\n");
+	assert_non_null(start);
+	start += 8;
+	end = strstr(start, "\n```");
+	assert_non_null(end);
+	*end = '\0';
+	assert_int_equal(report_json_decode(start, (size_t)(end - start), &r, &err), 0);
+	full = report_json_encode(&r, 0);
+	compact = report_json_encode(&r, REPORT_JSON_OMIT_UNKNOWN);
+	assert_non_null(full);
+	assert_non_null(compact);
+	/* the example has unknown later keys (a device's "critical": null) */
+	assert_non_null(strstr(full, "\"critical\":null"));
+	assert_null(strstr(compact, "\"critical\""));
+	assert_null(strstr(compact, "\"sriov\":null"));
+	assert_non_null(strstr(compact, "\"role\":"));
+	assert_true(strlen(compact) < strlen(full));
+	if (report_json_decode(compact, strlen(compact), &back, &err) != 0)
+		fail_msg("compact text refused: %s", err.msg);
+	again = report_json_encode(&back, REPORT_JSON_PRETTY);
+	assert_non_null(again);
+	assert_string_equal(again, start);
+	free(again);
+	free(compact);
+	free(full);
+	report_free(&back);
+	report_free(&r);
+}
+
 /* Text of n copies of item joined by commas, between open and close. */
 static char *
 joined(const char *open, const char *item, size_t n, const char *close)
@@ -1555,6 +1603,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_omit_unknown),
 	        cmocka_unit_test(test_repeated_param_last_wins),
 	        cmocka_unit_test(test_unknown_is_null),
 	        cmocka_unit_test(test_hostile_strings),
