@@ -126,7 +126,8 @@ enc_strn(const char *s, size_t len)
 	c = text_clean(s, len, &n);
 	if (c == NULL)
 		return NULL;
-	v = json_stringn(c, n);
+	/* text_clean made it valid UTF-8 without NUL: no second check */
+	v = json_stringn_nocheck(c, n);
 	free(c);
 	return v;
 }
