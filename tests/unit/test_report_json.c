@@ -1343,17 +1343,15 @@ test_schema_matches_decoder(void **state)
 }
 
 /* The example in FORMAT.md is what the encoder writes, byte for byte. */
-static void
-test_format_example(void **state)
+/* The JSON example of FORMAT.md, NUL-terminated, in a static buffer. */
+static char *
+format_example(void)
 {
 	static char buf[1 << 20];
-	struct report r;
-	struct report_error err;
-	char *start, *end, *again;
+	char *start, *end;
 	size_t n;
 	FILE *f;
 
-	(void)state;
 	f = fopen(FORMAT_PATH, "r");
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -1365,7 +1363,19 @@ test_format_example(void **state)
 	end = strstr(start, "\n```");
 	assert_non_null(end);
 	*end = '\0';
-	if (report_json_decode(start, (size_t)(end - start), &r, &err) != 0)
+	return start;
+}
+
+static void
+test_format_example(void **state)
+{
+	struct report r;
+	struct report_error err;
+	char *start, *again;
+
+	(void)state;
+	start = format_example();
+	if (report_json_decode(start, strlen(start), &r, &err) != 0)
 		fail_msg("FORMAT.md example: %s", err.msg);
 	assert_string_equal(r.host.hostname, "repsys11");
 	assert_int_equal(r.iommu.ngroups, 2);
@@ -1382,26 +1392,13 @@ test_format_example(void **state)
 static void
 test_omit_unknown(void **state)
 {
-	static char buf[1 << 20];
 	struct report r, back;
 	struct report_error err;
-	char *start, *end, *compact, *full, *again;
-	size_t n;
-	FILE *f;
+	char *start, *compact, *full, *again;
 
 	(void)state;
-	f = fopen(FORMAT_PATH, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	start = strstr(buf, "```json\n");
-	assert_non_null(start);
-	start += 8;
-	end = strstr(start, "\n```");
-	assert_non_null(end);
-	*end = '\0';
-	assert_int_equal(report_json_decode(start, (size_t)(end - start), &r, &err), 0);
+	start = format_example();
+	assert_int_equal(report_json_decode(start, strlen(start), &r, &err), 0);
 	full = report_json_encode(&r, 0);
 	compact = report_json_encode(&r, REPORT_JSON_OMIT_UNKNOWN);
 	assert_non_null(full);
