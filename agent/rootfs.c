@@ -120,6 +120,7 @@ dir_cached(struct rootfs *fs, const char *rel, const char **base)
 	const char *slash = strrchr(rel, '/');
 	struct rootfs_dir *d, *old = &fs->dirs[0];
 	size_t n = slash != NULL ? (size_t)(slash - rel) : 0;
+	char dir[sizeof(old->rel)];
 	int i, fd;
 
 	*base = slash != NULL ? slash + 1 : rel;
@@ -139,12 +140,14 @@ dir_cached(struct rootfs *fs, const char *rel, const char **base)
 		if (d->used < old->used)
 			old = d;
 	}
-	memcpy(old->rel, rel, n);
-	old->rel[n] = '\0';
-	if ((fd = openat_in_root(fs->dirfd, old->rel, O_PATH | O_DIRECTORY)) == -1)
+	memcpy(dir, rel, n);
+	dir[n] = '\0';
+	/* the slot changes only once the new directory is open */
+	if ((fd = openat_in_root(fs->dirfd, dir, O_PATH | O_DIRECTORY)) == -1)
 		return -1;
 	if (old->fd != -1)
 		close(old->fd);
+	memcpy(old->rel, dir, n + 1);
 	old->fd = fd;
 	old->used = ++fs->clock;
 	return fd;

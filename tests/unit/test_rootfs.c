@@ -175,6 +175,17 @@ test_dir_cache_same_as_whole(void **state)
 			assert_string_equal(name, "vfio-pci");
 		}
 	assert_int_equal(rootfs_read(&fs, "etc/..", 100, &buf, &len, NULL), -1);
+	/* a directory that cannot be opened takes no slot: its name must not
+	 * find the directory it would have replaced */
+	assert_int_equal(rootfs_read(&fs, "etc/hostname", 100, &buf, &len, NULL), 0);
+	free(buf);
+	assert_int_equal(rootfs_read(&fs, "sys/devices/0000:01:00.0/vendor", 100, &buf, &len, NULL),
+	                 0);
+	free(buf);
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(rootfs_read(&fs, "nothere/hostname", 100, &buf, &len, NULL), -1);
+		assert_int_equal(errno, ENOENT);
+	}
 	rootfs_close(&fs);
 }
 
