@@ -4,8 +4,8 @@ beside honest baselines measured in the same run, in A-B-B-A order (the
 machine is shared and noisy), wall as medians and memory as peak RSS
 (maxrss.c: the child's ru_maxrss).
 
-usage: bench_agent.py AGENT [--floor BENCH_FLOOR] [--rounds 5] [--loop-runs 3]
-                      [--sweep] [--scratch DIR] [--keep]
+usage: bench_agent.py AGENT [--floor BENCH_FLOOR] [--rounds 5] [--loop-runs 2]
+                      [--compare OLD_AGENT] [--sweep] [--scratch DIR] [--keep]
 
 On the 160-device host (60 groups, 20,000-line dmesg):
   - the agent vs one `lspci -vmm -nnk -A linux-sysfs -O sysfs.path=...`
@@ -199,6 +199,27 @@ def sweep(a, agent_bin, floor, scratch):
     sweep_point(a, agent_bin, floor, scratch, 8000, 2000000, 3000)
 
 
+def compare(a, agent_bin, scratch):
+    """AGENT against --compare OLD (say, main's build) in A-B-B-A rounds."""
+    print()
+    print("iommu-agent vs --compare %s (%d A-B-B-A rounds)" % (a.compare, a.rounds))
+    print("%-28s %12s %12s %10s %10s %8s" % ("host", "old ms", "new ms", "old MB", "new MB",
+                                            "new/old"))
+    for name, args in (("160 devices, dmesg", None),
+                       ("8000 devices, 20k kern.log", (8000, 3000, 20000))):
+        if args is None:
+            root = gen(scratch, "h160")
+        else:
+            root = gen(scratch, "cmp-d%d" % args[0], "--devices", args[0], "--groups", args[1],
+                       "--kern-log", args[2], "--boots", 4)
+        m = abba({"old": [os.path.abspath(a.compare), "--root", root],
+                  "new": [agent_bin, "--root", root]}, a.rounds if args is None else 3)
+        print("%-28s %12.2f %12.2f %10.2f %10.2f %7.2fx" % (
+            name, m["old"][0] * 1e3, m["new"][0] * 1e3, m["old"][1] / 1024, m["new"][1] / 1024,
+            m["new"][0] / m["old"][0]))
+        sys.stdout.flush()
+
+
 def main():
     global MAXRSS
     ap = argparse.ArgumentParser()
@@ -210,6 +231,8 @@ def main():
     ap.add_argument("--sweep-rounds", type=int, default=2)
     ap.add_argument("--scratch", default="/dev/shm" if os.access("/dev/shm", os.W_OK) else None)
     ap.add_argument("--keep", action="store_true", help="keep the generated trees")
+    ap.add_argument("--compare", metavar="OLD_AGENT",
+                    help="also time OLD_AGENT against AGENT (160 and 8,000 devices)")
     a = ap.parse_args()
     agent = os.path.abspath(a.agent)
     floor = a.floor or os.path.join(os.path.dirname(agent), "tests", "bench_floor")
@@ -220,6 +243,8 @@ def main():
     subprocess.check_call(["cc", "-O2", "-o", MAXRSS, os.path.join(HERE, "maxrss.c")])
     try:
         headline(a, agent, floor, scratch)
+        if a.compare:
+            compare(a, agent, scratch)
         if a.sweep:
             sweep(a, agent, floor, scratch)
     finally:
