@@ -297,7 +297,7 @@ agent_device_count(const struct report *r)
 	return n;
 }
 
-/* The report's text as it is printed or pushed (with its newline): a new
+/* The report's text as it is printed or pushed (but its newline): a new
  * string, or NULL (said why).  Over the collector's REPORT_MAX_BYTES the
  * unknown keys of later version 1 are left out (nothing is lost); when it
  * is still over, every device stays and the report says in errors that

@@ -212,8 +212,10 @@ def compare(a, agent_bin, scratch):
         else:
             root = gen(scratch, "cmp-d%d" % args[0], "--devices", args[0], "--groups", args[1],
                        "--kern-log", args[2], "--boots", 4)
-        m = abba({"old": [os.path.abspath(a.compare), "--root", root],
-                  "new": [agent_bin, "--root", root]}, a.rounds if args is None else 3)
+        cmds = {"old": [os.path.abspath(a.compare), "--root", root],
+                "new": [agent_bin, "--root", root]}
+        run(cmds["old"])  # warm the caches for both
+        m = abba(cmds, a.rounds if args is None else 3)
         print("%-28s %12.2f %12.2f %10.2f %10.2f %7.2fx" % (
             name, m["old"][0] * 1e3, m["new"][0] * 1e3, m["old"][1] / 1024, m["new"][1] / 1024,
             m["new"][0] / m["old"][0]))
