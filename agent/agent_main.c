@@ -354,9 +354,11 @@ agent_output(const struct agent_args *a, struct report *r, int rc)
 	if ((json = agent_encode(a, r, &too_big)) == NULL)
 		return EXIT_FAILURE_;
 	if (a->push.url != NULL && too_big) {
-		/* a 413 for certain: neither sent nor spooled */
+		/* a 413 for certain: neither sent nor spooled, but the reports
+		 * spooled by earlier runs still go */
 		log_warnx("%s: not sent: the collector refuses a report over %u bytes", a->push.url,
 		          REPORT_MAX_BYTES);
+		(void)push_report(&a->push, NULL, 0, r->report_id);
 		rc = EXIT_REJECTED;
 	} else if (a->push.url != NULL) {
 		rc = push_text(&a->push, json, r->report_id, rc);

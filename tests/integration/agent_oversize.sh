@@ -8,14 +8,18 @@
 #  2. still over (the boot logged an "Adding to iommu group" line per
 #     device): printed whole with the size, the bound and the device count
 #     in errors and on stderr, exit 3 (partial); the collector refuses it;
-#  3. the same with --push: nothing is sent (no 413), nothing spooled, exit 5.
+#  3. the same with --push: nothing is sent (no 413), nothing spooled, exit 5;
+#  4. and with a report spooled by an earlier run: that one is delivered to
+#     the real collector, this one still not sent, exit 5.
 set -euo pipefail
 scratch=/dev/shm
 [ -d "$scratch" ] && [ -w "$scratch" ] || scratch=${TMPDIR:-/tmp}
 work=$(mktemp -d "$scratch/iommu-oversize.XXXXXX")
 listener=
+serve=
 cleanup() {
 	[ -z "$listener" ] || kill "$listener" 2> /dev/null || true
+	[ -z "$serve" ] || kill "$serve" 2> /dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -105,3 +109,34 @@ grep -q "not sent: the collector refuses a report over $MAX bytes" "$work/e3" ||
 	fail "run 3: no message: $(cat "$work/e3")"
 [ ! -e "$work/connected" ] || fail "run 3: the agent connected to the collector"
 [ -z "$(ls -A "$work/spool" 2> /dev/null)" ] || fail "run 3: an unsendable report was spooled"
+
+# 4. a spooled report of an earlier run (the collector was down) goes; this
+#    run's is not sent
+. "$SOURCE_DIR/tests/lib/free_port.bash"
+port=$(free_port)
+mkdir -p "$work/small/proc/sys/kernel"
+echo bench-host > "$work/small/proc/sys/kernel/hostname"
+(umask 077; "$COLLECTOR" --db "$work/fleet4.db" token add bench-host > "$work/token4")
+set +e
+"$AGENT" --root "$work/small" --push "http://127.0.0.1:$port" --token-file "$work/token4" \
+	--spool "$work/spool4" > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" = 4 ] || fail "run 4: the small report was not spooled (exit $rc)"
+"$COLLECTOR" --db "$work/fleet4.db" serve --listen "127.0.0.1:$port" 2> "$work/serve.log" &
+serve=$!
+for _ in $(seq 100); do
+	curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
+	sleep 0.1
+done
+set +e
+"$AGENT" -v --root "$work/root" --pci-ids "$work/long.ids" --kernel-log "$work/big.log" \
+	--push "http://127.0.0.1:$port" --token-file "$work/token4" --spool "$work/spool4" \
+	> /dev/null 2> "$work/e4"
+rc=$?
+set -e
+[ "$rc" = 5 ] || fail "run 4: exit $rc, want 5: $(cat "$work/e4")"
+grep -q "not sent: the collector refuses a report over $MAX bytes" "$work/e4" ||
+	fail "run 4: no message"
+grep -q "delivered (HTTP 201)" "$work/e4" || fail "run 4: the spooled report not delivered: $(cat "$work/e4")"
+[ -z "$(ls -A "$work/spool4")" ] || fail "run 4: the spool was not emptied"
