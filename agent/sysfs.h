@@ -67,6 +67,7 @@ struct sysfs_extra {
 	char address[REPORT_ADDR_MAX];
 	char parent[REPORT_ADDR_MAX]; /* the bridge right above it, "" none */
 	int port_type;                /* PCIe port type, -1 unknown */
+	int noiommu_group;            /* its group's node is dev/vfio/noiommu-N */
 };
 
 /* Fill each device's preflight fields (driver_override, sriov, physfn,

@@ -235,11 +235,13 @@ pf_boot_display(struct pfread *r, struct report_iommu *io)
 }
 
 static void
-pf_vfio(struct pfread *r, struct report_iommu *io, struct sysfs_facts *facts)
+pf_vfio(struct pfread *r, struct report_iommu *io, struct sysfs_facts *facts, struct sysfs_extra *x,
+        size_t nx)
 {
 	struct strlist names = {NULL, 0};
+	const struct sysfs_extra *f;
 	char path[64], *v;
-	size_t i;
+	size_t i, j;
 
 	if (rootfs_read_attr(r->fs, "sys/module/vfio/parameters/enable_unsafe_noiommu_mode", &v) ==
 	    0) {
@@ -262,8 +264,15 @@ pf_vfio(struct pfread *r, struct report_iommu *io, struct sysfs_facts *facts)
 		/* a no-IOMMU group's node is dev/vfio/noiommu-N (drivers/vfio/group.c) */
 		if (io->groups[i].vfio_dev == TRI_FALSE && facts->noiommu == TRI_TRUE) {
 			snprintf(path, sizeof(path), "dev/vfio/noiommu-%d", io->groups[i].id);
-			if (rootfs_exists(r->fs, path) == 1)
-				io->groups[i].vfio_dev = TRI_TRUE;
+			if (rootfs_exists(r->fs, path) != 1)
+				continue;
+			io->groups[i].vfio_dev = TRI_TRUE;
+			/* its devices have no DMA protection, whatever the host has */
+			for (j = 0; j < io->groups[i].ndevices; j++) {
+				f = sysfs_extra_find(x, nx, io->groups[i].devices[j].address);
+				if (f != NULL)
+					x[f - x].noiommu_group = 1;
+			}
 		}
 	}
 	strlist_free(&names);
@@ -306,7 +315,7 @@ sysfs_preflight_read(struct rootfs *fs, struct report_iommu *io, struct sysfs_fa
 	i |= (size_t)(pf_default_route(&r, io) == -1);
 	facts->critical_known = i ? TRI_FALSE : TRI_TRUE;
 	pf_boot_display(&r, io);
-	pf_vfio(&r, io, facts);
+	pf_vfio(&r, io, facts, x, n);
 	return r.nomem ? -1 : 0;
 }
 
