@@ -119,6 +119,13 @@ pf_interrupts(struct pf *p, struct report_device *d)
 		         "isolation, which is unsafe");
 	else if (p->ir == TRI_FALSE)
 		pf_block(p, d, "interrupt remapping is off: vfio refuses the device");
+	/* with remapping on the group's MSIs are isolated and the parameter
+	 * changes nothing; with it unknown it may let the device through */
+	else if (s->allow_unsafe_interrupts == TRI_TRUE && p->ir == TRI_TRUE)
+		pf_warn(p, d,
+		        "vfio_iommu_type1 allow_unsafe_interrupts=Y: no effect while interrupt "
+		        "remapping is on, but vfio would take devices without isolation were it "
+		        "off");
 	else if (s->allow_unsafe_interrupts == TRI_TRUE)
 		pf_block(p, d,
 		         "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment without interrupt "
