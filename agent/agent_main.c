@@ -55,8 +55,11 @@ usage(FILE *out)
 	        "                     spool, hostname: iommu-fleet.conf(5)); options win\n"
 	        "\n"
 	        "exit status: %d ok (pushed: delivered), %d failure, %d usage,\n"
-	        "             %d spooled (not delivered, kept), %d rejected by the collector\n",
-	        EXIT_OK, EXIT_FAILURE_, EXIT_USAGE, EXIT_SPOOLED, EXIT_REJECTED);
+	        "             %d partial (printed, but over the collector's %u-byte bound),\n"
+	        "             %d spooled (not delivered, kept), %d rejected by the collector\n"
+	        "             (or over its bound: not sent)\n",
+	        EXIT_OK, EXIT_FAILURE_, EXIT_USAGE, EXIT_PARTIAL, REPORT_MAX_BYTES, EXIT_SPOOLED,
+	        EXIT_REJECTED);
 }
 
 /* Push exactly the text that would have been printed (with its newline). */
@@ -284,11 +287,63 @@ agent_gather(struct rootfs *fs, const struct agent_args *a, struct report *r)
 	return 0;
 }
 
+static size_t
+agent_device_count(const struct report *r)
+{
+	size_t i, n = r->iommu.nungrouped;
+
+	for (i = 0; i < r->iommu.ngroups; i++)
+		n += r->iommu.groups[i].ndevices;
+	return n;
+}
+
+/* The report's text as it is printed or pushed (but its newline): a new
+ * string, or NULL (said why).  Over the collector's REPORT_MAX_BYTES the
+ * unknown keys of later version 1 are left out (nothing is lost); when it
+ * is still over, every device stays and the report says in errors that
+ * the collector will refuse it: *too_big set. */
+static char *
+agent_encode(const struct agent_args *a, struct report *r, int *too_big)
+{
+	int flags = a->pretty ? REPORT_JSON_PRETTY : 0;
+	size_t full = 0;
+	char *json;
+
+	*too_big = 0;
+	json = report_json_encode(r, flags);
+	if (json != NULL && strlen(json) + 1 > REPORT_MAX_BYTES) {
+		full = strlen(json) + 1;
+		free(json);
+		flags |= REPORT_JSON_OMIT_UNKNOWN;
+		json = report_json_encode(r, flags);
+		if (json != NULL)
+			log_info("the report is %zu bytes, over the collector's %u: written without"
+			         " its unknown keys (%zu bytes)",
+			         full, REPORT_MAX_BYTES, strlen(json) + 1);
+	}
+	if (json != NULL && strlen(json) + 1 > REPORT_MAX_BYTES) {
+		*too_big = 1;
+		if (strlist_addf(&r->errors,
+		                 "report: %zu bytes for %zu PCI devices, over the collector's bound"
+		                 " of %u bytes: it refuses the whole report (every device is kept"
+		                 " here)",
+		                 strlen(json) + 1, agent_device_count(r), REPORT_MAX_BYTES) == -1)
+			fatalx("out of memory");
+		log_warnx("%s", r->errors.v[r->errors.n - 1]);
+		free(json);
+		json = report_json_encode(r, flags);
+	}
+	if (json == NULL)
+		log_warnx("cannot encode the report");
+	return json;
+}
+
 /* Print the report, or push it: rc, or the exit status of what failed. */
 static int
-agent_output(const struct agent_args *a, const struct report *r, int rc)
+agent_output(const struct agent_args *a, struct report *r, int rc)
 {
 	struct report_error err;
+	int too_big;
 	char *json;
 
 	/* the collector refuses what breaks the contract: never print it */
@@ -296,16 +351,22 @@ agent_output(const struct agent_args *a, const struct report *r, int rc)
 		log_warnx("internal error: the report breaks its own contract: %s", err.msg);
 		return EXIT_FAILURE_;
 	}
-	json = report_json_encode(r, a->pretty ? REPORT_JSON_PRETTY : 0);
-	if (json == NULL) {
-		log_warnx("cannot encode the report");
+	if ((json = agent_encode(a, r, &too_big)) == NULL)
 		return EXIT_FAILURE_;
-	}
-	if (a->push.url != NULL) {
+	if (a->push.url != NULL && too_big) {
+		/* a 413 for certain: neither sent nor spooled, but the reports
+		 * spooled by earlier runs still go */
+		log_warnx("%s: not sent: the collector refuses a report over %u bytes", a->push.url,
+		          REPORT_MAX_BYTES);
+		(void)push_report(&a->push, NULL, 0, r->report_id);
+		rc = EXIT_REJECTED;
+	} else if (a->push.url != NULL) {
 		rc = push_text(&a->push, json, r->report_id, rc);
 	} else if (puts(json) == EOF || fflush(stdout) == EOF) {
 		log_warn("stdout");
 		rc = EXIT_FAILURE_;
+	} else if (too_big && rc == EXIT_OK) {
+		rc = EXIT_PARTIAL;
 	}
 	free(json);
 	return rc;

@@ -114,22 +114,64 @@ pf_warn(struct pf *p, struct report_device *d, const char *fmt, ...)
 		p->failed = 1;
 }
 
+/* d's group is a vfio no-IOMMU one: its node is dev/vfio/noiommu-N, or
+ * the mode is on and the host shows no IOMMU unit (vfio makes a no-IOMMU
+ * group only for a device the IOMMU did not take: drivers/vfio/group.c). */
+static int
+pf_noiommu(const struct pf *p, const struct report_device *d)
+{
+	const struct sysfs_facts *s = &p->ev->sys;
+	const struct sysfs_extra *x = sysfs_extra_find(p->ev->extra, p->ev->nextra, d->address);
+
+	return (x != NULL && x->noiommu_group) || (s->noiommu == TRI_TRUE && s->iommu_units <= 0);
+}
+
+/* Interrupt isolation, which vfio_iommu_type1 checks at attach. */
+static void
+pf_interrupts(struct pf *p, struct report_device *d)
+{
+	const struct sysfs_facts *s = &p->ev->sys;
+
+	/* type1 refuses a device without remapping unless told not to
+	 * (vfio_iommu_type1.c: allow_unsafe_interrupts) */
+	if (p->ir == TRI_FALSE && s->allow_unsafe_interrupts == TRI_TRUE)
+		pf_block(p, d,
+		         "interrupt remapping is off and vfio_iommu_type1 "
+		         "allow_unsafe_interrupts=Y: vfio takes the device without interrupt "
+		         "isolation, which is unsafe");
+	else if (p->ir == TRI_FALSE)
+		pf_block(p, d, "interrupt remapping is off: vfio refuses the device");
+	/* with remapping on the group's MSIs are isolated and the parameter
+	 * changes nothing; with it unknown it may let the device through */
+	else if (s->allow_unsafe_interrupts == TRI_TRUE && p->ir == TRI_TRUE)
+		pf_warn(p, d,
+		        "vfio_iommu_type1 allow_unsafe_interrupts=Y: no effect while interrupt "
+		        "remapping is on, but vfio would take devices without isolation were it "
+		        "off");
+	else if (s->allow_unsafe_interrupts == TRI_TRUE)
+		pf_block(p, d,
+		         "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment without interrupt "
+		         "isolation is unsafe");
+}
+
 /* The host-wide conditions that make any assignment unsafe. */
 static void
 pf_host(struct pf *p, struct report_device *d)
 {
-	const struct sysfs_facts *s = &p->ev->sys;
-
-	if (p->ir == TRI_FALSE)
-		pf_block(p, d, "interrupt remapping is off: vfio refuses the device");
-	if (s->allow_unsafe_interrupts == TRI_TRUE)
-		pf_block(p, d,
-		         "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment without interrupt "
-		         "isolation is unsafe");
-	if (s->noiommu == TRI_TRUE)
+	/* no-IOMMU groups bypass vfio_iommu_type1 and its interrupt check:
+	 * no DMA protection is the one reason, not remapping */
+	if (pf_noiommu(p, d)) {
 		pf_block(p, d,
 		         "vfio no-IOMMU mode is on (enable_unsafe_noiommu_mode, "
 		         "/dev/vfio/noiommu-*): no DMA protection at all");
+	} else {
+		if (p->ev->sys.noiommu == TRI_TRUE)
+			pf_warn(p, d,
+			        "vfio no-IOMMU mode is on (enable_unsafe_noiommu_mode): a device"
+			        " in no IOMMU group would be taken without DMA protection; this"
+			        " one's group is the IOMMU's");
+		pf_interrupts(p, d);
+	}
 	if (cmdline_get(&p->r->cmdline, "pcie_acs_override") != NULL || p->ev->klog.acs_override)
 		pf_warn(p, d, "pcie_acs_override: the groups do not reflect real isolation");
 }

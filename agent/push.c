@@ -567,6 +567,13 @@ push_current(struct pusher *p, struct spool *sp, int have_spool, const char *jso
 	}
 }
 
+/* spool_keep, when this run has a report (push_report's json not NULL). */
+static int
+keep_current(struct spool *sp, int have_spool, const char *json, size_t len, const char *report_id)
+{
+	return json != NULL ? spool_keep(sp, have_spool, json, len, report_id) : EXIT_FAILURE_;
+}
+
 int
 push_report(const struct push_opts *o, const char *json, size_t len, const char *report_id)
 {
@@ -580,14 +587,18 @@ push_report(const struct push_opts *o, const char *json, size_t len, const char 
 	have_spool = push_spool_open(&sp, o->spool);
 	if (have_spool == -1)
 		return EXIT_FAILURE_;
+	if (json == NULL && (!have_spool || sp.n == 0)) {
+		rc = EXIT_OK; /* no report and an empty spool: nothing to send */
+		goto out;
+	}
 	if (push_prepare(o, tok, sizeof(tok)) == -1) {
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		rc = keep_current(&sp, have_spool, json, len, report_id);
 		goto out;
 	}
 	rc = pusher_init(&p, o, tok);
 	memset(tok, 0, sizeof(tok));
 	if (rc == -1) {
-		rc = spool_keep(&sp, have_spool, json, len, report_id);
+		rc = keep_current(&sp, have_spool, json, len, report_id);
 		goto out_curl;
 	}
 
@@ -597,13 +608,13 @@ push_report(const struct push_opts *o, const char *json, size_t len, const char 
 		if (next == 0)
 			break;
 		if (next == -1) {
-			rc = spool_keep(&sp, have_spool, json, len, report_id);
+			rc = keep_current(&sp, have_spool, json, len, report_id);
 			if (out == OUT_REFUSED)
 				rc = EXIT_REJECTED;
 			goto out_curl;
 		}
 	}
-	rc = push_current(&p, &sp, have_spool, json, len, report_id);
+	rc = json != NULL ? push_current(&p, &sp, have_spool, json, len, report_id) : EXIT_OK;
 out_curl:
 	pusher_free(&p);
 	lc.global_cleanup();

@@ -25,7 +25,9 @@ struct push_opts {
  * another run held the spool for SPOOL_LOCK_WAIT_S seconds, or
  * $IOMMU_AGENT_SPOOL_WAIT).  A report counts as delivered only on the
  * collector's acknowledgement naming it (report_json_ack), never on a 2xx
- * alone; the whole push ends within PUSH_DEADLINE_S (push.c). */
+ * alone; the whole push ends within PUSH_DEADLINE_S (push.c).  json NULL:
+ * this run has no report to send (it is over the collector's bound), the
+ * spool is still sent; EXIT_OK then means the spool was (or is) empty. */
 int push_report(const struct push_opts *o, const char *json, size_t len, const char *report_id);
 
 #endif

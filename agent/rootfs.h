@@ -14,9 +14,22 @@
 
 struct rootfs_capture;
 
+/* The last directories files were read from, resolved inside the root
+ * once: a device's attributes are then one-component opens, not a walk of
+ * sys/bus/pci/devices/ADDR and its link each (issue 9: most of the
+ * agent's time over the floor was those walks). */
+#define ROOTFS_DIR_CACHE 2
+struct rootfs_dir {
+	int fd;             /* O_PATH|O_DIRECTORY, -1 when unused */
+	unsigned long used; /* when last used, for replacing the oldest */
+	char rel[256];      /* the directory, relative to the root */
+};
+
 struct rootfs {
 	int dirfd;                  /* the root, O_PATH|O_DIRECTORY */
 	struct rootfs_capture *cap; /* NULL unless capturing */
+	struct rootfs_dir dirs[ROOTFS_DIR_CACHE];
+	unsigned long clock;
 };
 
 /* 0, or -1 with errno set (the root cannot be opened). */

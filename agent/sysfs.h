@@ -68,12 +68,13 @@ struct sysfs_extra {
 	char address[REPORT_ADDR_MAX];
 	char parent[REPORT_ADDR_MAX]; /* the bridge right above it, "" none */
 	int port_type;                /* PCIe port type, -1 unknown */
+	int noiommu_group;            /* its group's node is dev/vfio/noiommu-N */
 };
 
 /* Fill each device's preflight fields (driver_override, sriov, physfn,
  * role, acs, critical), each group's vfio_dev and facts->noiommu /
- * privileged, and *extra (caller frees; one per device).  0, or -1 on
- * allocation failure. */
+ * privileged, and *extra (caller frees; one per device, sorted by address
+ * for sysfs_extra_find).  0, or -1 on allocation failure. */
 int sysfs_preflight_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
                          struct sysfs_extra **extra, size_t *nextra, struct strlist *errors);
 const struct sysfs_extra *sysfs_extra_find(const struct sysfs_extra *x, size_t n,

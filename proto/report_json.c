@@ -85,6 +85,7 @@ text_clean(const char *s, size_t len, size_t *outlen)
 /* Set by any failed allocation while building; checked once at the end. */
 struct enc {
 	int failed;
+	int flags; /* REPORT_JSON_* */
 };
 
 /* Steals v (a new reference, or NULL after a failed allocation). */
@@ -93,6 +94,19 @@ put(struct enc *e, json_t *obj, const char *key, json_t *v)
 {
 	if (json_object_set_new(obj, key, v) == -1)
 		e->failed = 1;
+}
+
+/* A key added later in version 1 (FORMAT.md, note 1): a decoder takes it
+ * absent as unknown, so REPORT_JSON_OMIT_UNKNOWN leaves it out when null
+ * and nothing is lost.  Steals v. */
+static void
+put_later(struct enc *e, json_t *obj, const char *key, json_t *v)
+{
+	if ((e->flags & REPORT_JSON_OMIT_UNKNOWN) && json_is_null(v)) {
+		json_decref(v);
+		return;
+	}
+	put(e, obj, key, v);
 }
 
 /* Steals v. */
@@ -114,7 +128,8 @@ enc_strn(const char *s, size_t len)
 	c = text_clean(s, len, &n);
 	if (c == NULL)
 		return NULL;
-	v = json_stringn(c, n);
+	/* text_clean made it valid UTF-8 without NUL: no second check */
+	v = json_stringn_nocheck(c, n);
 	free(c);
 	return v;
 }
@@ -216,18 +231,18 @@ enc_preflight(struct enc *e, json_t *o, const struct report_device *d)
 {
 	json_t *sriov, *pf;
 
-	put(e, o, "role", enc_str(d->role));
-	put(e, o, "critical", enc_str(d->critical));
-	put(e, o, "driver_override", enc_str(d->driver_override));
+	put_later(e, o, "role", enc_str(d->role));
+	put_later(e, o, "critical", enc_str(d->critical));
+	put_later(e, o, "driver_override", enc_str(d->driver_override));
 	if (d->sriov_totalvfs >= 0) {
 		sriov = json_object();
 		put(e, sriov, "totalvfs", json_integer(d->sriov_totalvfs));
 		put(e, sriov, "numvfs", enc_int_or_null(d->sriov_numvfs));
 		put(e, o, "sriov", sriov);
 	} else
-		put(e, o, "sriov", json_null());
-	put(e, o, "physfn", d->physfn[0] ? enc_address(d->physfn) : json_null());
-	put(e, o, "acs", enc_tri(d->acs));
+		put_later(e, o, "sriov", json_null());
+	put_later(e, o, "physfn", d->physfn[0] ? enc_address(d->physfn) : json_null());
+	put_later(e, o, "acs", enc_tri(d->acs));
 	pf = json_object();
 	put(e, pf, "verdict", json_string(enc_verdict(d->preflight)));
 	put(e, pf, "blockers", enc_strlist(e, &d->blockers));
@@ -301,7 +316,7 @@ enc_group(struct enc *e, const struct report_group *g)
 	for (i = 0; a != NULL && i < g->nregions; i++)
 		push(e, a, enc_region(e, &g->regions[i]));
 	put(e, o, "reserved_regions", a);
-	put(e, o, "vfio_dev", enc_tri(g->vfio_dev));
+	put_later(e, o, "vfio_dev", enc_tri(g->vfio_dev));
 	return o;
 }
 
@@ -449,7 +464,7 @@ enc_checks(struct enc *e, const struct report *r)
 char *
 report_json_encode(const struct report *r, int flags)
 {
-	struct enc e = {0};
+	struct enc e = {0, flags};
 	json_t *root, *agent;
 	size_t dflags;
 	char *text;

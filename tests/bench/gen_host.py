@@ -2,17 +2,23 @@
 """Generate a SYNTHETIC large host for benchmarks (not a real capture).
 
 usage: gen_host.py DIR [--devices 160] [--groups 60] [--log-lines 20000]
+                  [--kern-log LINES [--boots 5]]
 
 Writes DIR/root: a sysfs/procfs tree with the given PCI devices spread over
 IOMMU groups (sys/kernel/iommu_groups, sys/bus/pci/devices with config space
 so lspci -A linux-sysfs can read it too), proc/cmdline, proc/cpuinfo,
 class/iommu units, and var/log/dmesg: a kernel log of the given length in
 dmesg format, mostly ordinary boot noise with the VT-d lines and some DMA
-faults among it.
+faults among it.  With --kern-log, var/log/kern.log instead: a syslog
+kern.log of LINES lines and several boots (gen_klog.py), the newest last,
+whose facts differ from the older boots' (x2apic mode, one fault).
+Past 8,000 devices the addresses go on in the next PCI domain.
 """
 import argparse
 import os
 import random
+
+from gen_klog import write_klog
 
 CLASSES = [(0x030000, 0x10de, 0x2204), (0x040300, 0x10de, 0x1aef), (0x020000, 0x8086, 0x1572),
            (0x010802, 0x144d, 0xa808), (0x0c0330, 0x8086, 0xa36d), (0x010700, 0x1000, 0x0097)]
@@ -22,6 +28,14 @@ def write(path, text, mode="w"):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, mode) as f:
         f.write(text)
+
+
+def put(path, data):
+    """A file in an existing directory, in three system calls: a tree of
+    8,000 devices is some 100,000 files."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.write(fd, data.encode() if isinstance(data, str) else data)
+    os.close(fd)
 
 
 def config_space(vendor, device, cls):
@@ -40,14 +54,17 @@ def main():
     ap.add_argument("--devices", type=int, default=160)
     ap.add_argument("--groups", type=int, default=60)
     ap.add_argument("--log-lines", type=int, default=20000)
+    ap.add_argument("--kern-log", type=int, default=0, metavar="LINES")
+    ap.add_argument("--boots", type=int, default=5)
     a = ap.parse_args()
     rnd = random.Random(42)
     root = os.path.join(a.dir, "root")
     sysd = os.path.join(root, "sys")
     addrs = []
     for i in range(a.devices):
-        bus, dev, fn = 1 + i // 32, (i // 4) % 8, i % 4
-        addrs.append("0000:%02x:%02x.%d" % (bus, dev, fn))
+        dom, j = divmod(i, 8000)
+        bus, dev, fn = 1 + j // 32, (j // 4) % 8, j % 4
+        addrs.append("%04x:%02x:%02x.%d" % (dom, bus, dev, fn))
     os.makedirs(os.path.join(sysd, "kernel/iommu_groups"), exist_ok=True)
     os.makedirs(os.path.join(sysd, "bus/pci/devices"), exist_ok=True)
     for g in range(a.groups):
@@ -56,26 +73,27 @@ def main():
         write(os.path.join(gdir, "type"), "DMA-FQ\n")
         write(os.path.join(gdir, "reserved_regions"),
               "0x00000000fee00000 0x00000000feefffff msi\n")
+    os.makedirs(os.path.join(sysd, "devices/pci0000:00"), exist_ok=True)
+    os.makedirs(os.path.join(sysd, "bus/pci/drivers/vfio-pci"), exist_ok=True)
     for i, addr in enumerate(addrs):
         g = i * a.groups // a.devices
         cls, ven, dev = CLASSES[i % len(CLASSES)]
         if i % 8 == 7:
             cls, ven, dev = 0x060400, 0x8086, 0xa110
         real = os.path.join(sysd, "devices/pci0000:00", addr)
-        os.makedirs(real, exist_ok=True)
+        os.mkdir(real)
         for name, val in (("vendor", ven), ("device", dev), ("subsystem_vendor", ven),
                           ("subsystem_device", 0x1234)):
-            write(os.path.join(real, name), "0x%04x\n" % val)
-        write(os.path.join(real, "class"), "0x%06x\n" % cls)
-        write(os.path.join(real, "uevent"),
-              "DRIVER=vfio-pci\nPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:1234\n"
-              "PCI_SLOT_NAME=%s\nMODALIAS=pci:v0000%04Xd0000%04Xsv0000%04Xsd00001234\n"
-              % (cls, ven, dev, ven, addr, ven, dev, ven))
-        write(os.path.join(real, "reset_method"), "flr bus\n")
-        write(os.path.join(real, "boot_vga"), "0\n")
-        write(os.path.join(real, "config"), config_space(ven, dev, cls), "wb")
-        write(os.path.join(real, "irq"), "16\n")
-        os.makedirs(os.path.join(sysd, "bus/pci/drivers/vfio-pci"), exist_ok=True)
+            put(os.path.join(real, name), "0x%04x\n" % val)
+        put(os.path.join(real, "class"), "0x%06x\n" % cls)
+        put(os.path.join(real, "uevent"),
+            "DRIVER=vfio-pci\nPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:1234\n"
+            "PCI_SLOT_NAME=%s\nMODALIAS=pci:v0000%04Xd0000%04Xsv0000%04Xsd00001234\n"
+            % (cls, ven, dev, ven, addr, ven, dev, ven))
+        put(os.path.join(real, "reset_method"), "flr bus\n")
+        put(os.path.join(real, "boot_vga"), "0\n")
+        put(os.path.join(real, "config"), config_space(ven, dev, cls))
+        put(os.path.join(real, "irq"), "16\n")
         os.symlink("../../../bus/pci/drivers/vfio-pci", os.path.join(real, "driver"))
         os.symlink("../../../kernel/iommu_groups/%d" % g, os.path.join(real, "iommu_group"))
         os.symlink("../../../devices/pci0000:00/" + addr,
@@ -95,6 +113,10 @@ def main():
           "           CPU0\n  0:         10  IR-IO-APIC    2-edge      timer\n")
     write(os.path.join(root, "proc/sys/kernel/hostname"), "bench-host\n")
     write(os.path.join(root, "etc/os-release"), 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
+    if a.kern_log > 0:
+        os.makedirs(os.path.join(root, "var/log"), exist_ok=True)
+        write_klog(os.path.join(root, "var/log/kern.log"), a.kern_log, a.boots)
+        return
     # A long-running host's log: the boot with its IOMMU lines (one group
     # add per device), then mostly unrelated noise with some DMA faults.
     boot = ["Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)",

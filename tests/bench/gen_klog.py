@@ -39,19 +39,15 @@ NOISE = [
 FAULT = "DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0x%x [fault reason 0x06] PTE Read access is not set"
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("lines", type=int)
-    ap.add_argument("--boots", type=int, default=5)
-    a = ap.parse_args()
-    per_boot = max(len(BOOT) + 1, a.lines // a.boots)
+def write_klog(out, lines, boots=5):
+    """LINES lines of BOOTS boots into the file out, the newest boot last."""
+    per_boot = max(len(BOOT) + 1, lines // boots)
     n = 0
-    with open(a.out, "w") as f:
-        for b in range(a.boots):
-            last = b == a.boots - 1
+    with open(out, "w") as f:
+        for b in range(boots):
+            last = b == boots - 1
             t = 0.0
-            count = a.lines - n if last else per_boot
+            count = lines - n if last else per_boot
             for i in range(count):
                 if i < len(BOOT):
                     msg = BOOT[i]
@@ -68,6 +64,14 @@ def main():
                     1 + b, (s // 3600) % 24, (s // 60) % 60, s % 60, s, int((t - s) * 1e6), msg))
                 n += 1
 
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("lines", type=int)
+    ap.add_argument("--boots", type=int, default=5)
+    a = ap.parse_args()
+    write_klog(a.out, a.lines, a.boots)
 
 if __name__ == "__main__":
     main()

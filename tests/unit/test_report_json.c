@@ -1343,17 +1343,15 @@ test_schema_matches_decoder(void **state)
 }
 
 /* The example in FORMAT.md is what the encoder writes, byte for byte. */
-static void
-test_format_example(void **state)
+/* The JSON example of FORMAT.md, NUL-terminated, in a static buffer. */
+static char *
+format_example(void)
 {
 	static char buf[1 << 20];
-	struct report r;
-	struct report_error err;
-	char *start, *end, *again;
+	char *start, *end;
 	size_t n;
 	FILE *f;
 
-	(void)state;
 	f = fopen(FORMAT_PATH, "r");
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -1365,7 +1363,19 @@ test_format_example(void **state)
 	end = strstr(start, "\n```");
 	assert_non_null(end);
 	*end = '\0';
-	if (report_json_decode(start, (size_t)(end - start), &r, &err) != 0)
+	return start;
+}
+
+static void
+test_format_example(void **state)
+{
+	struct report r;
+	struct report_error err;
+	char *start, *again;
+
+	(void)state;
+	start = format_example();
+	if (report_json_decode(start, strlen(start), &r, &err) != 0)
 		fail_msg("FORMAT.md example: %s", err.msg);
 	assert_string_equal(r.host.hostname, "repsys11");
 	assert_int_equal(r.iommu.ngroups, 2);
@@ -1373,6 +1383,41 @@ test_format_example(void **state)
 	assert_non_null(again);
 	assert_string_equal(again, start);
 	free(again);
+	report_free(&r);
+}
+
+/* REPORT_JSON_OMIT_UNKNOWN (the agent's text for a host over 8 MiB) loses
+ * nothing: it decodes to the report whose full encoding is the FORMAT.md
+ * example byte for byte, and it is shorter by the keys it left out. */
+static void
+test_omit_unknown(void **state)
+{
+	struct report r, back;
+	struct report_error err;
+	char *start, *compact, *full, *again;
+
+	(void)state;
+	start = format_example();
+	assert_int_equal(report_json_decode(start, strlen(start), &r, &err), 0);
+	full = report_json_encode(&r, 0);
+	compact = report_json_encode(&r, REPORT_JSON_OMIT_UNKNOWN);
+	assert_non_null(full);
+	assert_non_null(compact);
+	/* the example has unknown later keys (a device's "critical": null) */
+	assert_non_null(strstr(full, "\"critical\":null"));
+	assert_null(strstr(compact, "\"critical\""));
+	assert_null(strstr(compact, "\"sriov\":null"));
+	assert_non_null(strstr(compact, "\"role\":"));
+	assert_true(strlen(compact) < strlen(full));
+	if (report_json_decode(compact, strlen(compact), &back, &err) != 0)
+		fail_msg("compact text refused: %s", err.msg);
+	again = report_json_encode(&back, REPORT_JSON_PRETTY);
+	assert_non_null(again);
+	assert_string_equal(again, start);
+	free(again);
+	free(compact);
+	free(full);
+	report_free(&back);
 	report_free(&r);
 }
 
@@ -1712,6 +1757,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_omit_unknown),
 	        cmocka_unit_test(test_repeated_param_last_wins),
 	        cmocka_unit_test(test_unknown_is_null),
 	        cmocka_unit_test(test_hostile_strings),

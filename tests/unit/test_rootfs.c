@@ -128,6 +128,67 @@ test_symlinks_stay_inside_root(void **state)
 	rootfs_close(&fs);
 }
 
+/* Reads through a cached directory (rootfs.h: ROOTFS_DIR_CACHE) are the
+ * reads of a whole-path resolution: a link as the last name is still
+ * resolved inside the root, an escaping one still refused, and three
+ * directories taken in turn through two slots each read their own. */
+static void
+test_dir_cache_same_as_whole(void **state)
+{
+	static const char *const order[] = {
+	        "etc/hostname",
+	        "sys/devices/0000:01:00.0/vendor",
+	        "etc/alias",
+	        "etc/escape-abs",
+	        "sys/devices/0000:01:00.0/vendor",
+	        "etc/abs-inside",
+	        "etc/up/hostname",
+	        "etc/escape-rel",
+	        "sys/empty/../../etc/hostname",
+	};
+	static const char *const want[] = {
+	        "  box-1 \n", "0x10de\n",   "  box-1 \n", NULL,         "0x10de\n",
+	        "  box-1 \n", "  box-1 \n", NULL,         "  box-1 \n",
+	};
+	struct rootfs fs;
+	char *buf, name[64];
+	size_t len, i, round;
+
+	(void)state;
+	open_root(&fs, "root");
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			if (want[i] == NULL) {
+				assert_int_equal(rootfs_read(&fs, order[i], 100, &buf, &len, NULL),
+				                 -1);
+				continue;
+			}
+			if (rootfs_read(&fs, order[i], 100, &buf, &len, NULL) != 0)
+				fail_msg("%s: %s", order[i], strerror(errno));
+			assert_string_equal(buf, want[i]);
+			free(buf);
+			/* a readlink between reads moves the cache too */
+			assert_int_equal(rootfs_link_basename(&fs,
+			                                      "sys/devices/0000:01:00.0/driver",
+			                                      name, sizeof(name)),
+			                 0);
+			assert_string_equal(name, "vfio-pci");
+		}
+	assert_int_equal(rootfs_read(&fs, "etc/..", 100, &buf, &len, NULL), -1);
+	/* a directory that cannot be opened takes no slot: its name must not
+	 * find the directory it would have replaced */
+	assert_int_equal(rootfs_read(&fs, "etc/hostname", 100, &buf, &len, NULL), 0);
+	free(buf);
+	assert_int_equal(rootfs_read(&fs, "sys/devices/0000:01:00.0/vendor", 100, &buf, &len, NULL),
+	                 0);
+	free(buf);
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(rootfs_read(&fs, "nothere/hostname", 100, &buf, &len, NULL), -1);
+		assert_int_equal(errno, ENOENT);
+	}
+	rootfs_close(&fs);
+}
+
 static void
 test_read_is_bounded(void **state)
 {
@@ -340,6 +401,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_read_attr_trims),
 	        cmocka_unit_test(test_symlinks_stay_inside_root),
+	        cmocka_unit_test(test_dir_cache_same_as_whole),
 	        cmocka_unit_test(test_read_is_bounded),
 	        cmocka_unit_test(test_link_and_list),
 	        cmocka_unit_test(test_capture_round_trip),
