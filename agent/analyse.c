@@ -210,6 +210,14 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		        "Xen dom0: the hypervisor owns the IOMMU and sysfs shows no groups";
 		return;
 	}
+	/* vfio's no-IOMMU mode makes groups of its own for devices no IOMMU
+	 * covers: groups with no unit under it are not an IOMMU */
+	if (s->ngroups > 0 && s->iommu_units == 0 && s->noiommu == TRI_TRUE) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "sysfs: no IOMMU unit; the groups are vfio's no-IOMMU ones "
+		                 "(enable_unsafe_noiommu_mode)";
+		return;
+	}
 	if (s->ngroups > 0 || s->iommu_units > 0) {
 		f->enabled = TRI_TRUE;
 		f->enabled_why = "sysfs: IOMMU units and groups present";
@@ -666,14 +674,19 @@ check_vfio(struct report *r, const char *id, const struct evidence *ev, const st
 {
 	const struct sysfs_facts *s = &ev->sys;
 
-	(void)f;
+	/* the parameter only matters where vfio would otherwise refuse: with
+	 * interrupt remapping (MSI isolation) on, it changes nothing */
 	if (s->vfio_pci == TRI_TRUE)
 		return check_add(
 		        r, id, s->allow_unsafe_interrupts == TRI_TRUE ? CHECK_WARN : CHECK_PASS,
 		        "/sys/module/vfio_pci",
-		        s->allow_unsafe_interrupts == TRI_TRUE
-		                ? "vfio-pci loaded with allow_unsafe_interrupts=Y: no interrupt isolation"
-		                : "vfio-pci loaded");
+		        s->allow_unsafe_interrupts != TRI_TRUE ? "vfio-pci loaded"
+		        : f->ir == TRI_TRUE
+		                ? "vfio-pci loaded with allow_unsafe_interrupts=Y: unused while %s is on, "
+		                  "but a host that loses it would assign devices without isolation"
+		                : "vfio-pci loaded with allow_unsafe_interrupts=Y: devices are assigned "
+		                  "without interrupt isolation",
+		        f->ir_name);
 	if (s->vfio_pci == TRI_FALSE)
 		return check_add(
 		        r, id, CHECK_WARN, "/sys/module/vfio_pci absent",
