@@ -419,7 +419,10 @@ spool_keep(struct spool *sp, int have_spool, const char *json, size_t len, const
 	int n;
 
 	if (!have_spool) {
-		log_warnx("report %s not delivered and not spooled (no --spool)", report_id);
+		/* sp->dir is NULL without --spool; set when it failed to open */
+		log_warnx("report %s not delivered and not spooled (%s)", report_id,
+		          sp->dir == NULL ? "no --spool"
+		                          : "the spool could not be opened: see above");
 		return EXIT_FAILURE_;
 	}
 	if (spool_add(sp, report_id, json, len) == -1) {
@@ -477,6 +480,7 @@ push_spool_open(struct spool *sp, const char *dir)
 			return -1;
 		}
 		log_warn("spool %s", dir);
+		sp->dir = (char *)dir; /* only for spool_keep's message: never freed here */
 		return 0;
 	}
 	return 1;

@@ -29,12 +29,20 @@ struct db {
 	sqlite3 *h;
 	struct db_stmt *stmts;
 	char err[512];
+	int full; /* the last error was SQLITE_FULL */
 };
 
 static void
 db_seterr(struct db *db, const char *what)
 {
 	snprintf(db->err, sizeof(db->err), "%s: %s", what, sqlite3_errmsg(db->h));
+	db->full = (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_FULL;
+}
+
+int
+db_error_full(struct db *db)
+{
+	return db->full;
 }
 
 const char *
@@ -47,6 +55,7 @@ void
 db_set_error(struct db *db, const char *msg)
 {
 	snprintf(db->err, sizeof(db->err), "%s", msg);
+	db->full = 0;
 }
 
 int
@@ -66,6 +75,7 @@ db_exec(struct db *db, const char *sql)
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(db->err, sizeof(db->err), "%s", msg != NULL ? msg : sqlite3_errmsg(db->h));
+		db->full = (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_FULL;
 		sqlite3_free(msg);
 		return -1;
 	}

@@ -42,6 +42,8 @@ int db_set_durable(struct db *db);
 
 int db_schema_version(void); /* newest version compiled in */
 const char *db_error(struct db *db);
+/* 1 when that error was a full disk (SQLITE_FULL): the caller can say so. */
+int db_error_full(struct db *db);
 void db_set_error(struct db *db, const char *msg); /* for callers' own checks */
 
 /* BEGIN IMMEDIATE (waits up to the busy timeout for other writers). */

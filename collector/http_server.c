@@ -714,6 +714,13 @@ reports_finish(struct http_server *s, struct MHD_Connection *c, struct request *
 	case STORE_FAILED:
 	case STORE_NOT_KNOWN:
 		log_warnx("storing a report of %s: %s", rq->host, res.error);
+		/* 507: the client keeps the report and retries; say why */
+		if (res.disk_full)
+			return respond_error(
+			        s, c, rq, MHD_HTTP_INSUFFICIENT_STORAGE, "db-error",
+			        "the collector's disk is full: the report was not stored, "
+			        "keep it and retry later",
+			        0);
 		return respond_error(s, c, rq, status, "db-error", "the report could not be stored",
 		                     0);
 	default:

@@ -790,6 +790,7 @@ static enum store_status
 dberr(struct db *db, struct store_result *res)
 {
 	snprintf(res->error, sizeof(res->error), "%s", db_error(db));
+	res->disk_full = db_error_full(db);
 	db_rollback(db);
 	return finish(res, STORE_FAILED);
 }

@@ -35,6 +35,7 @@ struct store_result {
 	char report_id[40];
 	long long observation_id; /* stored / unchanged, else 0 */
 	int new_content;          /* 1 when the report's content was stored for the first time */
+	int disk_full;            /* failed: the database's disk is full */
 	char error[512];          /* rejected / wrong-host / failed: why */
 };
 

@@ -117,10 +117,10 @@ for i in $(seq 1 40); do
 	expect "push $i before the disk filled up" "$rc" 0
 done
 [ -n "$full" ] || fail "40 reports of new content fitted a full disk"
-# (a 507 naming the full disk would tell the agent's operator more: that
-# is http_server.c's status_code(); today a database error is a 500)
-grep -q 'HTTP 500: {"status":500,"error":"the report could not be stored"}' "$log" ||
-	fail "full database: the agent saw no db-error: $(tail -3 "$log")"
+# 507 Insufficient Storage naming the full disk: the agent's operator
+# learns where the problem is, and the agent keeps the report (5xx)
+grep -q "HTTP 507: {\"status\":507,\"error\":\"the collector's disk is full" "$log" ||
+	fail "full database: the agent saw no 507 naming the disk: $(tail -3 "$log")"
 grep -q 'database or disk is full' "$work/serve.log" ||
 	fail "full database: serve's log does not say the disk is full"
 expect "full database: the report spooled" "$(ids_in "$spool" | wc -l)" 1
