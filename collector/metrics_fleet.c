@@ -19,7 +19,9 @@
 
 static const char SQL_FLEET[] =
         "SELECT hostname, coalesce(verdict, 'none'), dma_faults, firmware_bugs,"
-        " CAST(strftime('%s', collected_at) AS INTEGER),"
+        /* receipt, not the host's claim: a wrong clock must not hide a
+         * silent host from the "no report for two days" alert */
+        " CAST(strftime('%s', received_at) AS INTEGER),"
         " last_attempt_status IN ('stored', 'unchanged', 'duplicate')"
         " FROM host_status ORDER BY hostname";
 
@@ -48,7 +50,7 @@ static const struct family {
          "report.",
          C_BUGS},
         {"iommu_fleet_host_last_report_timestamp_seconds",
-         "When the host's latest report was made (Unix time).", C_TIME},
+         "When the collector received the host's latest report (Unix time).", C_TIME},
         {"iommu_fleet_host_last_attempt_ok",
          "1 when the host's latest collection attempt brought a report.", C_OK},
 };

@@ -39,7 +39,7 @@ expect "web1 ready gauge present" "$(grep -c '^iommu_fleet_host_ready{host="web1
 expect "web1 last attempt ok" "$(m 'iommu_fleet_host_last_attempt_ok{host="web1"}')" 0
 expect "hosts by verdict" "$(grep -c '^iommu_fleet_hosts{verdict=' "$work/metrics.txt")" 4
 expect "web1 report time" "$(m 'iommu_fleet_host_last_report_timestamp_seconds{host="web1"}')" \
-	"$(q "SELECT CAST(strftime('%s', collected_at) AS INTEGER) FROM host_status WHERE hostname = 'web1'")"
+	"$(q "SELECT CAST(strftime('%s', received_at) AS INTEGER) FROM host_status WHERE hostname = 'web1'")"
 expect "POST /metrics" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/metrics")" 405
 grep -q 'path=/metrics status=200' "$work/serve.log" || fail "no access-log line for /metrics"
 
