@@ -25,6 +25,7 @@
 #include "proto/report_path.h"
 #include "proto/stamp.h"
 #include "proto/hostname.h"
+#include "proto/json_writer.h"
 #include "common/utf8.h"
 
 #define PATH_MAX_LEN REPORT_PATH_MAX
@@ -82,133 +83,134 @@ text_clean(const char *s, size_t len, size_t *outlen)
 
 /* -------------------------------------------------------------- encode */
 
-/* Set by any failed allocation while building; checked once at the end. */
+/* Written straight into a json_writer, as jansson wrote the same tree with
+ * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) (the agent built the tree
+ * and dumped it: 38% of its instructions).  Any failure is the writer's. */
 struct enc {
-	int failed;
+	struct json_writer w;
 	int flags; /* REPORT_JSON_* */
 };
 
-/* Steals v (a new reference, or NULL after a failed allocation). */
 static void
-put(struct enc *e, json_t *obj, const char *key, json_t *v)
+key(struct enc *e, const char *k)
 {
-	if (json_object_set_new(obj, key, v) == -1)
-		e->failed = 1;
+	json_writer_key(&e->w, k, strlen(k));
 }
 
-/* A key added later in version 1 (FORMAT.md, note 1): a decoder takes it
- * absent as unknown, so REPORT_JSON_OMIT_UNKNOWN leaves it out when null
- * and nothing is lost.  Steals v. */
+/* A cleaned string (text_clean: valid UTF-8, no control characters, at
+ * most REPORT_MAX_STRING bytes); printable ASCII needs no copy. */
 static void
-put_later(struct enc *e, json_t *obj, const char *key, json_t *v)
+enc_strn(struct enc *e, const char *s, size_t len)
 {
-	if ((e->flags & REPORT_JSON_OMIT_UNKNOWN) && json_is_null(v)) {
-		json_decref(v);
-		return;
-	}
-	put(e, obj, key, v);
-}
-
-/* Steals v. */
-static void
-push(struct enc *e, json_t *arr, json_t *v)
-{
-	if (json_array_append_new(arr, v) == -1)
-		e->failed = 1;
-}
-
-/* New reference: the cleaned string, or null for NULL. */
-static json_t *
-enc_strn(const char *s, size_t len)
-{
-	json_t *v;
-	size_t n;
+	size_t i, n;
 	char *c;
 
-	c = text_clean(s, len, &n);
-	if (c == NULL)
-		return NULL;
-	/* text_clean made it valid UTF-8 without NUL: no second check */
-	v = json_stringn_nocheck(c, n);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			break;
+	if (i == len && len <= REPORT_MAX_STRING) {
+		json_writer_string(&e->w, s, len);
+		return;
+	}
+	if ((c = text_clean(s, len, &n)) == NULL) {
+		e->w.failed = 1;
+		return;
+	}
+	json_writer_string(&e->w, c, n);
 	free(c);
-	return v;
 }
 
-static json_t *
-enc_str(const char *s)
+static void
+enc_str(struct enc *e, const char *s)
 {
 	if (s == NULL)
-		return json_null();
-	return enc_strn(s, strlen(s));
+		json_writer_null(&e->w);
+	else
+		enc_strn(e, s, strlen(s));
 }
 
 /* A fixed char array: empty (or unset) is unknown. */
-static json_t *
-enc_fixed(const char *buf, size_t size)
+static void
+enc_fixed(struct enc *e, const char *buf, size_t size)
 {
 	size_t n = strnlen(buf, size);
 
 	if (n == 0)
-		return json_null();
-	return enc_strn(buf, n);
+		json_writer_null(&e->w);
+	else
+		enc_strn(e, buf, n);
 }
 
 /* PCI addresses are lowercase, as sysfs prints them, so a decoder that
  * lowercases sees the same text. */
-static json_t *
-enc_address(const char *addr)
+static void
+enc_address(struct enc *e, const char *addr)
 {
 	char buf[REPORT_ADDR_MAX];
 	size_t i, n = strnlen(addr, sizeof(buf));
 
-	if (n == 0 || n >= sizeof(buf))
-		return n == 0 ? json_null() : enc_strn(addr, n);
+	if (n == 0 || n >= sizeof(buf)) {
+		if (n == 0)
+			json_writer_null(&e->w);
+		else
+			enc_strn(e, addr, n);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		buf[i] = (addr[i] >= 'A' && addr[i] <= 'F') ? addr[i] - 'A' + 'a' : addr[i];
-	buf[n] = '\0';
-	return enc_strn(buf, n);
+	enc_strn(e, buf, n);
 }
 
-static json_t *
-enc_tri(enum tristate t)
+static void
+enc_tri(struct enc *e, enum tristate t)
 {
-	if (t == TRI_TRUE)
-		return json_true();
-	if (t == TRI_FALSE)
-		return json_false();
-	return json_null();
+	if (t == TRI_TRUE || t == TRI_FALSE)
+		json_writer_bool(&e->w, t == TRI_TRUE);
+	else
+		json_writer_null(&e->w);
 }
 
 /* "10de" / "030000": digits lowercase hex digits, null outside 0..max. */
-static json_t *
-enc_hex(long v, int digits, long max)
+static void
+enc_hex(struct enc *e, long v, int digits, long max)
 {
 	char buf[16];
+	int n;
 
-	if (v < 0 || v > max)
-		return json_null();
-	snprintf(buf, sizeof(buf), "%0*lx", digits, (unsigned long)v);
-	return json_string(buf);
+	if (v < 0 || v > max) {
+		json_writer_null(&e->w);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%0*lx", digits, (unsigned long)v);
+	json_writer_string(&e->w, buf, (size_t)n);
 }
 
-static json_t *
-enc_count(unsigned long v)
+static void
+enc_count(struct enc *e, unsigned long v)
 {
 	if (v > (unsigned long)LONG_MAX)
 		v = (unsigned long)LONG_MAX;
-	return json_integer((json_int_t)v);
+	json_writer_int(&e->w, (long long)v);
 }
 
-static json_t *
+static void
+enc_int_or_null(struct enc *e, long long v)
+{
+	if (v < 0)
+		json_writer_null(&e->w);
+	else
+		json_writer_int(&e->w, v);
+}
+
+static void
 enc_strlist(struct enc *e, const struct strlist *l)
 {
-	json_t *a;
 	size_t i;
 
-	a = json_array();
-	for (i = 0; a != NULL && i < l->n; i++)
-		push(e, a, enc_str(l->v[i]));
-	return a;
+	json_writer_array(&e->w);
+	for (i = 0; i < l->n; i++)
+		enc_str(e, l->v[i]);
+	json_writer_end(&e->w);
 }
 
 static const char *
@@ -219,288 +221,401 @@ enc_verdict(enum verdict v)
 	return verdict_name(v);
 }
 
-static json_t *
-enc_int_or_null(int v)
+static void
+enc_name(struct enc *e, const char *s)
 {
-	return v < 0 ? json_null() : json_integer(v);
+	json_writer_string(&e->w, s, strlen(s));
+}
+
+/* A key added later in version 1 (FORMAT.md, note 1) whose value is
+ * unknown: a decoder takes it absent as unknown, so
+ * REPORT_JSON_OMIT_UNKNOWN leaves it out and nothing is lost.  1 when the
+ * member is written (its key then is). */
+static int
+later(struct enc *e, const char *k, int unknown)
+{
+	if (unknown && (e->flags & REPORT_JSON_OMIT_UNKNOWN))
+		return 0;
+	key(e, k);
+	return 1;
 }
 
 /* The whole-group preflight keys of a device (added in version 1). */
 static void
-enc_preflight(struct enc *e, json_t *o, const struct report_device *d)
+enc_preflight(struct enc *e, const struct report_device *d)
 {
-	json_t *sriov, *pf;
-
-	put_later(e, o, "role", enc_str(d->role));
-	put_later(e, o, "critical", enc_str(d->critical));
-	put_later(e, o, "driver_override", enc_str(d->driver_override));
+	if (later(e, "role", d->role == NULL))
+		enc_str(e, d->role);
+	if (later(e, "critical", d->critical == NULL))
+		enc_str(e, d->critical);
+	if (later(e, "driver_override", d->driver_override == NULL))
+		enc_str(e, d->driver_override);
 	if (d->sriov_totalvfs >= 0) {
-		sriov = json_object();
-		put(e, sriov, "totalvfs", json_integer(d->sriov_totalvfs));
-		put(e, sriov, "numvfs", enc_int_or_null(d->sriov_numvfs));
-		put(e, o, "sriov", sriov);
-	} else
-		put_later(e, o, "sriov", json_null());
-	put_later(e, o, "physfn", d->physfn[0] ? enc_address(d->physfn) : json_null());
-	put_later(e, o, "acs", enc_tri(d->acs));
-	pf = json_object();
-	put(e, pf, "verdict", json_string(enc_verdict(d->preflight)));
-	put(e, pf, "blockers", enc_strlist(e, &d->blockers));
-	put(e, pf, "warnings", enc_strlist(e, &d->warnings));
-	put(e, o, "preflight", pf);
+		key(e, "sriov");
+		json_writer_object(&e->w);
+		key(e, "totalvfs");
+		json_writer_int(&e->w, d->sriov_totalvfs);
+		key(e, "numvfs");
+		enc_int_or_null(e, d->sriov_numvfs);
+		json_writer_end(&e->w);
+	} else if (later(e, "sriov", 1)) {
+		json_writer_null(&e->w);
+	}
+	if (later(e, "physfn", !d->physfn[0]))
+		enc_address(e, d->physfn);
+	if (later(e, "acs", d->acs != TRI_TRUE && d->acs != TRI_FALSE))
+		enc_tri(e, d->acs);
+	key(e, "preflight");
+	json_writer_object(&e->w);
+	key(e, "verdict");
+	enc_name(e, enc_verdict(d->preflight));
+	key(e, "blockers");
+	enc_strlist(e, &d->blockers);
+	key(e, "warnings");
+	enc_strlist(e, &d->warnings);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_device(struct enc *e, const struct report_device *d)
 {
-	json_t *o, *pt;
-
-	o = json_object();
-	put(e, o, "address", enc_address(d->address));
-	put(e, o, "vendor_id", enc_hex(d->vendor_id, 4, 0xffff));
-	put(e, o, "device_id", enc_hex(d->device_id, 4, 0xffff));
-	put(e, o, "subsystem_vendor_id", enc_hex(d->subsystem_vendor_id, 4, 0xffff));
-	put(e, o, "subsystem_device_id", enc_hex(d->subsystem_device_id, 4, 0xffff));
-	put(e, o, "class", enc_hex(d->class_code, 6, 0xffffff));
-	put(e, o, "name", enc_str(d->name));
-	put(e, o, "driver", enc_str(d->driver));
-	put(e, o, "reset_methods", enc_strlist(e, &d->reset_methods));
-	put(e, o, "boot_vga", enc_tri(d->boot_vga));
-	pt = json_object();
-	put(e, pt, "verdict", json_string(enc_verdict(d->verdict)));
-	put(e, pt, "isolated", enc_tri(d->isolated));
-	put(e, pt, "reasons", enc_strlist(e, &d->reasons));
-	put(e, o, "passthrough", pt);
-	enc_preflight(e, o, d);
-	return o;
+	json_writer_object(&e->w);
+	key(e, "address");
+	enc_address(e, d->address);
+	key(e, "vendor_id");
+	enc_hex(e, d->vendor_id, 4, 0xffff);
+	key(e, "device_id");
+	enc_hex(e, d->device_id, 4, 0xffff);
+	key(e, "subsystem_vendor_id");
+	enc_hex(e, d->subsystem_vendor_id, 4, 0xffff);
+	key(e, "subsystem_device_id");
+	enc_hex(e, d->subsystem_device_id, 4, 0xffff);
+	key(e, "class");
+	enc_hex(e, d->class_code, 6, 0xffffff);
+	key(e, "name");
+	enc_str(e, d->name);
+	key(e, "driver");
+	enc_str(e, d->driver);
+	key(e, "reset_methods");
+	enc_strlist(e, &d->reset_methods);
+	key(e, "boot_vga");
+	enc_tri(e, d->boot_vga);
+	key(e, "passthrough");
+	json_writer_object(&e->w);
+	key(e, "verdict");
+	enc_name(e, enc_verdict(d->verdict));
+	key(e, "isolated");
+	enc_tri(e, d->isolated);
+	key(e, "reasons");
+	enc_strlist(e, &d->reasons);
+	json_writer_end(&e->w);
+	enc_preflight(e, d);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_devices(struct enc *e, const struct report_device *v, size_t n)
 {
-	json_t *a;
 	size_t i;
 
-	a = json_array();
-	for (i = 0; a != NULL && i < n; i++)
-		push(e, a, enc_device(e, &v[i]));
-	return a;
+	json_writer_array(&e->w);
+	for (i = 0; i < n; i++)
+		enc_device(e, &v[i]);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_region(struct enc *e, const struct report_region *rg)
 {
 	char buf[32];
-	json_t *o;
+	int n;
 
-	o = json_object();
-	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)rg->start);
-	put(e, o, "start", json_string(buf));
-	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)rg->end);
-	put(e, o, "end", json_string(buf));
-	put(e, o, "type", enc_str(rg->type));
-	return o;
+	json_writer_object(&e->w);
+	key(e, "start");
+	n = snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)rg->start);
+	json_writer_string(&e->w, buf, (size_t)n);
+	key(e, "end");
+	n = snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)rg->end);
+	json_writer_string(&e->w, buf, (size_t)n);
+	key(e, "type");
+	enc_str(e, rg->type);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_group(struct enc *e, const struct report_group *g)
 {
-	json_t *o, *a;
 	size_t i;
 
-	o = json_object();
-	put(e, o, "id", g->id < 0 ? json_null() : json_integer(g->id));
-	put(e, o, "type", enc_str(g->type));
-	put(e, o, "devices", enc_devices(e, g->devices, g->ndevices));
-	a = json_array();
-	for (i = 0; a != NULL && i < g->nregions; i++)
-		push(e, a, enc_region(e, &g->regions[i]));
-	put(e, o, "reserved_regions", a);
-	put_later(e, o, "vfio_dev", enc_tri(g->vfio_dev));
-	return o;
+	json_writer_object(&e->w);
+	key(e, "id");
+	enc_int_or_null(e, g->id);
+	key(e, "type");
+	enc_str(e, g->type);
+	key(e, "devices");
+	enc_devices(e, g->devices, g->ndevices);
+	key(e, "reserved_regions");
+	json_writer_array(&e->w);
+	for (i = 0; i < g->nregions; i++)
+		enc_region(e, &g->regions[i]);
+	json_writer_end(&e->w);
+	if (later(e, "vfio_dev", g->vfio_dev != TRI_TRUE && g->vfio_dev != TRI_FALSE))
+		enc_tri(e, g->vfio_dev);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_host(struct enc *e, const struct report_host *h)
 {
-	json_t *o, *sub;
-
-	o = json_object();
-	put(e, o, "hostname", enc_str(h->hostname));
-	put(e, o, "machine_id", enc_str(h->machine_id));
-	put(e, o, "kernel", enc_str(h->kernel));
-	put(e, o, "os", enc_str(h->os));
-	sub = json_object();
-	put(e, sub, "sys_vendor", enc_str(h->dmi.sys_vendor));
-	put(e, sub, "product_name", enc_str(h->dmi.product_name));
-	put(e, sub, "bios_version", enc_str(h->dmi.bios_version));
-	put(e, sub, "bios_date", enc_str(h->dmi.bios_date));
-	put(e, o, "dmi", sub);
-	sub = json_object();
-	put(e, sub, "vendor", enc_str(h->cpu.vendor));
-	put(e, sub, "model", enc_str(h->cpu.model));
-	put(e, sub, "virtualization", enc_str(h->cpu.virtualization));
-	put(e, o, "cpu", sub);
-	return o;
+	json_writer_object(&e->w);
+	key(e, "hostname");
+	enc_str(e, h->hostname);
+	key(e, "machine_id");
+	enc_str(e, h->machine_id);
+	key(e, "kernel");
+	enc_str(e, h->kernel);
+	key(e, "os");
+	enc_str(e, h->os);
+	key(e, "dmi");
+	json_writer_object(&e->w);
+	key(e, "sys_vendor");
+	enc_str(e, h->dmi.sys_vendor);
+	key(e, "product_name");
+	enc_str(e, h->dmi.product_name);
+	key(e, "bios_version");
+	enc_str(e, h->dmi.bios_version);
+	key(e, "bios_date");
+	enc_str(e, h->dmi.bios_date);
+	json_writer_end(&e->w);
+	key(e, "cpu");
+	json_writer_object(&e->w);
+	key(e, "vendor");
+	enc_str(e, h->cpu.vendor);
+	key(e, "model");
+	enc_str(e, h->cpu.model);
+	key(e, "virtualization");
+	enc_str(e, h->cpu.virtualization);
+	json_writer_end(&e->w);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+/* A parameter's cleaned key, NULL when it has none (or no memory: failed). */
+static char *
+param_key(struct enc *e, const struct report_kv *kv)
+{
+	char *k;
+
+	if (kv->key == NULL)
+		return NULL;
+	if ((k = text_clean(kv->key, strlen(kv->key), NULL)) == NULL)
+		e->w.failed = 1;
+	return k;
+}
+
+/* Each key once, where it first appears, with the value of its last
+ * occurrence: the last one wins, as it does for the kernel (and as a JSON
+ * object set twice kept it). */
+static void
+enc_params(struct enc *e, const struct report_cmdline *c)
+{
+	size_t i, j, last;
+	char *k, *kj;
+	int seen;
+
+	json_writer_object(&e->w);
+	for (i = 0; i < c->nparams && !e->w.failed; i++) {
+		if ((k = param_key(e, &c->params[i])) == NULL)
+			continue;
+		seen = 0;
+		last = i;
+		for (j = 0; j < c->nparams && !e->w.failed; j++) {
+			if (j == i || (kj = param_key(e, &c->params[j])) == NULL)
+				continue;
+			if (strcmp(kj, k) == 0) {
+				if (j < i)
+					seen = 1;
+				else
+					last = j;
+			}
+			free(kj);
+		}
+		if (!seen) {
+			key(e, k);
+			enc_str(e, c->params[last].value);
+		}
+		free(k);
+	}
+	json_writer_end(&e->w);
+}
+
+static void
 enc_cmdline(struct enc *e, const struct report_cmdline *c)
 {
-	json_t *o, *params;
-	size_t i;
-	char *key;
-
-	o = json_object();
-	put(e, o, "raw", enc_str(c->raw));
-	params = json_object();
-	for (i = 0; params != NULL && i < c->nparams; i++) {
-		if (c->params[i].key == NULL)
-			continue;
-		key = text_clean(c->params[i].key, strlen(c->params[i].key), NULL);
-		if (key == NULL) {
-			e->failed = 1;
-			break;
-		}
-		/* A repeated key replaces the earlier value: the last one wins,
-		 * as it does for the kernel. */
-		put(e, params, key, enc_str(c->params[i].value));
-		free(key);
-	}
-	put(e, o, "params", params);
-	put(e, o, "warnings", enc_strlist(e, &c->warnings));
-	return o;
+	json_writer_object(&e->w);
+	key(e, "raw");
+	enc_str(e, c->raw);
+	key(e, "params");
+	enc_params(e, c);
+	key(e, "warnings");
+	enc_strlist(e, &c->warnings);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_iommu(struct enc *e, const struct report_iommu *m)
 {
-	json_t *o, *ir, *a;
 	size_t i;
 
-	o = json_object();
-	put(e, o, "vendor", enc_str(m->vendor));
-	put(e, o, "enabled", enc_tri(m->enabled));
-	put(e, o, "default_domain", enc_str(m->default_domain));
-	ir = json_object();
-	put(e, ir, "enabled", enc_tri(m->interrupt_remapping.enabled));
-	put(e, ir, "mode", enc_str(m->interrupt_remapping.mode));
-	put(e, ir, "x2apic_optout", enc_tri(m->interrupt_remapping.x2apic_optout));
-	put(e, o, "interrupt_remapping", ir);
-	put(e, o, "units", m->units < 0 ? json_null() : json_integer(m->units));
-	a = json_array();
-	for (i = 0; a != NULL && i < m->ngroups; i++)
-		push(e, a, enc_group(e, &m->groups[i]));
-	put(e, o, "groups", a);
-	put(e, o, "ungrouped_devices", enc_devices(e, m->ungrouped, m->nungrouped));
-	return o;
+	json_writer_object(&e->w);
+	key(e, "vendor");
+	enc_str(e, m->vendor);
+	key(e, "enabled");
+	enc_tri(e, m->enabled);
+	key(e, "default_domain");
+	enc_str(e, m->default_domain);
+	key(e, "interrupt_remapping");
+	json_writer_object(&e->w);
+	key(e, "enabled");
+	enc_tri(e, m->interrupt_remapping.enabled);
+	key(e, "mode");
+	enc_str(e, m->interrupt_remapping.mode);
+	key(e, "x2apic_optout");
+	enc_tri(e, m->interrupt_remapping.x2apic_optout);
+	json_writer_end(&e->w);
+	key(e, "units");
+	enc_int_or_null(e, m->units);
+	key(e, "groups");
+	json_writer_array(&e->w);
+	for (i = 0; i < m->ngroups; i++)
+		enc_group(e, &m->groups[i]);
+	json_writer_end(&e->w);
+	key(e, "ungrouped_devices");
+	enc_devices(e, m->ungrouped, m->nungrouped);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_kernel_log(struct enc *e, const struct report_kernel_log *k)
 {
 	const struct report_logline *l;
 	const struct report_fault *f;
-	json_t *o, *a, *item;
 	size_t i;
 
-	o = json_object();
-	put(e, o, "source", enc_str(k->source));
-	put(e, o, "complete", enc_tri(k->complete));
-	a = json_array();
-	for (i = 0; a != NULL && i < k->nlines; i++) {
+	json_writer_object(&e->w);
+	key(e, "source");
+	enc_str(e, k->source);
+	key(e, "complete");
+	enc_tri(e, k->complete);
+	key(e, "lines");
+	json_writer_array(&e->w);
+	for (i = 0; i < k->nlines; i++) {
 		l = &k->lines[i];
-		item = json_object();
-		/* json_real() refuses NaN and infinities; negative means none;
-		 * -0.0 is written as 0.0. */
-		put(e, item, "time",
-		    isfinite(l->time) && l->time >= 0 ? json_real(l->time + 0.0) : json_null());
-		put(e, item, "level",
-		    l->level >= 0 && l->level <= 7 ? json_integer(l->level) : json_null());
-		put(e, item, "text", enc_str(l->text));
-		push(e, a, item);
+		json_writer_object(&e->w);
+		/* NaN and infinities are no JSON; negative means none; -0.0
+		 * is written as 0.0 */
+		key(e, "time");
+		if (isfinite(l->time) && l->time >= 0)
+			json_writer_real(&e->w, l->time + 0.0);
+		else
+			json_writer_null(&e->w);
+		key(e, "level");
+		enc_int_or_null(e, l->level <= 7 ? l->level : -1);
+		key(e, "text");
+		enc_str(e, l->text);
+		json_writer_end(&e->w);
 	}
-	put(e, o, "lines", a);
-	a = json_array();
-	for (i = 0; a != NULL && i < k->nfaults; i++) {
+	json_writer_end(&e->w);
+	key(e, "faults");
+	json_writer_array(&e->w);
+	for (i = 0; i < k->nfaults; i++) {
 		f = &k->faults[i];
-		item = json_object();
-		put(e, item, "address", enc_address(f->address));
-		put(e, item, "kind", enc_str(f->kind));
-		put(e, item, "reason", enc_str(f->reason));
-		put(e, item, "count", enc_count(f->count));
-		push(e, a, item);
+		json_writer_object(&e->w);
+		key(e, "address");
+		enc_address(e, f->address);
+		key(e, "kind");
+		enc_str(e, f->kind);
+		key(e, "reason");
+		enc_str(e, f->reason);
+		key(e, "count");
+		enc_count(e, f->count);
+		json_writer_end(&e->w);
 	}
-	put(e, o, "faults", a);
-	put(e, o, "fault_total", enc_count(k->fault_total));
-	put(e, o, "firmware_bugs", enc_count(k->firmware_bugs));
-	return o;
+	json_writer_end(&e->w);
+	key(e, "fault_total");
+	enc_count(e, k->fault_total);
+	key(e, "firmware_bugs");
+	enc_count(e, k->firmware_bugs);
+	json_writer_end(&e->w);
 }
 
-static json_t *
+static void
 enc_checks(struct enc *e, const struct report *r)
 {
 	const struct report_check *c;
 	enum check_status st;
-	json_t *a, *o;
 	size_t i;
 
-	a = json_array();
-	for (i = 0; a != NULL && i < r->nchecks; i++) {
+	json_writer_array(&e->w);
+	for (i = 0; i < r->nchecks; i++) {
 		c = &r->checks[i];
 		st = c->status;
 		if (st != CHECK_PASS && st != CHECK_WARN && st != CHECK_FAIL)
 			st = CHECK_UNKNOWN;
-		o = json_object();
-		put(e, o, "id", enc_str(c->id));
-		put(e, o, "status", json_string(check_status_name(st)));
-		put(e, o, "summary", enc_str(c->summary));
-		put(e, o, "evidence", enc_str(c->evidence));
-		push(e, a, o);
+		json_writer_object(&e->w);
+		key(e, "id");
+		enc_str(e, c->id);
+		key(e, "status");
+		enc_name(e, check_status_name(st));
+		key(e, "summary");
+		enc_str(e, c->summary);
+		key(e, "evidence");
+		enc_str(e, c->evidence);
+		json_writer_end(&e->w);
 	}
-	return a;
+	json_writer_end(&e->w);
 }
 
 char *
 report_json_encode(const struct report *r, int flags)
 {
-	struct enc e = {0, flags};
-	json_t *root, *agent;
-	size_t dflags;
-	char *text;
+	struct enc e;
 
 	if (r == NULL)
 		return NULL;
-	/* root: owned here until the final json_decref. */
-	root = json_object();
-	if (root == NULL)
-		return NULL;
-	put(&e, root, "format", json_string(REPORT_FORMAT));
-	put(&e, root, "version", json_integer(REPORT_VERSION));
-	put(&e, root, "report_id", enc_fixed(r->report_id, sizeof(r->report_id)));
-	put(&e, root, "collected_at", enc_fixed(r->collected_at, sizeof(r->collected_at)));
-	agent = json_object();
-	put(&e, agent, "version", enc_str(r->agent_version));
-	put(&e, root, "agent", agent);
-	put(&e, root, "host", enc_host(&e, &r->host));
-	put(&e, root, "cmdline", enc_cmdline(&e, &r->cmdline));
-	put(&e, root, "iommu", enc_iommu(&e, &r->iommu));
-	put(&e, root, "kernel_log", enc_kernel_log(&e, &r->kernel_log));
-	put(&e, root, "checks", enc_checks(&e, r));
-	put(&e, root, "verdict", json_string(enc_verdict(r->verdict)));
-	put(&e, root, "reason", enc_str(r->reason));
-	put(&e, root, "errors", enc_strlist(&e, &r->errors));
-	if (e.failed) {
-		json_decref(root);
-		return NULL;
-	}
-	/* 15 significant digits: times print as written ("0.785796") and
-	 * survive a decode and re-encode unchanged (DBL_DIG). */
-	dflags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
-	dflags |= (flags & REPORT_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
-	text = json_dumps(root, dflags);
-	json_decref(root);
-	return text;
+	json_writer_init(&e.w, (flags & REPORT_JSON_PRETTY) != 0);
+	e.flags = flags;
+	json_writer_object(&e.w);
+	key(&e, "format");
+	enc_name(&e, REPORT_FORMAT);
+	key(&e, "version");
+	json_writer_int(&e.w, REPORT_VERSION);
+	key(&e, "report_id");
+	enc_fixed(&e, r->report_id, sizeof(r->report_id));
+	key(&e, "collected_at");
+	enc_fixed(&e, r->collected_at, sizeof(r->collected_at));
+	key(&e, "agent");
+	json_writer_object(&e.w);
+	key(&e, "version");
+	enc_str(&e, r->agent_version);
+	json_writer_end(&e.w);
+	key(&e, "host");
+	enc_host(&e, &r->host);
+	key(&e, "cmdline");
+	enc_cmdline(&e, &r->cmdline);
+	key(&e, "iommu");
+	enc_iommu(&e, &r->iommu);
+	key(&e, "kernel_log");
+	enc_kernel_log(&e, &r->kernel_log);
+	key(&e, "checks");
+	enc_checks(&e, r);
+	key(&e, "verdict");
+	enc_name(&e, enc_verdict(r->verdict));
+	key(&e, "reason");
+	enc_str(&e, r->reason);
+	key(&e, "errors");
+	enc_strlist(&e, &r->errors);
+	json_writer_end(&e.w);
+	return json_writer_finish(&e.w);
 }
 
 /* -------------------------------------------------------------- decode */
