@@ -722,16 +722,16 @@ klog_anchor(const char *p, size_t n, int lc)
 /* Sixteen bytes at a time (GCC / clang generic vectors: SSE2 on x86-64,
  * NEON on arm64): which bytes could start an anchor?  A byte qualifies when
  * it and the next one, lowercased, are an anchor's first two letters and
- * the byte before is no letter or digit.  Nonzero when any does. */
+ * the byte before is no letter or digit.  Nonzero when any does; h gets
+ * the candidates, 0xff bytes. */
 typedef unsigned char klog_v16 __attribute__((vector_size(16)));
 
 static int
-klog_gate_block(const unsigned char *p)
+klog_gate_block(const unsigned char *p, unsigned long long h[2])
 {
 	const klog_v16 low = {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
 	                      0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20};
 	klog_v16 b, c, prev, lp, cand, word;
-	unsigned long long h[2];
 
 	memcpy(&b, p, 16);
 	memcpy(&c, p + 1, 16);
@@ -754,6 +754,33 @@ klog_gate_block(const unsigned char *p)
 	return (h[0] | h[1]) != 0;
 }
 
+/* The candidates of one block (0xff bytes in h, as klog_gate_block left
+ * them): only those positions are compared with the anchors. */
+static int
+klog_gate_candidates(const char *msg, size_t at, size_t n, unsigned long long h[2])
+{
+	unsigned long long bits;
+	size_t k, j;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (k = 0; k < 2; k++)
+		for (bits = h[k]; bits != 0;) {
+			j = (size_t)__builtin_ctzll(bits) / 8;
+			bits &= ~(0xffull << (j * 8));
+			j += at + k * 8;
+			if (klog_anchor(msg + j, n - j, msg[j] | 0x20))
+				return 1;
+		}
+	return 0;
+#else
+	(void)h;
+	(void)bits;
+	(void)k;
+	(void)j;
+	return klog_gate_bytes(msg, at, at + 16, n);
+#endif
+}
+
 static int
 klog_gate_bytes(const char *msg, size_t from, size_t to, size_t n)
 {
@@ -774,6 +801,7 @@ static int
 klog_gate(const char *msg, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)msg;
+	unsigned long long h[2];
 	size_t i = 1;
 
 	/* the first byte, and the blocks' reads of one byte either side,
@@ -781,7 +809,7 @@ klog_gate(const char *msg, size_t n)
 	if (klog_gate_bytes(msg, 0, 1, n))
 		return 1;
 	for (; i + 17 <= n; i += 16)
-		if (klog_gate_block(p + i) && klog_gate_bytes(msg, i, i + 16, n))
+		if (klog_gate_block(p + i, h) && klog_gate_candidates(msg, i, n, h))
 			return 1;
 	return klog_gate_bytes(msg, i, n, n);
 }
