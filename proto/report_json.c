@@ -185,6 +185,28 @@ enc_hex(struct enc *e, long v, int digits, long max)
 	json_writer_string(&e->w, buf, (size_t)n);
 }
 
+/* A member: its key, then its value. */
+static void
+str_member(struct enc *e, const char *k, const char *s)
+{
+	key(e, k);
+	enc_str(e, s);
+}
+
+static void
+tri_member(struct enc *e, const char *k, enum tristate t)
+{
+	key(e, k);
+	enc_tri(e, t);
+}
+
+static void
+hex_member(struct enc *e, const char *k, long v, int digits, long max)
+{
+	key(e, k);
+	enc_hex(e, v, digits, max);
+}
+
 static void
 enc_count(struct enc *e, unsigned long v)
 {
@@ -282,30 +304,21 @@ enc_device(struct enc *e, const struct report_device *d)
 	json_writer_object(&e->w);
 	key(e, "address");
 	enc_address(e, d->address);
-	key(e, "vendor_id");
-	enc_hex(e, d->vendor_id, 4, 0xffff);
-	key(e, "device_id");
-	enc_hex(e, d->device_id, 4, 0xffff);
-	key(e, "subsystem_vendor_id");
-	enc_hex(e, d->subsystem_vendor_id, 4, 0xffff);
-	key(e, "subsystem_device_id");
-	enc_hex(e, d->subsystem_device_id, 4, 0xffff);
-	key(e, "class");
-	enc_hex(e, d->class_code, 6, 0xffffff);
-	key(e, "name");
-	enc_str(e, d->name);
-	key(e, "driver");
-	enc_str(e, d->driver);
+	hex_member(e, "vendor_id", d->vendor_id, 4, 0xffff);
+	hex_member(e, "device_id", d->device_id, 4, 0xffff);
+	hex_member(e, "subsystem_vendor_id", d->subsystem_vendor_id, 4, 0xffff);
+	hex_member(e, "subsystem_device_id", d->subsystem_device_id, 4, 0xffff);
+	hex_member(e, "class", d->class_code, 6, 0xffffff);
+	str_member(e, "name", d->name);
+	str_member(e, "driver", d->driver);
 	key(e, "reset_methods");
 	enc_strlist(e, &d->reset_methods);
-	key(e, "boot_vga");
-	enc_tri(e, d->boot_vga);
+	tri_member(e, "boot_vga", d->boot_vga);
 	key(e, "passthrough");
 	json_writer_object(&e->w);
 	key(e, "verdict");
 	enc_name(e, enc_verdict(d->verdict));
-	key(e, "isolated");
-	enc_tri(e, d->isolated);
+	tri_member(e, "isolated", d->isolated);
 	key(e, "reasons");
 	enc_strlist(e, &d->reasons);
 	json_writer_end(&e->w);
@@ -337,8 +350,7 @@ enc_region(struct enc *e, const struct report_region *rg)
 	key(e, "end");
 	n = snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)rg->end);
 	json_writer_string(&e->w, buf, (size_t)n);
-	key(e, "type");
-	enc_str(e, rg->type);
+	str_member(e, "type", rg->type);
 	json_writer_end(&e->w);
 }
 
@@ -350,8 +362,7 @@ enc_group(struct enc *e, const struct report_group *g)
 	json_writer_object(&e->w);
 	key(e, "id");
 	enc_int_or_null(e, g->id);
-	key(e, "type");
-	enc_str(e, g->type);
+	str_member(e, "type", g->type);
 	key(e, "devices");
 	enc_devices(e, g->devices, g->ndevices);
 	key(e, "reserved_regions");
@@ -368,33 +379,22 @@ static void
 enc_host(struct enc *e, const struct report_host *h)
 {
 	json_writer_object(&e->w);
-	key(e, "hostname");
-	enc_str(e, h->hostname);
-	key(e, "machine_id");
-	enc_str(e, h->machine_id);
-	key(e, "kernel");
-	enc_str(e, h->kernel);
-	key(e, "os");
-	enc_str(e, h->os);
+	str_member(e, "hostname", h->hostname);
+	str_member(e, "machine_id", h->machine_id);
+	str_member(e, "kernel", h->kernel);
+	str_member(e, "os", h->os);
 	key(e, "dmi");
 	json_writer_object(&e->w);
-	key(e, "sys_vendor");
-	enc_str(e, h->dmi.sys_vendor);
-	key(e, "product_name");
-	enc_str(e, h->dmi.product_name);
-	key(e, "bios_version");
-	enc_str(e, h->dmi.bios_version);
-	key(e, "bios_date");
-	enc_str(e, h->dmi.bios_date);
+	str_member(e, "sys_vendor", h->dmi.sys_vendor);
+	str_member(e, "product_name", h->dmi.product_name);
+	str_member(e, "bios_version", h->dmi.bios_version);
+	str_member(e, "bios_date", h->dmi.bios_date);
 	json_writer_end(&e->w);
 	key(e, "cpu");
 	json_writer_object(&e->w);
-	key(e, "vendor");
-	enc_str(e, h->cpu.vendor);
-	key(e, "model");
-	enc_str(e, h->cpu.model);
-	key(e, "virtualization");
-	enc_str(e, h->cpu.virtualization);
+	str_member(e, "vendor", h->cpu.vendor);
+	str_member(e, "model", h->cpu.model);
+	str_member(e, "virtualization", h->cpu.virtualization);
 	json_writer_end(&e->w);
 	json_writer_end(&e->w);
 }
@@ -452,8 +452,7 @@ static void
 enc_cmdline(struct enc *e, const struct report_cmdline *c)
 {
 	json_writer_object(&e->w);
-	key(e, "raw");
-	enc_str(e, c->raw);
+	str_member(e, "raw", c->raw);
 	key(e, "params");
 	enc_params(e, c);
 	key(e, "warnings");
@@ -467,20 +466,14 @@ enc_iommu(struct enc *e, const struct report_iommu *m)
 	size_t i;
 
 	json_writer_object(&e->w);
-	key(e, "vendor");
-	enc_str(e, m->vendor);
-	key(e, "enabled");
-	enc_tri(e, m->enabled);
-	key(e, "default_domain");
-	enc_str(e, m->default_domain);
+	str_member(e, "vendor", m->vendor);
+	tri_member(e, "enabled", m->enabled);
+	str_member(e, "default_domain", m->default_domain);
 	key(e, "interrupt_remapping");
 	json_writer_object(&e->w);
-	key(e, "enabled");
-	enc_tri(e, m->interrupt_remapping.enabled);
-	key(e, "mode");
-	enc_str(e, m->interrupt_remapping.mode);
-	key(e, "x2apic_optout");
-	enc_tri(e, m->interrupt_remapping.x2apic_optout);
+	tri_member(e, "enabled", m->interrupt_remapping.enabled);
+	str_member(e, "mode", m->interrupt_remapping.mode);
+	tri_member(e, "x2apic_optout", m->interrupt_remapping.x2apic_optout);
 	json_writer_end(&e->w);
 	key(e, "units");
 	enc_int_or_null(e, m->units);
@@ -502,10 +495,8 @@ enc_kernel_log(struct enc *e, const struct report_kernel_log *k)
 	size_t i;
 
 	json_writer_object(&e->w);
-	key(e, "source");
-	enc_str(e, k->source);
-	key(e, "complete");
-	enc_tri(e, k->complete);
+	str_member(e, "source", k->source);
+	tri_member(e, "complete", k->complete);
 	key(e, "lines");
 	json_writer_array(&e->w);
 	for (i = 0; i < k->nlines; i++) {
@@ -520,8 +511,7 @@ enc_kernel_log(struct enc *e, const struct report_kernel_log *k)
 			json_writer_null(&e->w);
 		key(e, "level");
 		enc_int_or_null(e, l->level <= 7 ? l->level : -1);
-		key(e, "text");
-		enc_str(e, l->text);
+		str_member(e, "text", l->text);
 		json_writer_end(&e->w);
 	}
 	json_writer_end(&e->w);
@@ -532,10 +522,8 @@ enc_kernel_log(struct enc *e, const struct report_kernel_log *k)
 		json_writer_object(&e->w);
 		key(e, "address");
 		enc_address(e, f->address);
-		key(e, "kind");
-		enc_str(e, f->kind);
-		key(e, "reason");
-		enc_str(e, f->reason);
+		str_member(e, "kind", f->kind);
+		str_member(e, "reason", f->reason);
 		key(e, "count");
 		enc_count(e, f->count);
 		json_writer_end(&e->w);
@@ -562,14 +550,11 @@ enc_checks(struct enc *e, const struct report *r)
 		if (st != CHECK_PASS && st != CHECK_WARN && st != CHECK_FAIL)
 			st = CHECK_UNKNOWN;
 		json_writer_object(&e->w);
-		key(e, "id");
-		enc_str(e, c->id);
+		str_member(e, "id", c->id);
 		key(e, "status");
 		enc_name(e, check_status_name(st));
-		key(e, "summary");
-		enc_str(e, c->summary);
-		key(e, "evidence");
-		enc_str(e, c->evidence);
+		str_member(e, "summary", c->summary);
+		str_member(e, "evidence", c->evidence);
 		json_writer_end(&e->w);
 	}
 	json_writer_end(&e->w);
@@ -595,8 +580,7 @@ report_json_encode(const struct report *r, int flags)
 	enc_fixed(&e, r->collected_at, sizeof(r->collected_at));
 	key(&e, "agent");
 	json_writer_object(&e.w);
-	key(&e, "version");
-	enc_str(&e, r->agent_version);
+	str_member(&e, "version", r->agent_version);
 	json_writer_end(&e.w);
 	key(&e, "host");
 	enc_host(&e, &r->host);
@@ -610,8 +594,7 @@ report_json_encode(const struct report *r, int flags)
 	enc_checks(&e, r);
 	key(&e, "verdict");
 	enc_name(&e, enc_verdict(r->verdict));
-	key(&e, "reason");
-	enc_str(&e, r->reason);
+	str_member(&e, "reason", r->reason);
 	key(&e, "errors");
 	enc_strlist(&e, &r->errors);
 	json_writer_end(&e.w);
