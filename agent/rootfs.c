@@ -203,8 +203,6 @@ rootfs_open(struct rootfs *fs, const char *root)
 void
 rootfs_close(struct rootfs *fs)
 {
-	int i;
-
 	if (fs->cap != NULL) {
 		close(fs->cap->dirfd);
 		strlist_free(&fs->cap->listed);
@@ -212,14 +210,22 @@ rootfs_close(struct rootfs *fs)
 		free(fs->cap);
 		fs->cap = NULL;
 	}
+	rootfs_forget(fs);
+	if (fs->dirfd != -1)
+		close(fs->dirfd);
+	fs->dirfd = -1;
+}
+
+void
+rootfs_forget(struct rootfs *fs)
+{
+	int i;
+
 	for (i = 0; i < ROOTFS_DIR_CACHE; i++) {
 		if (fs->dirs[i].fd != -1)
 			close(fs->dirs[i].fd);
 		fs->dirs[i].fd = -1;
 	}
-	if (fs->dirfd != -1)
-		close(fs->dirfd);
-	fs->dirfd = -1;
 }
 
 /*

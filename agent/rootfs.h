@@ -42,6 +42,10 @@ int rootfs_capture_start(struct rootfs *fs, const char *dir);
 /* Write the placeholders for listed names and close: 0 or -1. */
 int rootfs_capture_finish(struct rootfs *fs);
 void rootfs_close(struct rootfs *fs);
+/* Close the cached directories: a later path is resolved afresh.  The
+ * cache trusts that a directory's path keeps naming it; callers keep that
+ * true by forgetting between units they read (one device's attributes). */
+void rootfs_forget(struct rootfs *fs);
 
 /* Read at most max bytes of rel into a new NUL-terminated buffer (*buf, caller
  * frees; *len excludes the NUL).  0, or -1 with errno (ENOENT, EACCES, ...).

@@ -81,6 +81,7 @@ pf_device(struct pfread *r, struct report_device *d, struct sysfs_extra *x,
 	char addrs[PF_DEPTH][REPORT_ADDR_MAX];
 	size_t n;
 
+	rootfs_forget(r->fs); /* the directory cache serves one device */
 	memset(x, 0, sizeof(*x));
 	x->port_type = -1;
 	snprintf(x->address, sizeof(x->address), "%s", d->address);

@@ -253,6 +253,9 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 static void
 read_device(struct reader *r, const char *base, const char *addr, struct report_device *d)
 {
+	/* the directory cache serves one device: a device replaced since
+	 * must not be read through the last one's handle */
+	rootfs_forget(r->fs);
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
 	if (read_uevent(r, base, d) != 0) {

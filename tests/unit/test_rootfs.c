@@ -189,6 +189,57 @@ test_dir_cache_same_as_whole(void **state)
 	rootfs_close(&fs);
 }
 
+/* The cache trusts a directory's path until rootfs_forget(): a link
+ * moved to another directory is read afresh after it (the sysfs readers
+ * forget between devices). */
+static void
+test_forget_after_relink(void **state)
+{
+	char root[] = "/tmp/rootfs-forget.XXXXXX", p[256];
+	struct rootfs fs;
+	char *buf;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/A", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/B", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/A/v", root);
+	assert_non_null(f = fopen(p, "w"));
+	fputs("A\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/B/v", root);
+	assert_non_null(f = fopen(p, "w"));
+	fputs("B\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/link", root);
+	assert_int_equal(symlink("A", p), 0);
+	assert_int_equal(rootfs_open(&fs, root), 0);
+	assert_int_equal(rootfs_read(&fs, "link/v", 100, &buf, &len, NULL), 0);
+	assert_string_equal(buf, "A\n");
+	free(buf);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("B", p), 0);
+	rootfs_forget(&fs);
+	assert_int_equal(rootfs_read(&fs, "link/v", 100, &buf, &len, NULL), 0);
+	assert_string_equal(buf, "B\n");
+	free(buf);
+	rootfs_close(&fs);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/A/v", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/B/v", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/A", root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/B", root);
+	rmdir(p);
+	rmdir(root);
+}
+
 static void
 test_read_is_bounded(void **state)
 {
@@ -402,6 +453,7 @@ main(void)
 	        cmocka_unit_test(test_read_attr_trims),
 	        cmocka_unit_test(test_symlinks_stay_inside_root),
 	        cmocka_unit_test(test_dir_cache_same_as_whole),
+	        cmocka_unit_test(test_forget_after_relink),
 	        cmocka_unit_test(test_read_is_bounded),
 	        cmocka_unit_test(test_link_and_list),
 	        cmocka_unit_test(test_capture_round_trip),
