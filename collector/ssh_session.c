@@ -253,9 +253,10 @@ authenticate(ssh_session s, const struct ssh_session_opts *o, char *tried, size_
 /*
  * Where host keys are checked and recorded: --known-hosts, else our
  * default, never ssh_config's UserKnownHostsFile (a /dev/null there made
- * --accept-new trust any key, every run).  Without --known-hosts,
- * ssh_config's GlobalKnownHostsFile is still read, only read: a key there
- * is known, one that is not is recorded in ours or refused.  0, or -1.
+ * --accept-new trust any key, every run).  Without --known-hosts the
+ * system's /etc/ssh/ssh_known_hosts is read too, as OpenSSH reads it by
+ * default, never a GlobalKnownHostsFile ssh_config names (a file there
+ * would make keys known).  0, or -1.
  */
 static int
 configure_known_hosts(ssh_session s, const struct ssh_session_opts *o,
@@ -268,8 +269,8 @@ configure_known_hosts(ssh_session s, const struct ssh_session_opts *o,
 	else if (known_hosts_file_default(file, sizeof(file), why, sizeof(why)) == -1)
 		return set_error(err, SSH_SESSION_ERROR, "%s", why);
 	if (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, file) < 0 ||
-	    (o->known_hosts != NULL &&
-	     ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0))
+	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
+	                    o->known_hosts != NULL ? "/dev/null" : "/etc/ssh/ssh_known_hosts") < 0)
 		return set_error(err, SSH_SESSION_ERROR, "known hosts: %s", ssh_get_error(s));
 	return 0;
 }
