@@ -1578,6 +1578,8 @@ report_json_decode(const char *text, size_t len, struct report *out, struct repo
 	 * checks UTF-8 and refuses NUL bytes and duplicate keys. */
 	root = report_lazy_whole(&lz, JSON_REJECT_DUPLICATES, &jerr);
 	report_lazy_release(&lz);
+	if (root == NULL && lz.refused)
+		return fail(&d, lz.path, "%s", lz.why);
 	if (root == NULL) {
 		if (json_error_code(&jerr) == json_error_stack_overflow)
 			return fail(&d, "report", "nested too deep (limit %d)", REPORT_MAX_DEPTH);

@@ -133,6 +133,8 @@ span_count(const struct report_lazy *lz, size_t a, size_t b, size_t *containers,
 static json_t *
 refuse(struct report_lazy *lz, const char *path, const char *why)
 {
+	if (lz->refused)
+		return NULL; /* checking: the first refusal is the one said */
 	snprintf(lz->path, sizeof(lz->path), "%s", path[0] != '\0' ? path : "report");
 	snprintf(lz->why, sizeof(lz->why), "%s", why);
 	return NULL;
@@ -207,14 +209,21 @@ static int
 check_item(struct report_lazy *lz, size_t i, size_t end, enum kind item)
 {
 	size_t mark = lz->nblank, p = i;
+	int was = lz->fallback;
 	json_t *v;
 
+	lz->fallback = 0;
 	if (item == K_GROUP && lz->text[i] == '{')
 		v = split_object(lz, &p, K_GROUP, "");
 	else
 		v = piece(lz, i, end, "", 0);
+	if (v == NULL && lz->fallback)
+		return -1; /* not JSON: its message is jansson's, from the text */
+	lz->fallback = was;
+	/* an item a limit refused is blanked too, and the check goes on:
+	 * stopping there left the rest of the text to be built whole */
 	if (v == NULL)
-		return -1;
+		lz->refused = 1;
 	json_decref(v);
 	lz->nblank = mark;
 	return blank_add(lz, i, end);
@@ -282,10 +291,10 @@ member(struct report_lazy *lz, size_t *pos, enum kind k, const char *key, const 
 static json_t *
 split_object(struct report_lazy *lz, size_t *pos, enum kind k, const char *path)
 {
-	char child[REPORT_PATH_MAX];
+	char child[REPORT_PATH_MAX], why[128];
 	json_error_t jerr;
 	json_t *obj, *key = NULL, *val;
-	size_t i = skip_ws(lz, *pos + 1), end;
+	size_t i = skip_ws(lz, *pos + 1), end, c, v, gc = 1, gv = 0;
 	const char *ks;
 
 	if ((obj = json_object()) == NULL)
@@ -309,6 +318,21 @@ split_object(struct report_lazy *lz, size_t *pos, enum kind k, const char *path)
 			goto split_fail;
 		i = skip_ws(lz, i + 1);
 		report_path_key(child, sizeof(child), path, ks);
+		/* a group is one item (FORMAT.md): its members but the devices,
+		 * each bounded alone, count against the limits of one value */
+		if (k == K_GROUP && strcmp(ks, "devices") != 0 && (end = value_end(lz, i)) != 0) {
+			span_count(lz, i, end, &c, &v);
+			gc += c;
+			gv += v + 1;
+			if (gc > REPORT_PIECE_CONTAINERS || gv > REPORT_PIECE_VALUES) {
+				snprintf(why, sizeof(why),
+				         "more than %u objects and arrays or %u values in one group"
+				         " besides its devices",
+				         REPORT_PIECE_CONTAINERS, REPORT_PIECE_VALUES);
+				refuse(lz, path, why);
+				goto fail;
+			}
+		}
 		if ((val = member(lz, &i, k, ks, child)) == NULL)
 			goto fail;
 		if (json_object_set_new(obj, ks, val) == -1)
@@ -407,14 +431,21 @@ report_lazy_whole(struct report_lazy *lz, size_t flags, json_error_t *jerr)
 
 	lz->checking = 1;
 	lz->nblank = 0;
+	lz->refused = 0;
 	lz->kept_containers = lz->kept_values = 0;
 	root = report_lazy_root(lz);
 	json_decref(root);
 	lz->checking = 0;
 	if (lz->nblank > 0) {
-		if ((root = json_load_callback(blanked_read, &bl, flags, jerr)) == NULL)
+		if ((root = json_load_callback(blanked_read, &bl, flags, jerr)) == NULL) {
+			lz->refused = 0; /* not JSON: that is said first, as before */
 			return NULL;
+		}
 		json_decref(root); /* that was not the text: parse the text */
 	}
+	/* JSON around the items, one of them past a limit: that is the answer,
+	 * without building the text whole (it may be built to be large) */
+	if (lz->refused)
+		return NULL;
 	return json_loadb(lz->text, lz->len, flags, jerr);
 }

@@ -40,6 +40,7 @@ struct report_lazy {
 	size_t nblank, capblank;
 	size_t kept_containers, kept_values; /* built besides the lists */
 	int fallback;                        /* set: parse the text whole */
+	int refused;                         /* report_lazy_whole: an item passed a limit */
 	char path[REPORT_PATH_MAX];          /* else, when NULL was returned: */
 	char why[128];                       /* which limit, for "path: why" */
 };
@@ -57,11 +58,13 @@ json_t *report_lazy_root(struct report_lazy *lz);
 json_t *report_lazy_item(struct report_lazy *lz, json_t *placeholder, int group, const char *path);
 
 /* The whole text parsed by jansson for its message, when it cannot be
- * split: every item of a long list that parses alone, up to the first that
- * does not, is read as 0 and spaces (line and column kept), so that what
- * jansson builds before it stops is not the whole report.  NULL with jerr
- * set, or, when even that parses (then the text may be a report after
- * all), the tree of the text itself as json_loadb() would make it. */
+ * split: every item of a long list that parses alone (or that a limit
+ * refuses), up to the first that is not JSON, is read as 0 and spaces
+ * (line and column kept), so that what jansson builds before it stops is
+ * not the whole report.  NULL with jerr set; NULL with refused set when
+ * that parses but an item passed a limit (path, why); or, when it parses
+ * (then the text may be a report after all), the tree of the text itself
+ * as json_loadb() would make it. */
 json_t *report_lazy_whole(struct report_lazy *lz, size_t flags, json_error_t *jerr);
 
 #endif

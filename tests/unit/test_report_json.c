@@ -1603,6 +1603,49 @@ empties(size_t n)
 	return a;
 }
 
+/* A group is one item (FORMAT.md): beside its devices it holds at most
+ * one value's worth of objects and arrays; and an item a limit refuses
+ * does not stop the check of text that is not JSON (review findings: the
+ * whole text was then built, 98 MB for an 8 MiB body). */
+static void
+test_lazy_group_bounds(void **state)
+{
+	struct report r;
+	char *text, *big, *bad, *member;
+	json_t *arr;
+	size_t n;
+
+	(void)state;
+	build_full(&r);
+	text = report_json_encode(&r, 0);
+	assert_non_null(text);
+	report_free(&r);
+	arr = empties(REPORT_PIECE_CONTAINERS + 4);
+	member = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	assert_non_null(member);
+	n = strlen(member) + 16;
+	bad = malloc(n);
+	assert_non_null(bad);
+	snprintf(bad, n, "\"x\":%s,\"id\"", member);
+	free(member);
+	big = edit_after(text, "\"groups\":[{", "\"id\"", bad);
+	free(bad);
+	free(text);
+	expect_reject_text(big, strlen(big),
+	                   "iommu.groups[0]: more than 8192 objects and arrays or 32768 values in"
+	                   " one group besides its devices");
+	/* the same with text that is not JSON at its end: that is what is
+	 * said, as the whole-tree decoder said it */
+	n = strlen(big);
+	bad = malloc(n + 3);
+	assert_non_null(bad);
+	memcpy(bad, big, n);
+	memcpy(bad + n, " x", 3);
+	free(big);
+	expect_jansson_message(bad);
+}
+
 /* The long lists are built one item at a time (report_lazy.c): the same
  * report, the same messages, and the pieces beside them bounded. */
 static void
@@ -1773,6 +1816,7 @@ main(void)
 	        cmocka_unit_test(test_reject_limits),
 	        cmocka_unit_test(test_reject_structure),
 	        cmocka_unit_test(test_lazy_lists),
+	        cmocka_unit_test(test_lazy_group_bounds),
 	        cmocka_unit_test(test_ack),
 	        cmocka_unit_test(test_schema_matches_decoder),
 	        cmocka_unit_test(test_format_example),
