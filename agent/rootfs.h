@@ -43,8 +43,10 @@ int rootfs_capture_start(struct rootfs *fs, const char *dir);
 int rootfs_capture_finish(struct rootfs *fs);
 void rootfs_close(struct rootfs *fs);
 /* Close the cached directories: a later path is resolved afresh.  The
- * cache trusts that a directory's path keeps naming it; callers keep that
- * true by forgetting between units they read (one device's attributes). */
+ * cache (two directories, the last used) trusts that a path keeps naming
+ * one directory while it is cached; callers forget at the start of each
+ * pass over the devices, so a pass never reads through an older pass's
+ * handle, and within one a path's reads come in one burst. */
 void rootfs_forget(struct rootfs *fs);
 
 /* Read at most max bytes of rel into a new NUL-terminated buffer (*buf, caller

@@ -81,7 +81,6 @@ pf_device(struct pfread *r, struct report_device *d, struct sysfs_extra *x,
 	char addrs[PF_DEPTH][REPORT_ADDR_MAX];
 	size_t n;
 
-	rootfs_forget(r->fs); /* the directory cache serves one device */
 	memset(x, 0, sizeof(*x));
 	x->port_type = -1;
 	snprintf(x->address, sizeof(x->address), "%s", d->address);
@@ -296,6 +295,7 @@ sysfs_preflight_read(struct rootfs *fs, struct report_iommu *io, struct sysfs_fa
 
 	*extra = NULL;
 	*nextra = 0;
+	rootfs_forget(fs); /* the directory cache serves one pass */
 	for (i = 0; i < io->ngroups; i++)
 		n += io->groups[i].ndevices;
 	if ((x = calloc(n ? n : 1, sizeof(*x))) == NULL)

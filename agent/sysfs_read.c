@@ -253,9 +253,6 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 static void
 read_device(struct reader *r, const char *base, const char *addr, struct report_device *d)
 {
-	/* the directory cache serves one device: a device replaced since
-	 * must not be read through the last one's handle */
-	rootfs_forget(r->fs);
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
 	if (read_uevent(r, base, d) != 0) {
@@ -732,6 +729,9 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *fa
 	size_t nslots = 0, i;
 	int incomplete = 0;
 
+	/* the directory cache serves one pass: a directory cached before
+	 * (another run's reads, a device since replaced) is opened afresh */
+	rootfs_forget(fs);
 	sysfs_facts_init(facts);
 	read_interrupts(&r, facts);
 	switch (rootfs_exists(fs, "sys")) {
