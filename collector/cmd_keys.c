@@ -15,18 +15,16 @@
 #include <string.h>
 
 #include "common/exitcode.h"
-#include "common/growbuf.h"
 #include "common/log.h"
-#include "common/readall.h"
 
 #include "collector/collector.h"
 #include "collector/inventory.h"
+#include "collector/inventory_load.h"
 #include "collector/output.h"
 #include "collector/ssh_session.h"
 
 #define KEYS_JOBS 16
 #define KEYS_CONNECT 10 /* seconds */
-#define KEYS_INVENTORY_MAX (16u * 1024 * 1024)
 
 struct keys_opts {
 	const char *inventory;
@@ -124,33 +122,18 @@ keys_option(int ch, const char *arg, struct keys_opts *o)
 	}
 }
 
-/* The inventory file, then the HOST arguments: 0, or -1 (a usage error). */
+/* The inventory file (in any format pull reads), then the HOST arguments:
+ * 0, or -1 (a usage error). */
 static int
 keys_hosts(const struct keys_opts *o, int argc, char **argv, struct inventory *inv)
 {
-	struct growbuf b = {0};
-	char err[300], *e;
-	FILE *fp;
-	int i, rc = 0;
+	char err[600], *e;
+	int i;
 
-	if (o->inventory != NULL) {
-		fp = strcmp(o->inventory, "-") == 0 ? stdin : fopen(o->inventory, "re");
-		if (fp == NULL) {
-			log_warn("%s", o->inventory);
-			return -1;
-		}
-		rc = readall_bounded(fp, KEYS_INVENTORY_MAX, &b);
-		if (fp != stdin)
-			fclose(fp);
-		if (rc != 0)
-			log_warnx("%s: %s", o->inventory,
-			          rc == 1 ? "over 16 MiB" : strerror(errno));
-		else if ((rc = inventory_parse(b.data != NULL ? b.data : "", b.len, inv, err,
-		                               sizeof(err))) == -1)
-			log_warnx("%s: %s", o->inventory, err);
-		free(b.data);
-		if (rc != 0)
-			return -1;
+	if (o->inventory != NULL &&
+	    inventory_load(o->inventory, INVENTORY_FORMAT_AUTO, inv, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
 	}
 	for (i = 0; i < argc; i++) {
 		if (inventory_add(inv, argv[i], 0, err, sizeof(err)) == -1) {

@@ -161,6 +161,18 @@ grep -qx "keys: 5 hosts: 1 known, 3 not known, 1 not reached" "$T/err" || fail "
 cmp -s "$T/kh_keys" "$T/kh_keys.before" || fail "keys wrote known_hosts"
 [ "$(grep -c "Accepted publickey" "$T/sshd.log" || true)" -eq "$logins" ] || fail "keys authenticated"
 
+step "keys --inventory reads the inventories pull reads (an Ansible INI here), and names a missing one"
+printf '[gpu]\nthree ansible_host=127.0.0.3 ansible_port=%s ansible_user=root\n' "$P" >"$T/keys.ini"
+rc=0
+collector keys --known-hosts "$T/kh_keys" --ssh-config "$T/ssh_config" --inventory "$T/keys.ini" \
+    >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 3 ] || fail "keys --inventory ini: exit $rc: $(cat "$T/out" "$T/err")"
+grep -qx "three \[127.0.0.3\]:$P ssh-ed25519 $FP unknown" "$T/out" || fail "keys --inventory ini: $(cat "$T/out")"
+rc=0
+collector keys --known-hosts "$T/kh_keys" --inventory "$T/nothere.ini" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "keys --inventory missing: exit $rc"
+grep -q "$T/nothere.ini: No such file or directory" "$T/err" || fail "keys --inventory missing: $(cat "$T/err")"
+
 step "keys through a jump host: the jump host checked strictly and logged in, the host not"
 rc=0
 collector keys --known-hosts "$T/kh_keys" --identity "$T/user" --jump "root@127.0.0.2:$P" \
