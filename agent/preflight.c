@@ -90,28 +90,24 @@ static void pf_warn(struct pf *p, struct report_device *d, const char *fmt, ...)
 static void
 pf_block(struct pf *p, struct report_device *d, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	d->preflight = VERDICT_NOT_READY;
-	if (strlist_add(&d->blockers, buf) == -1)
+	va_start(ap, fmt);
+	if (strlist_vaddf(&d->blockers, fmt, ap) == -1)
 		p->failed = 1;
+	va_end(ap);
 }
 
 static void
 pf_warn(struct pf *p, struct report_device *d, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (strlist_add(&d->warnings, buf) == -1)
+	if (strlist_vaddf(&d->warnings, fmt, ap) == -1)
 		p->failed = 1;
+	va_end(ap);
 }
 
 /* d's group is a vfio no-IOMMU one: its node is dev/vfio/noiommu-N, or

@@ -111,17 +111,12 @@ html_text(struct html *h, const char *s)
 void
 html_printf(struct html *h, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (!h->failed && growbuf_vappendf(&h->b, fmt, ap) == -1)
 		h->failed = 1;
-	else
-		html_raw(h, buf);
+	va_end(ap);
 }
 
 void

@@ -123,23 +123,6 @@ metrics_event(struct metrics *m, const char *event)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static int appendf(struct growbuf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-appendf(struct growbuf *out, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return -1;
-	return growbuf_append(out, line, (size_t)n);
-}
-
 int
 metrics_label(struct growbuf *out, const char *s)
 {
@@ -166,27 +149,30 @@ format_histogram(const struct metrics_counts *m, struct growbuf *out)
 	size_t r, b;
 	int rc;
 
-	rc = appendf(out, "# HELP iommu_collector_http_request_duration_seconds Time from a "
-	                  "request's first byte to its answer.\n"
-	                  "# TYPE iommu_collector_http_request_duration_seconds histogram\n");
+	rc = growbuf_appendf(out,
+	                     "# HELP iommu_collector_http_request_duration_seconds Time from a "
+	                     "request's first byte to its answer.\n"
+	                     "# TYPE iommu_collector_http_request_duration_seconds histogram\n");
 	for (r = 0; r < NROUTES && rc == 0; r++) {
 		cum = 0;
 		for (b = 0; b <= NBUCKETS && rc == 0; b++) {
 			cum += m->hist[r][b];
 			if (b < NBUCKETS)
-				rc = appendf(out,
-				             "iommu_collector_http_request_duration_seconds_bucket"
-				             "{path=\"%s\",le=\"%g\"} %llu\n",
-				             routes[r], buckets[b], cum);
+				rc = growbuf_appendf(
+				        out,
+				        "iommu_collector_http_request_duration_seconds_bucket"
+				        "{path=\"%s\",le=\"%g\"} %llu\n",
+				        routes[r], buckets[b], cum);
 			else
-				rc = appendf(out,
-				             "iommu_collector_http_request_duration_seconds_bucket"
-				             "{path=\"%s\",le=\"+Inf\"} %llu\n"
-				             "iommu_collector_http_request_duration_seconds_sum"
-				             "{path=\"%s\"} %.6f\n"
-				             "iommu_collector_http_request_duration_seconds_count"
-				             "{path=\"%s\"} %llu\n",
-				             routes[r], cum, routes[r], m->sum[r], routes[r], cum);
+				rc = growbuf_appendf(
+				        out,
+				        "iommu_collector_http_request_duration_seconds_bucket"
+				        "{path=\"%s\",le=\"+Inf\"} %llu\n"
+				        "iommu_collector_http_request_duration_seconds_sum"
+				        "{path=\"%s\"} %.6f\n"
+				        "iommu_collector_http_request_duration_seconds_count"
+				        "{path=\"%s\"} %llu\n",
+				        routes[r], cum, routes[r], m->sum[r], routes[r], cum);
 		}
 	}
 	return rc;
@@ -198,33 +184,38 @@ format_counters(const struct metrics_counts *m, struct growbuf *out)
 	size_t i;
 	int rc;
 
-	rc = appendf(out,
-	             "# HELP iommu_collector_reports_received_total Reports pushed to "
-	             "/v1/reports, answered or not.\n"
-	             "# TYPE iommu_collector_reports_received_total counter\n"
-	             "iommu_collector_reports_received_total %llu\n"
-	             "# HELP iommu_collector_reports_stored_total Pushed reports accepted, by "
-	             "what became of them.\n"
-	             "# TYPE iommu_collector_reports_stored_total counter\n",
-	             m->received);
+	rc = growbuf_appendf(
+	        out,
+	        "# HELP iommu_collector_reports_received_total Reports pushed to "
+	        "/v1/reports, answered or not.\n"
+	        "# TYPE iommu_collector_reports_received_total counter\n"
+	        "iommu_collector_reports_received_total %llu\n"
+	        "# HELP iommu_collector_reports_stored_total Pushed reports accepted, by "
+	        "what became of them.\n"
+	        "# TYPE iommu_collector_reports_stored_total counter\n",
+	        m->received);
 	for (i = 0; i < NSTORED && rc == 0; i++)
-		rc = appendf(out, "iommu_collector_reports_stored_total{status=\"%s\"} %llu\n",
-		             stored_words[i], m->stored[i]);
+		rc = growbuf_appendf(out,
+		                     "iommu_collector_reports_stored_total{status=\"%s\"} %llu\n",
+		                     stored_words[i], m->stored[i]);
 	if (rc == 0)
-		rc = appendf(out, "# HELP iommu_collector_reports_rejected_total Pushed reports "
-		                  "refused or lost, by reason.\n"
-		                  "# TYPE iommu_collector_reports_rejected_total counter\n");
+		rc = growbuf_appendf(out,
+		                     "# HELP iommu_collector_reports_rejected_total Pushed reports "
+		                     "refused or lost, by reason.\n"
+		                     "# TYPE iommu_collector_reports_rejected_total counter\n");
 	for (i = 0; i < NREJECT && rc == 0; i++)
-		rc = appendf(out, "iommu_collector_reports_rejected_total{reason=\"%s\"} %llu\n",
-		             reject_words[i], m->rejected[i]);
+		rc = growbuf_appendf(out,
+		                     "iommu_collector_reports_rejected_total{reason=\"%s\"} %llu\n",
+		                     reject_words[i], m->rejected[i]);
 	if (rc == 0)
-		rc = appendf(out, "# HELP iommu_collector_http_events_total What serve did to "
-		                  "protect itself: connections cut, decodes queued, auths "
-		                  "throttled, reports rate-limited.\n"
-		                  "# TYPE iommu_collector_http_events_total counter\n");
+		rc = growbuf_appendf(out,
+		                     "# HELP iommu_collector_http_events_total What serve did to "
+		                     "protect itself: connections cut, decodes queued, auths "
+		                     "throttled, reports rate-limited.\n"
+		                     "# TYPE iommu_collector_http_events_total counter\n");
 	for (i = 0; i < NEVENTS && rc == 0; i++)
-		rc = appendf(out, "iommu_collector_http_events_total{event=\"%s\"} %llu\n",
-		             event_words[i], m->events[i]);
+		rc = growbuf_appendf(out, "iommu_collector_http_events_total{event=\"%s\"} %llu\n",
+		                     event_words[i], m->events[i]);
 	return rc;
 }
 

@@ -65,12 +65,21 @@ strlist_add(struct strlist *l, const char *s)
 int
 strlist_addf(struct strlist *l, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	rc = strlist_vaddf(l, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+int
+strlist_vaddf(struct strlist *l, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	return strlist_add(l, buf);
 }
 

@@ -9,6 +9,7 @@
 #ifndef IOMMU_FLEET_REPORT_H
 #define IOMMU_FLEET_REPORT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -175,6 +176,8 @@ void report_group_init(struct report_group *g);
 /* strlist helpers: append a copy of s (0, or -1 on allocation failure). */
 int strlist_add(struct strlist *l, const char *s);
 int strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int strlist_vaddf(struct strlist *l, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 void strlist_free(struct strlist *l);
 
 /* Names used in JSON for the enums; *_parse returns -1 for an unknown word. */
