@@ -1133,28 +1133,27 @@ http_server_start(const struct http_server_opts *o, struct http_writer *w, struc
 	/* MHD refuses at its limit: ours is lower, and at ours the oldest
 	 * unfinished request makes room (conn_make_room) */
 	limit = o->max_connections + EVICT_SLACK(o->max_connections);
+	/* TLS is three options more; MHD_OPTION_END ends the list early
+	 * without them */
+	struct MHD_OptionItem tls[] = {
+	        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert},
+	        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
+	        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)s->o.tls_priorities},
+	        {MHD_OPTION_END, 0, NULL},
+	};
+
 	if (o->tls_cert != NULL)
 		flags |= MHD_USE_TLS;
-	if (o->tls_cert != NULL)
-		s->d = MHD_start_daemon(
-		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
-		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_NOTIFY_CONNECTION,
-		        notify_conn, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		        (unsigned int)o->per_ip_connections, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-		        NULL, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
-		        o->tls_key, MHD_OPTION_HTTPS_PRIORITIES, s->o.tls_priorities,
-		        MHD_OPTION_END);
 	else
-		s->d = MHD_start_daemon(
-		        flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
-		        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
-		        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_NOTIFY_CONNECTION,
-		        notify_conn, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		        (unsigned int)o->per_ip_connections, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-		        NULL, MHD_OPTION_END);
+		tls[0].option = MHD_OPTION_END;
+	s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s,
+	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	                        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->idle_timeout,
+	                        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_NOTIFY_CONNECTION,
+	                        notify_conn, s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	                        (unsigned int)o->per_ip_connections, MHD_OPTION_EXTERNAL_LOGGER,
+	                        mhd_logger, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (s->d == NULL) {
 		snprintf(err, errlen,
 		         "cannot listen on %s port %u%s (address in use, or a bad "
