@@ -591,18 +591,15 @@ attempt_insert(struct db *db, long long host_id, const char *started_at, const c
 	return run(st);
 }
 
-int
-store_attempt(struct db *db, const char *hostname, const char *transport, const char *started_at,
-              const char *status, const char *error)
+/* A transaction begun, and the id of hostname's row (made when new): the
+ * id, 0 when the row failed (the transaction open: roll it back), or -1
+ * before any transaction (a name no host can have, or no database). */
+static long long
+host_begin(struct db *db, const char *hostname)
 {
-	char status_b[64], error_b[3072]; /* a command's stderr tail fits */
 	char key[HOSTNAME_MAX + 1];
 	long long host_id, latest;
 
-	/* a transport's error may quote what a host sent: bound it */
-	snprintf(status_b, sizeof(status_b), "%s", status);
-	if (error != NULL)
-		snprintf(error_b, sizeof(error_b), "%s", error);
 	if (!hostname_ok(hostname)) {
 		db_set_error(db, "not a usable host name");
 		return -1;
@@ -610,9 +607,25 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
 	if (db_begin(db) == -1)
 		return -1;
 	store_host_key(key, hostname);
-	if ((host_id = host_id_get(db, key, &latest)) == -1 ||
-	    attempt_insert(db, host_id, started_at, transport, status_b,
-	                   error != NULL ? error_b : NULL, 0) == -1) {
+	host_id = host_id_get(db, key, &latest);
+	return host_id == -1 ? 0 : host_id;
+}
+
+int
+store_attempt(struct db *db, const char *hostname, const char *transport, const char *started_at,
+              const char *status, const char *error)
+{
+	char status_b[64], error_b[3072]; /* a command's stderr tail fits */
+	long long host_id;
+
+	/* a transport's error may quote what a host sent: bound it */
+	snprintf(status_b, sizeof(status_b), "%s", status);
+	if (error != NULL)
+		snprintf(error_b, sizeof(error_b), "%s", error);
+	if ((host_id = host_begin(db, hostname)) == -1)
+		return -1;
+	if (host_id == 0 || attempt_insert(db, host_id, started_at, transport, status_b,
+	                                   error != NULL ? error_b : NULL, 0) == -1) {
 		db_rollback(db);
 		return -1;
 	}
@@ -622,20 +635,14 @@ store_attempt(struct db *db, const char *hostname, const char *transport, const 
 int
 store_set_groups(struct db *db, const char *hostname, const char *groups)
 {
-	char copy[1024], *g, *save = NULL, key[HOSTNAME_MAX + 1];
+	char copy[1024], *g, *save = NULL;
 	struct db_stmt *st;
-	long long host_id, latest;
+	long long host_id;
 
 	snprintf(copy, sizeof(copy), "%s", groups);
-	if (!hostname_ok(hostname)) {
-		db_set_error(db, "not a usable host name");
+	if ((host_id = host_begin(db, hostname)) == -1)
 		return -1;
-	}
-	if (db_begin(db) == -1)
-		return -1;
-	store_host_key(key, hostname);
-	if ((host_id = host_id_get(db, key, &latest)) == -1 ||
-	    (st = db_prepare(db, SQL_CLEAR_GROUPS)) == NULL)
+	if (host_id == 0 || (st = db_prepare(db, SQL_CLEAR_GROUPS)) == NULL)
 		goto fail;
 	db_bind_int(st, 1, host_id);
 	if (run(st) == -1)
