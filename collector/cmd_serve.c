@@ -15,6 +15,7 @@
 
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/readall.h"
 #include "proto/report_json.h"
 
 #include "collector/collector.h"
@@ -88,36 +89,29 @@ bad:
 	return -1;
 }
 
-/* A PEM file, whole, bounded. */
+/* A PEM file, whole, bounded (the caller frees it). */
 static char *
 read_pem(const char *path)
 {
+	struct growbuf b = {0};
 	FILE *fp;
-	char *buf;
-	size_t n;
+	int rc;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = fopen(path, "re")) == NULL) {
 		log_warn("%s", path);
 		return NULL;
 	}
-	if ((buf = malloc(PEM_MAX + 1)) == NULL) {
-		fclose(fp);
-		log_warnx("out of memory");
-		return NULL;
-	}
-	n = fread(buf, 1, PEM_MAX + 1, fp);
-	if (ferror(fp) || n > PEM_MAX || n == 0) {
-		log_warnx("%s: %s", path,
-		          ferror(fp) ? "read error"
-		          : n == 0   ? "empty"
-		                     : "too large");
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
+	rc = readall_bounded(fp, PEM_MAX, &b);
 	fclose(fp);
-	buf[n] = '\0';
-	return buf;
+	if (rc != 0 || b.len == 0) {
+		log_warnx("%s: %s", path,
+		          rc == -1  ? strerror(errno)
+		          : rc == 1 ? "too large"
+		                    : "empty");
+		free(b.data);
+		return NULL;
+	}
+	return b.data;
 }
 
 static const struct option serve_longopts[] = {

@@ -34,4 +34,14 @@ report web1 "$work/r.json"
 expect "curl over TLS" "$(post "$work/tok" "$work/r.json" --cacert "$work/ca.pem")" 201
 expect "plain HTTP to the TLS port" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)" 000
 serve_stop
+
+# certificate files that cannot serve: named, with why, and serve exits
+: > "$work/empty.pem"
+for bad in "$work/empty.pem:empty" "$work/nothere.pem:No such file or directory"; do
+	rc=0
+	"$COLLECTOR" serve --listen "127.0.0.1:$port" --tls-cert "${bad%%:*}" --tls-key "$work/key.pem" \
+		2> "$work/bad.err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "serve started with ${bad%%:*}"
+	grep -q "${bad%%:*}: ${bad#*:}" "$work/bad.err" || fail "${bad%%:*}: $(cat "$work/bad.err")"
+done
 echo ok
