@@ -399,52 +399,43 @@ enc_host(struct enc *e, const struct report_host *h)
 	json_writer_end(&e->w);
 }
 
-/* A parameter's cleaned key, NULL when it has none (or no memory: failed). */
-static char *
-param_key(struct enc *e, const struct report_kv *kv)
-{
-	char *k;
-
-	if (kv->key == NULL)
-		return NULL;
-	if ((k = text_clean(kv->key, strlen(kv->key), NULL)) == NULL)
-		e->w.failed = 1;
-	return k;
-}
-
 /* Each key once, where it first appears, with the value of its last
  * occurrence: the last one wins, as it does for the kernel (and as a JSON
- * object set twice kept it). */
+ * object set twice kept it).  Keys are cleaned once each, then compared. */
 static void
 enc_params(struct enc *e, const struct report_cmdline *c)
 {
+	char **keys;
 	size_t i, j, last;
-	char *k, *kj;
-	int seen;
 
 	json_writer_object(&e->w);
-	for (i = 0; i < c->nparams && !e->w.failed; i++) {
-		if ((k = param_key(e, &c->params[i])) == NULL)
-			continue;
-		seen = 0;
-		last = i;
-		for (j = 0; j < c->nparams && !e->w.failed; j++) {
-			if (j == i || (kj = param_key(e, &c->params[j])) == NULL)
-				continue;
-			if (strcmp(kj, k) == 0) {
-				if (j < i)
-					seen = 1;
-				else
-					last = j;
-			}
-			free(kj);
-		}
-		if (!seen) {
-			key(e, k);
-			enc_str(e, c->params[last].value);
-		}
-		free(k);
+	if (c->nparams > 0 && (keys = calloc(c->nparams, sizeof(*keys))) == NULL)
+		e->w.failed = 1;
+	if (c->nparams == 0 || e->w.failed) {
+		json_writer_end(&e->w);
+		return;
 	}
+	for (i = 0; i < c->nparams; i++)
+		if (c->params[i].key != NULL &&
+		    (keys[i] = text_clean(c->params[i].key, strlen(c->params[i].key), NULL)) ==
+		            NULL)
+			e->w.failed = 1;
+	for (i = 0; i < c->nparams && !e->w.failed; i++) {
+		if (keys[i] == NULL)
+			continue;
+		for (j = 0; j < i && (keys[j] == NULL || strcmp(keys[j], keys[i]) != 0); j++)
+			;
+		if (j < i)
+			continue; /* written where it first appeared */
+		for (last = i, j = i + 1; j < c->nparams; j++)
+			if (keys[j] != NULL && strcmp(keys[j], keys[i]) == 0)
+				last = j;
+		key(e, keys[i]);
+		enc_str(e, c->params[last].value);
+	}
+	for (i = 0; i < c->nparams; i++)
+		free(keys[i]);
+	free(keys);
 	json_writer_end(&e->w);
 }
 
