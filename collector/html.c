@@ -10,6 +10,7 @@
 
 #include "collector/html.h"
 #include "collector/output.h"
+#include "common/base64.h"
 #include "common/sha256.h"
 
 /* Sorting (click a header) and filtering (type in the box above a table):
@@ -164,25 +165,6 @@ html_host_file(const char *hostname, char out[HTML_FILE_MAX])
 	snprintf(out, HTML_FILE_MAX, "_%.24s.html", hex);
 }
 
-static void
-base64(const unsigned char *in, size_t n, char *out)
-{
-	static const char tab[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-	unsigned v;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-		    (i + 2 < n ? in[i + 2] : 0);
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? tab[v & 63] : '=';
-	}
-	out[o] = '\0';
-}
-
 const char *
 html_script(void)
 {
@@ -194,7 +176,7 @@ html_script(void)
 		sha256_update(&c, SCRIPT, strlen(SCRIPT));
 		sha256_final(&c, d);
 		memcpy(script_csp, "sha256-", 7);
-		base64(d, sizeof(d), script_csp + 7);
+		(void)base64_encode(d, sizeof(d), script_csp + 7, sizeof(script_csp) - 7);
 	}
 	return script_csp;
 }

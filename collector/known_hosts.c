@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "collector/known_hosts.h"
+#include "common/base64.h"
 #include "collector/known_hosts_hash.h"
 
 int
@@ -67,8 +68,8 @@ known_hosts_match_hashed(const char *p, size_t len, const char *name)
 	p += 3, len -= 3;
 	if ((bar = memchr(p, '|', len)) == NULL)
 		return 0;
-	slen = known_hosts_b64_decode(p, (size_t)(bar - p), salt, sizeof(salt));
-	hlen = known_hosts_b64_decode(bar + 1, len - (size_t)(bar + 1 - p), hash, sizeof(hash));
+	slen = base64_decode(p, (size_t)(bar - p), salt, sizeof(salt));
+	hlen = base64_decode(bar + 1, len - (size_t)(bar + 1 - p), hash, sizeof(hash));
 	if (slen <= 0 || hlen != KNOWN_HOSTS_SHA1_LEN)
 		return 0;
 	known_hosts_hmac_sha1(salt, (size_t)slen, name, strlen(name), mac);
@@ -216,8 +217,8 @@ known_hosts_format(const char *name, const char *type, const char *b64, const un
 		n = snprintf(out, outlen, "%s %s %s\n", name, type, b64);
 	} else {
 		known_hosts_hmac_sha1(salt, KNOWN_HOSTS_SALT_LEN, name, strlen(name), mac);
-		if (known_hosts_b64_encode(salt, KNOWN_HOSTS_SALT_LEN, s64, sizeof(s64)) == -1 ||
-		    known_hosts_b64_encode(mac, sizeof(mac), h64, sizeof(h64)) == -1)
+		if (base64_encode(salt, KNOWN_HOSTS_SALT_LEN, s64, sizeof(s64)) == -1 ||
+		    base64_encode(mac, sizeof(mac), h64, sizeof(h64)) == -1)
 			return -1;
 		n = snprintf(out, outlen, "|1|%s|%s %s %s\n", s64, h64, type, b64);
 	}
