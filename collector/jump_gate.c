@@ -12,7 +12,6 @@
 struct jump_gate {
 	struct jump_gate *next;
 	int taken;
-	int peak;
 	char key[];
 };
 
@@ -76,8 +75,6 @@ jump_gate_enter(const char *key, long long deadline_ms)
 		(void)pthread_cond_timedwait(&jump_gate_cond, &jump_gate_lock, &ts);
 	}
 	g->taken++;
-	if (g->taken > g->peak)
-		g->peak = g->taken;
 	rc = 0;
 done:
 	pthread_mutex_unlock(&jump_gate_lock);
@@ -94,17 +91,4 @@ jump_gate_leave(const char *key)
 		g->taken--;
 	pthread_cond_broadcast(&jump_gate_cond);
 	pthread_mutex_unlock(&jump_gate_lock);
-}
-
-int
-jump_gate_peak(const char *key)
-{
-	struct jump_gate *g;
-	int peak;
-
-	pthread_mutex_lock(&jump_gate_lock);
-	g = jump_gate_find(key, 0);
-	peak = g != NULL ? g->peak : 0;
-	pthread_mutex_unlock(&jump_gate_lock);
-	return peak;
 }

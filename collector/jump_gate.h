@@ -19,7 +19,4 @@ int jump_gate_enter(const char *key, long long deadline_ms);
 /* Give the slot back; once per jump_gate_enter() that returned 0. */
 void jump_gate_leave(const char *key);
 
-/* The most slots ever taken at once at key (for tests and -v). */
-int jump_gate_peak(const char *key);
-
 #endif
