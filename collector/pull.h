@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "collector/store.h"
+
 #define PULL_DEFAULT_COMMAND "iommu-agent"
 
 struct ingest;
@@ -42,8 +44,8 @@ struct pull_opts {
 /* What one host came to: a report to store, or a failure to record. */
 struct pull_outcome {
 	char started_at[32];
-	char status[32];    /* failure status word, "" when json is set */
-	char error[2560];   /* room for a command's stderr tail (2 KiB) */
+	char status[32];             /* failure status word, "" when json is set */
+	char error[STORE_ERROR_MAX]; /* what the attempt keeps */
 	char hostkeys[512]; /* keys --accept-new added: "added TYPE SHA256:... for NAME; ..." */
 	char *json;         /* report text to store, or NULL */
 	size_t len;

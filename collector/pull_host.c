@@ -16,7 +16,8 @@
 #include "collector/ssh_session.h"
 #include "collector/store.h"
 
-/* What an attempt's error keeps (store_attempt's bound, NUL included). */
+/* A failed command's message with its stderr tail: 1 KiB, the last lines
+ * that say why (within STORE_ERROR_MAX, what the attempt keeps). */
 #define PULL_HOST_ERROR_KEPT 1024
 
 static int
@@ -170,8 +171,8 @@ pull_host_agent(const struct pull_opts *o, const struct inventory_host *h,
 		goto done;
 	}
 	if (xr.out_bytes == 0) {
-		/* the attempt keeps PULL_HOST_ERROR_KEPT bytes of the message
-		 * (store_attempt): the tail gets what the head leaves, so its
+		/* the message is kept to PULL_HOST_ERROR_KEPT bytes
+		 * and the tail gets what the head leaves, so its
 		 * last line, the one that matters, is never the one cut */
 		n = snprintf(NULL, 0, "%.200s: exit %d, no output; stderr: ", command,
 		             xr.exit_status);

@@ -615,7 +615,7 @@ int
 store_attempt(struct db *db, const char *hostname, const char *transport, const char *started_at,
               const char *status, const char *error)
 {
-	char status_b[64], error_b[3072]; /* a command's stderr tail fits */
+	char status_b[64], error_b[STORE_ERROR_MAX];
 	long long host_id;
 
 	/* a transport's error may quote what a host sent: bound it */

@@ -11,6 +11,10 @@
 
 #include "proto/hostname.h"
 
+/* What an attempt keeps of its error, NUL included: room for the message
+ * around a command's stderr tail. */
+#define STORE_ERROR_MAX 3072
+
 struct db;
 struct report;
 struct report_key;
