@@ -574,7 +574,8 @@ out:
 	return rc;
 }
 
-/* The groups' names sorted, so flatten_host lists a host's groups in order. */
+/* The first listing of each host by its place in the file (seq), so hosts
+ * come out in the order the inventory lists them. */
 static int
 cmp_first_seq(const void *x, const void *y)
 {
