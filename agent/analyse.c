@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/pci_addr.h"
 #include "agent/analyse.h"
 #include "agent/hostinfo.h"
 
@@ -60,17 +61,6 @@ set_str(char **field, const char *value)
 		return 0;
 	*field = strdup(value);
 	return *field == NULL ? -1 : 0;
-}
-
-static int
-is_bridge(long class_code)
-{
-	/* host bridge 0600, PCI-to-PCI 0604, CardBus 0607; an ISA/LPC bridge
-	 * (0601) is a real device and counts as foreign */
-	if (class_code < 0)
-		return 0;
-	return CLASS_SUB(class_code) == 0x0600 || CLASS_SUB(class_code) == 0x0604 ||
-	       CLASS_SUB(class_code) == 0x0607;
 }
 
 static const char *
@@ -817,7 +807,8 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 	for (i = 0; i < g->ndevices; i++) {
 		const struct report_device *m = &g->devices[i];
 
-		if (m == d || same_slot(m->address, d->address) || is_bridge(m->class_code))
+		if (m == d || same_slot(m->address, d->address) ||
+		    pci_class_is_bridge(m->class_code))
 			continue;
 		if (m->class_code < 0)
 			unknown_member = 1;
@@ -834,7 +825,7 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 		         " and %zu more", nforeign - 4);
 
 	d->verdict = VERDICT_READY;
-	if (is_bridge(d->class_code)) {
+	if (pci_class_is_bridge(d->class_code)) {
 		d->verdict = VERDICT_NOT_READY;
 		rc |= strlist_add(&d->reasons, "a bridge is not assigned to guests");
 		return rc;

@@ -133,19 +133,26 @@ add_error(struct strlist *errors, const char *what, int err)
 	(void)strlist_addf(errors, "%s: %s", what, strerror(err));
 }
 
-/* Stream rel under the root (a file) into the scan, capturing it as
- * capture_rel: 0 when read (wholly, or in part with an error named), -1
- * when it could not be opened (errno set). */
+/* Stream rel under the root (a regular file: a device node or a FIFO there,
+ * in a captured or agentless tree, could be read for ever) into the scan,
+ * capturing it as capture_rel: 0 when read (wholly, or in part with an
+ * error named), -1 when it could not be opened (errno set). */
 static int
 stream_rel(struct rootfs *fs, const char *rel, const char *capture_rel, struct klog_scan *scan,
            struct strlist *errors, int *nomem)
 {
+	struct stat st;
 	struct sink k;
 	int fd, rc, saved;
 
 	fd = rootfs_openat(fs, rel, O_RDONLY | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
 	sink_open(&k, fs, scan, capture_rel);
 	rc = stream_fd(fd, &k);
 	saved = errno;

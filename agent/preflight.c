@@ -14,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/pci_addr.h"
 #include "agent/analyse.h"
 #include "agent/hostinfo.h"
-
-#define CLASS_SUB(c) ((int)(((c) >> 8) & 0xffff))
 
 /* GPUs without a reset that works between guests: the AMD devices the
  * vendor-reset project carries device-specific resets for because FLR and
@@ -70,9 +69,7 @@ static int
 is_bridge(const struct report_device *d)
 {
 	return d->role != NULL ? strcmp(d->role, "bridge") == 0
-	                       : d->class_code >= 0 && (CLASS_SUB(d->class_code) == 0x0600 ||
-	                                                CLASS_SUB(d->class_code) == 0x0604 ||
-	                                                CLASS_SUB(d->class_code) == 0x0607);
+	                       : pci_class_is_bridge(d->class_code);
 }
 
 struct pf {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/pci_addr.h"
 #include "agent/sysfs.h"
 
 #define PF_PATH_MAX 512
@@ -101,12 +102,12 @@ pf_device(struct pfread *r, struct report_device *d, struct sysfs_extra *x,
 	if (pf_attr_int(r, base, "sriov_totalvfs", &d->sriov_totalvfs) == 0)
 		(void)pf_attr_int(r, base, "sriov_numvfs", &d->sriov_numvfs);
 	snprintf(path, sizeof(path), "%.64s/physfn", base);
-	(void)rootfs_link_basename(r->fs, path, d->physfn, sizeof(d->physfn));
-	d->role = strdup(d->class_code >= 0 && ((d->class_code >> 8) == 0x0600 ||
-	                                        (d->class_code >> 8) == 0x0604 ||
-	                                        (d->class_code >> 8) == 0x0607)
-	                         ? "bridge"
-	                         : "endpoint");
+	/* a link that names no PCI address is no physical function (and the
+	 * report's decoder would refuse the whole report for it) */
+	if (rootfs_link_basename(r->fs, path, d->physfn, sizeof(d->physfn)) == 0 &&
+	    !pci_addr_valid(d->physfn, strlen(d->physfn)))
+		d->physfn[0] = '\0';
+	d->role = strdup(pci_class_is_bridge(d->class_code) ? "bridge" : "endpoint");
 	if (d->role == NULL)
 		r->nomem = 1;
 	pf_config(r, base, x, d, facts);

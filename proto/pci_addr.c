@@ -44,3 +44,11 @@ pci_addr_valid(const char *s, size_t len)
 	       s[dl + 3] == ':' && dev >= 0 && dev <= 0x1f && s[dl + 6] == '.' &&
 	       s[dl + 7] >= '0' && s[dl + 7] <= '7';
 }
+
+int
+pci_class_is_bridge(long class_code)
+{
+	long sub = (class_code >> 8) & 0xffff;
+
+	return class_code >= 0 && (sub == 0x0600 || sub == 0x0604 || sub == 0x0607);
+}

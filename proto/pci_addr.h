@@ -17,4 +17,9 @@ long pci_hexn(const char *s, size_t n);
  * 10000 and up), bus, device <= 1f, function <= 7; else 0. */
 int pci_addr_valid(const char *s, size_t len);
 
+/* 1 when a class code (0xCCSSPP, -1 unknown) is a bridge no guest takes:
+ * host 0600, PCI-to-PCI 0604, CardBus 0607 (an ISA/LPC bridge, 0601, is a
+ * real device); else 0. */
+int pci_class_is_bridge(long class_code);
+
 #endif
