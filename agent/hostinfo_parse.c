@@ -194,6 +194,8 @@ warn(struct report_cmdline *out, const char *msg)
 	return strlist_add(&out->warnings, msg);
 }
 
+#define VFIO_IDS_BAD_SAID 4 /* bad vfio-pci.ids entries named one by one */
+
 /* vfio-pci.ids spelt so that the kernel ignores it, or with an entry that
  * vfio-pci cannot read. */
 static int
@@ -201,7 +203,7 @@ cmdline_lint_vfio_ids(struct report_cmdline *out)
 {
 	const char *key, *v, *p, *comma;
 	char msg[320];
-	size_t i;
+	size_t i, bad = 0;
 	int rc = 0;
 
 	for (i = 0; i < out->nparams; i++) {
@@ -220,6 +222,10 @@ cmdline_lint_vfio_ids(struct report_cmdline *out)
 		comma = strchr(p, ',');
 		if (vfio_id_ok(p, comma != NULL ? (size_t)(comma - p) : strlen(p)))
 			continue;
+		/* a few name the problem; every preflight copies them, so a
+		 * long list of bad entries is one line more, not hundreds */
+		if (++bad > VFIO_IDS_BAD_SAID)
+			continue;
 		snprintf(msg, sizeof(msg),
 		         "vfio-pci.ids=%.64s: \"%.*s\" is not VENDOR:DEVICE in hex; vfio-pci "
 		         "skips it",
@@ -228,6 +234,12 @@ cmdline_lint_vfio_ids(struct report_cmdline *out)
 		                 ? 32
 		                 : (int)(comma != NULL ? (size_t)(comma - p) : strlen(p)),
 		         p);
+		rc |= warn(out, msg);
+	}
+	if (bad > VFIO_IDS_BAD_SAID) {
+		snprintf(msg, sizeof(msg),
+		         "vfio-pci.ids: %zu more entries that are not VENDOR:DEVICE",
+		         bad - VFIO_IDS_BAD_SAID);
 		rc |= warn(out, msg);
 	}
 	return rc;

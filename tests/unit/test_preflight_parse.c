@@ -299,6 +299,16 @@ test_vfio_ids_lint(void **state)
 	assert_int_equal(cmdline_parse("vfio-pci.ids=10de:1eb8,10de-10f8", &c.cmdline), 0);
 	assert_true(has_warning(&c.cmdline, "\"10de-10f8\" is not VENDOR:DEVICE"));
 	report_free(&c);
+	/* many bad entries: four named, the rest counted in one line (every
+	 * device's preflight copies these warnings) */
+	report_init(&c);
+	assert_int_equal(cmdline_parse("vfio-pci.ids=a,b,c,d,e,f,g,10de:1eb8", &c.cmdline), 0);
+	assert_int_equal(c.cmdline.warnings.n, 5);
+	assert_true(has_warning(&c.cmdline, "\"d\" is not VENDOR:DEVICE"));
+	assert_false(has_warning(&c.cmdline, "\"e\" is not VENDOR:DEVICE"));
+	assert_true(
+	        has_warning(&c.cmdline, "vfio-pci.ids: 3 more entries that are not VENDOR:DEVICE"));
+	report_free(&c);
 }
 
 /* The same log fed whole and in chunks of every small size gives the same
