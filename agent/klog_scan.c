@@ -945,24 +945,6 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	return s->failed ? -1 : 0;
 }
 
-int
-klog_scan_text(struct klog_scan *s, const char *text, size_t len)
-{
-	const char *p = text, *end = text + len, *nl;
-
-	if (s == NULL || (text == NULL && len > 0))
-		return -1;
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (klog_scan_line(s, p, (size_t)(nl - p)) == -1)
-			return -1;
-		p = nl + 1;
-	}
-	return 0;
-}
-
 /* The rest of a line that started in an earlier chunk: 1 when the line
  * ended in data (*used bytes taken), 0 when data ended first. */
 static int
@@ -1012,16 +994,36 @@ klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 	return 0;
 }
 
+/* A last line without its newline: 0, or -1. */
+static int
+klog_flush_carry(struct klog_scan *s)
+{
+	int rc = 0;
+
+	if ((s->ncarry > 0 || s->overlong) && klog_scan_line(s, s->carry, s->ncarry) == -1)
+		rc = -1;
+	s->ncarry = 0;
+	s->overlong = 0;
+	return rc;
+}
+
+/* A whole text in one piece, through the same path as a stream (line
+ * bound and all), so tests and the fuzzer exercise what production runs. */
+int
+klog_scan_text(struct klog_scan *s, const char *text, size_t len)
+{
+	if (klog_scan_feed(s, text, len) == -1)
+		return -1;
+	return klog_flush_carry(s);
+}
+
 int
 klog_scan_finish(struct klog_scan *s, struct report_kernel_log *out, struct klog_facts *facts)
 {
 	if (s == NULL)
 		return -1;
-	/* a last line without its newline */
-	if ((s->ncarry > 0 || s->overlong) && klog_scan_line(s, s->carry, s->ncarry) == -1)
+	if (klog_flush_carry(s) == -1)
 		s->failed = 1;
-	s->ncarry = 0;
-	s->overlong = 0;
 	klog_intel_flush(s, NULL, 0);
 	out->lines = s->lines;
 	out->nlines = s->nlines;
