@@ -107,7 +107,8 @@ struct klog_scan *klog_scan_new(size_t max_lines);
 void klog_scan_free(struct klog_scan *s); /* NULL is a no-op */
 /* Feed one raw line (any format).  0, or -1 on allocation failure. */
 int klog_scan_line(struct klog_scan *s, const char *line, size_t len);
-/* Feed a whole buffer split on '\n'.  0 or -1. */
+/* Feed a whole buffer, as one chunk of a stream that ends there (lines
+ * bounded as klog_scan_feed bounds them).  0 or -1. */
 int klog_scan_text(struct klog_scan *s, const char *text, size_t len);
 /* Feed log text in chunks of any size (a stream): lines are split on '\n'
  * across calls, and a line longer than 8 KiB is cut there.  0 or -1. */
