@@ -180,11 +180,10 @@ host_known(struct db *db, const char *name)
 	return known;
 }
 
+/* name: a host report_run found known. */
 static int
 report_host(struct db *db, struct output *o, const char *name)
 {
-	if (host_known(db, name) != 1)
-		return EXIT_FAILURE_;
 	if (section(db, o, "host", SQL_HOST, &name, 1, o->fmt == OUTPUT_TABLE) == -1 ||
 	    section(db, o, "checks", SQL_HOST_CHECKS, &name, 1, 0) == -1 ||
 	    section(db, o, "devices", SQL_HOST_DEVICES, &name, 1, 0) == -1 ||
@@ -361,7 +360,12 @@ cmd_report(struct collector *c, int argc, char **argv)
 	}
 	if ((rc = report_check(k, &ro, argc - 1)) != EXIT_OK)
 		return rc;
-	/* hosts are stored under their key: any spelling of the name finds one */
+	/* hosts are stored under their key: any spelling of the name finds one;
+	 * a longer name than any host's would be cut to another host's key */
+	if (argc > 1 && strlen(argv[1]) > HOSTNAME_MAX) {
+		log_warnx("report %s: a host name is at most %d bytes", k->name, HOSTNAME_MAX);
+		return EXIT_USAGE;
+	}
 	if (argc > 1)
 		hostname_key(argv[1], hostkey, sizeof(hostkey));
 	ro.param[P_HOST] = argc > 1 ? hostkey : NULL;

@@ -109,6 +109,14 @@ for what in "host nosuch" "devices nosuch" "changes nosuch" "attempts nosuch"; d
 	expect "$what rc" "$rc" 1
 	expect "$what message" "$err" 'iommu-collector: unknown host "nosuch"'
 done
+# a name longer than any host's is not cut down to one that exists
+long=r640-01$(printf 'x%.0s' $(seq 1 260))
+set +e
+err=$(C report host "$long" 2>&1 > /dev/null)
+rc=$?
+set -e
+expect "over-long host rc" "$rc" 2
+expect "over-long host message" "$err" "iommu-collector: report host: a host name is at most 255 bytes"
 set +e
 C report outliers --since 7d > /dev/null 2>&1
 expect "--since on outliers" "$?" 2
