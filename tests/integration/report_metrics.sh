@@ -3,7 +3,7 @@
 # "report prometheus": both pass promtool check metrics, the counters follow
 # what was pushed, the fleet gauges are the same in both, and the textfile
 # is replaced atomically.
-set -eu
+set -euo pipefail # a collector that prints nothing must not pass promtool's check
 : "${COLLECTOR:?}" "${AGENT:?}" "${SOURCE_DIR:?}"
 . "$SOURCE_DIR/tests/integration/http_lib.bash"
 command -v promtool > /dev/null || fail "promtool is not installed (Debian's prometheus package)"
@@ -38,6 +38,10 @@ expect "+Inf bucket = count" \
 expect "web1 ready gauge present" "$(grep -c '^iommu_fleet_host_ready{host="web1"}' "$work/metrics.txt")" 1
 expect "web1 last attempt ok" "$(m 'iommu_fleet_host_last_attempt_ok{host="web1"}')" 0
 expect "hosts by verdict" "$(grep -c '^iommu_fleet_hosts{verdict=' "$work/metrics.txt")" 4
+# every host is in one of them: no verdict dropped
+expect "hosts by verdict, summed" \
+	"$(grep '^iommu_fleet_hosts{verdict=' "$work/metrics.txt" | awk '{ n += $2 } END { print n }')" \
+	"$(q 'SELECT count(*) FROM host_status')"
 expect "web1 report time" "$(m 'iommu_fleet_host_last_report_timestamp_seconds{host="web1"}')" \
 	"$(q "SELECT CAST(strftime('%s', received_at) AS INTEGER) FROM host_status WHERE hostname = 'web1'")"
 expect "POST /metrics" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/metrics")" 405
