@@ -151,18 +151,16 @@ gather_report(struct rootfs *fs, const struct gather_opts *opts, struct report *
 		return -1;
 	if (hostinfo_read(fs, &r->host, &r->cmdline, &ev.cpu_hypervisor, &r->errors) == -1)
 		return -1;
-	if (sysfs_read(fs, &r->iommu, &ev.sys, &r->errors) == -1)
-		return -1;
-	if (name_devices(fs, opts, r) == -1)
-		return -1;
-	if (read_kernel_log(fs, opts, r, &ev) == -1)
-		return -1;
-	if (sysfs_preflight_read(fs, &r->iommu, &ev.sys, &extra, &ev.nextra, &r->errors) == -1) {
-		free(extra);
-		return -1;
-	}
+	rc = sysfs_read(fs, &r->iommu, &ev.sys, &extra, &ev.nextra, &r->errors);
+	if (rc == 0)
+		rc = name_devices(fs, opts, r);
+	if (rc == 0)
+		rc = read_kernel_log(fs, opts, r, &ev);
+	if (rc == 0)
+		rc = sysfs_preflight_read(fs, &r->iommu, &ev.sys, extra, ev.nextra, &r->errors);
 	ev.extra = extra;
-	rc = analyse(r, &ev);
+	if (rc == 0)
+		rc = analyse(r, &ev);
 	free(extra);
 	return rc;
 }

@@ -111,7 +111,7 @@ openat_in_root(int dirfd, const char *rel, int flags)
 }
 
 /* The directory part of rel opened inside the root, from the cache when
- * it was the last or the one before: a borrowed descriptor (the cache owns
+ * it was one of the last used: a borrowed descriptor (the cache owns
  * it), *base the last component; -1 with errno, or -1 with errno 0 when
  * rel has no plain last component (resolve it whole instead). */
 static int

@@ -18,7 +18,7 @@ struct rootfs_capture;
  * once: a device's attributes are then one-component opens, not a walk of
  * sys/bus/pci/devices/ADDR and its link each (issue 9: most of the
  * agent's time over the floor was those walks). */
-#define ROOTFS_DIR_CACHE 2
+#define ROOTFS_DIR_CACHE 3 /* a device's directory, the one holding its link, one more */
 struct rootfs_dir {
 	int fd;             /* O_PATH|O_DIRECTORY, -1 when unused */
 	unsigned long used; /* when last used, for replacing the oldest */
@@ -43,7 +43,7 @@ int rootfs_capture_start(struct rootfs *fs, const char *dir);
 int rootfs_capture_finish(struct rootfs *fs);
 void rootfs_close(struct rootfs *fs);
 /* Close the cached directories: a later path is resolved afresh.  The
- * cache (two directories, the last used) trusts that a path keeps naming
+ * cache (three directories, the last used) trusts that a path keeps naming
  * one directory while it is cached; callers forget at the start of each
  * pass over the devices, so a pass never reads through an older pass's
  * handle, and within one a path's reads come in one burst. */

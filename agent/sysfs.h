@@ -45,8 +45,7 @@ struct sysfs_facts {
 	                                          were located (or there is none) */
 };
 
-/* What the preflight needs of each PCI device beyond the report's fields,
- * parallel to the report's devices by address (sysfs_extra_find). */
+/* What pcicfg_parse() reads from a device's config space. */
 struct pcicfg_info {
 	int port_type;     /* PCIe port type (4 root port, 6 downstream), -1 */
 	enum tristate acs; /* ACS present and enabled; unknown when the
@@ -56,14 +55,8 @@ struct pcicfg_info {
 /* Facts when nothing was read: every one unknown. */
 void sysfs_facts_init(struct sysfs_facts *f);
 
-/* Read groups (with their devices and reserved regions) into iommu->groups,
- * PCI devices in no group into iommu->ungrouped, and the facts.  What could
- * not be read is added to errors as "path: reason".  0, or -1 on allocation
- * failure only. */
-int sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
-               struct strlist *errors);
-
-/* One PCI device's preflight evidence that the report does not carry. */
+/* One PCI device's preflight evidence that the report does not carry,
+ * found by address (sysfs_extra_find). */
 struct sysfs_extra {
 	char address[REPORT_ADDR_MAX];
 	char parent[REPORT_ADDR_MAX]; /* the bridge right above it, "" none */
@@ -71,12 +64,28 @@ struct sysfs_extra {
 	int noiommu_group;            /* its group's node is dev/vfio/noiommu-N */
 };
 
-/* Fill each device's preflight fields (driver_override, sriov, physfn,
- * role, acs, critical), each group's vfio_dev and facts->noiommu /
- * privileged, and *extra (caller frees; one per device, sorted by address
- * for sysfs_extra_find).  0, or -1 on allocation failure. */
+/* Read groups (with their devices and reserved regions) into iommu->groups,
+ * PCI devices in no group into iommu->ungrouped, and the facts; with each
+ * device, while its directory is open, its preflight evidence
+ * (sysfs_preflight_device) into *extra (caller frees; one per device read,
+ * sorted by address for sysfs_extra_find).  What could not be read is
+ * added to errors as "path: reason".  0, or -1 on allocation failure only. */
+int sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
+               struct sysfs_extra **extra, size_t *nextra, struct strlist *errors);
+
+/* The preflight fields of device d (driver_override, sriov, physfn, role,
+ * acs) and *x, read from its directory dir (sys/bus/pci/devices/ADDR);
+ * facts->privileged from its config space.  0, or -1 on allocation
+ * failure. */
+int sysfs_preflight_device(struct rootfs *fs, const char *dir, struct report_device *d,
+                           struct sysfs_extra *x, struct sysfs_facts *facts);
+
+/* The host's part of the preflight: the devices it cannot lose (critical),
+ * each group's vfio_dev, facts->noiommu and the no-IOMMU groups' devices
+ * in extra (sorted).  0, or -1 on allocation failure. */
 int sysfs_preflight_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
-                         struct sysfs_extra **extra, size_t *nextra, struct strlist *errors);
+                         struct sysfs_extra *extra, size_t nextra, struct strlist *errors);
+void sysfs_extra_sort(struct sysfs_extra *x, size_t n);
 const struct sysfs_extra *sysfs_extra_find(const struct sysfs_extra *x, size_t n,
                                            const char *address);
 

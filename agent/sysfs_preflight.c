@@ -36,13 +36,13 @@ pf_unknown(struct pfread *r, const char *path, const char *why)
 }
 
 static int
-pf_attr_int(struct pfread *r, const char *base, const char *name, int *out)
+pf_attr_int(struct rootfs *fs, const char *base, const char *name, int *out)
 {
 	char path[PF_PATH_MAX], *v, *e;
 	long n;
 
-	snprintf(path, sizeof(path), "%.64s/%.32s", base, name);
-	if (rootfs_read_attr(r->fs, path, &v) == -1)
+	snprintf(path, sizeof(path), "%s/%s", base, name);
+	if (rootfs_read_attr(fs, path, &v) == -1)
 		return -1;
 	n = strtol(v, &e, 10);
 	if (*v != '\0' && *e == '\0' && n >= 0 && n <= 65535)
@@ -53,15 +53,15 @@ pf_attr_int(struct pfread *r, const char *base, const char *name, int *out)
 
 /* Config space: root reads all 4096 bytes, anyone else 64. */
 static void
-pf_config(struct pfread *r, const char *base, struct sysfs_extra *x, struct report_device *d,
+pf_config(struct rootfs *fs, const char *base, struct sysfs_extra *x, struct report_device *d,
           struct sysfs_facts *facts)
 {
 	char path[PF_PATH_MAX], *buf;
 	struct pcicfg_info info;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%.64s/config", base);
-	if (rootfs_read(r->fs, path, 4096, &buf, &len, NULL) == -1)
+	snprintf(path, sizeof(path), "%s/config", base);
+	if (rootfs_read(fs, path, 4096, &buf, &len, NULL) == -1)
 		return;
 	if (pcicfg_parse((const unsigned char *)buf, len, &info) == 0) {
 		x->port_type = info.port_type;
@@ -74,43 +74,45 @@ pf_config(struct pfread *r, const char *base, struct sysfs_extra *x, struct repo
 	free(buf);
 }
 
-static void
-pf_device(struct pfread *r, struct report_device *d, struct sysfs_extra *x,
-          struct sysfs_facts *facts)
+int
+sysfs_preflight_device(struct rootfs *fs, const char *base, struct report_device *d,
+                       struct sysfs_extra *x, struct sysfs_facts *facts)
 {
-	char base[PF_PATH_MAX], path[PF_PATH_MAX], link[PATH_MAX], *v;
+	char path[PF_PATH_MAX], link[PATH_MAX], *v;
 	char addrs[PF_DEPTH][REPORT_ADDR_MAX];
 	size_t n;
 
 	memset(x, 0, sizeof(*x));
 	x->port_type = -1;
 	snprintf(x->address, sizeof(x->address), "%s", d->address);
-	snprintf(base, sizeof(base), "sys/bus/pci/devices/%s", d->address);
+	if (strlen(base) > PF_PATH_MAX - 32)
+		return 0; /* no attribute name fits after it */
 	/* the link's text names the bridges above: .../0000:00:01.1/0000:01:00.0 */
-	if (rootfs_readlink(r->fs, base, link, sizeof(link)) == 0) {
+	if (rootfs_readlink(fs, base, link, sizeof(link)) == 0) {
 		n = critical_path_addrs(link, addrs, PF_DEPTH);
 		if (n >= 2)
 			snprintf(x->parent, sizeof(x->parent), "%s", addrs[n - 2]);
 	}
-	snprintf(path, sizeof(path), "%.64s/driver_override", base);
-	if (rootfs_read_attr(r->fs, path, &v) == 0) {
+	snprintf(path, sizeof(path), "%s/driver_override", base);
+	if (rootfs_read_attr(fs, path, &v) == 0) {
 		if (v[0] != '\0' && strcmp(v, "(null)") != 0)
 			d->driver_override = v;
 		else
 			free(v);
 	}
-	if (pf_attr_int(r, base, "sriov_totalvfs", &d->sriov_totalvfs) == 0)
-		(void)pf_attr_int(r, base, "sriov_numvfs", &d->sriov_numvfs);
-	snprintf(path, sizeof(path), "%.64s/physfn", base);
+	if (pf_attr_int(fs, base, "sriov_totalvfs", &d->sriov_totalvfs) == 0)
+		(void)pf_attr_int(fs, base, "sriov_numvfs", &d->sriov_numvfs);
+	snprintf(path, sizeof(path), "%s/physfn", base);
 	/* a link that names no PCI address is no physical function (and the
 	 * report's decoder would refuse the whole report for it) */
-	if (rootfs_link_basename(r->fs, path, d->physfn, sizeof(d->physfn)) == 0 &&
+	if (rootfs_link_basename(fs, path, d->physfn, sizeof(d->physfn)) == 0 &&
 	    !pci_addr_valid(d->physfn, strlen(d->physfn)))
 		d->physfn[0] = '\0';
 	d->role = strdup(pci_class_is_bridge(d->class_code) ? "bridge" : "endpoint");
 	if (d->role == NULL)
-		r->nomem = 1;
-	pf_config(r, base, x, d, facts);
+		return -1;
+	pf_config(fs, base, x, d, facts);
+	return 0;
 }
 
 static struct report_device *
@@ -286,38 +288,28 @@ extra_cmp(const void *a, const void *b)
 	              ((const struct sysfs_extra *)b)->address);
 }
 
-int
-sysfs_preflight_read(struct rootfs *fs, struct report_iommu *io, struct sysfs_facts *facts,
-                     struct sysfs_extra **extra, size_t *nextra, struct strlist *errors)
+void
+sysfs_extra_sort(struct sysfs_extra *x, size_t n)
 {
-	struct pfread r = {fs, errors, 0};
-	struct sysfs_extra *x;
-	size_t i, j, n = io->nungrouped;
-
-	*extra = NULL;
-	*nextra = 0;
-	rootfs_forget(fs); /* the directory cache serves one pass */
-	for (i = 0; i < io->ngroups; i++)
-		n += io->groups[i].ndevices;
-	if ((x = calloc(n ? n : 1, sizeof(*x))) == NULL)
-		return -1;
-	n = 0;
-	for (i = 0; i < io->ngroups; i++)
-		for (j = 0; j < io->groups[i].ndevices; j++)
-			pf_device(&r, &io->groups[i].devices[j], &x[n++], facts);
-	for (i = 0; i < io->nungrouped; i++)
-		pf_device(&r, &io->ungrouped[i], &x[n++], facts);
 	/* sorted for sysfs_extra_find's binary search */
 	if (n > 1)
 		qsort(x, n, sizeof(*x), extra_cmp);
-	*extra = x;
-	*nextra = n;
+}
+
+int
+sysfs_preflight_read(struct rootfs *fs, struct report_iommu *io, struct sysfs_facts *facts,
+                     struct sysfs_extra *x, size_t nx, struct strlist *errors)
+{
+	struct pfread r = {fs, errors, 0};
+	int unknown;
+
+	rootfs_forget(fs); /* the directory cache serves one pass */
 	/* both, even when the first cannot tell */
-	i = (size_t)(pf_root_disk(&r, io) == -1);
-	i |= (size_t)(pf_default_route(&r, io) == -1);
-	facts->critical_known = i ? TRI_FALSE : TRI_TRUE;
+	unknown = pf_root_disk(&r, io) == -1;
+	unknown |= pf_default_route(&r, io) == -1;
+	facts->critical_known = unknown ? TRI_FALSE : TRI_TRUE;
 	pf_boot_display(&r, io);
-	pf_vfio(&r, io, facts, x, n);
+	pf_vfio(&r, io, facts, x, nx);
 	return r.nomem ? -1 : 0;
 }
 

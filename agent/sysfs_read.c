@@ -20,9 +20,12 @@
 struct reader {
 	struct rootfs *fs;
 	struct strlist *errors;
+	struct sysfs_facts *facts;
 	int nomem;
-	size_t ndevices; /* devices read, bounded by SYSFS_MAX_DEVICES */
-	int bound;       /* a bound was hit: some devices or groups not read */
+	size_t ndevices;           /* devices read, bounded by SYSFS_MAX_DEVICES */
+	int bound;                 /* a bound was hit: some devices or groups not read */
+	struct sysfs_extra *extra; /* one per device read */
+	size_t nextra, extra_cap;
 };
 
 /* A PCI device of sys/bus/pci/devices, waiting to be placed in a group. */
@@ -249,10 +252,30 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 	return 0;
 }
 
-/* One PCI device from the directory base (".../0000:01:00.0"). */
+/* The next device's preflight slot, or NULL (out of memory). */
+static struct sysfs_extra *
+extra_next(struct reader *r)
+{
+	struct sysfs_extra *grown;
+	size_t cap;
+
+	if (r->nextra == r->extra_cap) {
+		cap = r->extra_cap ? r->extra_cap * 2 : 64;
+		if ((grown = realloc(r->extra, cap * sizeof(*grown))) == NULL)
+			return NULL;
+		r->extra = grown;
+		r->extra_cap = cap;
+	}
+	return &r->extra[r->nextra++];
+}
+
+/* One PCI device from the directory base (".../0000:01:00.0"), with its
+ * preflight evidence while the directory is the cached one. */
 static void
 read_device(struct reader *r, const char *base, const char *addr, struct report_device *d)
 {
+	struct sysfs_extra *x;
+
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
 	if (read_uevent(r, base, d) != 0) {
@@ -265,6 +288,9 @@ read_device(struct reader *r, const char *base, const char *addr, struct report_
 	}
 	read_reset(r, base, d);
 	read_boot_vga(r, base, d);
+	if ((x = extra_next(r)) == NULL ||
+	    sysfs_preflight_device(r->fs, base, d, x, r->facts) == -1)
+		r->nomem = 1;
 }
 
 static void
@@ -722,13 +748,15 @@ sysfs_facts_init(struct sysfs_facts *f)
 
 int
 sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *facts,
-           struct strlist *errors)
+           struct sysfs_extra **extra, size_t *nextra, struct strlist *errors)
 {
-	struct reader r = {fs, errors, 0, 0, 0};
+	struct reader r = {fs, errors, facts, 0, 0, 0, NULL, 0, 0};
 	struct slot *slots = NULL;
 	size_t nslots = 0, i;
 	int incomplete = 0;
 
+	*extra = NULL;
+	*nextra = 0;
 	/* the directory cache serves one pass: a directory cached before
 	 * (another run's reads, a device since replaced) is opened afresh */
 	rootfs_forget(fs);
@@ -760,5 +788,8 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *fa
 	read_vfio(&r, facts);
 	read_hypervisor(&r, facts);
 	facts->bound_hit = r.bound;
+	sysfs_extra_sort(r.extra, r.nextra);
+	*extra = r.extra;
+	*nextra = r.nextra;
 	return r.nomem ? -1 : 0;
 }

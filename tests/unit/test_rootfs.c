@@ -130,8 +130,8 @@ test_symlinks_stay_inside_root(void **state)
 
 /* Reads through a cached directory (rootfs.h: ROOTFS_DIR_CACHE) are the
  * reads of a whole-path resolution: a link as the last name is still
- * resolved inside the root, an escaping one still refused, and three
- * directories taken in turn through two slots each read their own. */
+ * resolved inside the root, an escaping one still refused, and more
+ * directories than slots, taken in turn, each read their own. */
 static void
 test_dir_cache_same_as_whole(void **state)
 {
