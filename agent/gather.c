@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,25 +26,68 @@ static const char *const pciids_paths[] = {
         "usr/share/hwdata/pci.ids",
 };
 
+/* A pci.ids file through the scan, a piece at a time: 0, or -1 with
+ * errno (EFBIG past the bound; ENOMEM). */
 static int
-read_outside(const char *path, char **buf, size_t *len)
+feed_pciids(int fd, struct pciids_scan *scan)
 {
-	struct rootfs fs;
-	const char *base = strrchr(path, '/');
-	char dir[4096];
-	int rc;
+	char piece[64 * 1024];
+	size_t total = 0;
+	ssize_t n;
 
-	if (base == NULL || (size_t)(base - path) >= sizeof(dir)) {
-		errno = EINVAL;
-		return -1;
+	while (!pciids_scan_done(scan)) {
+		n = read(fd, piece, sizeof(piece));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		if ((total += (size_t)n) > PCIIDS_MAX_BYTES) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (pciids_scan_feed(scan, piece, (size_t)n) == -1) {
+			errno = ENOMEM;
+			return -1;
+		}
 	}
-	memcpy(dir, path, (size_t)(base - path));
-	dir[base - path] = '\0';
-	if (rootfs_open(&fs, dir[0] ? dir : "/") == -1)
-		return -1;
-	rc = rootfs_read(&fs, base + 1, PCIIDS_MAX_BYTES, buf, len, NULL);
-	rootfs_close(&fs);
-	return rc;
+	return 0;
+}
+
+/* fd when it is a regular file (a FIFO or a device could be read for
+ * ever), else closed and -1, said in errors. */
+static int
+regular_or_close(int fd, const char *name, struct report *r)
+{
+	struct stat st;
+
+	if (fd == -1 || (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)))
+		return fd;
+	(void)strlist_addf(&r->errors, "%s: not a regular file", name);
+	close(fd);
+	return -1;
+}
+
+/* The pci.ids to read: --pci-ids, else the first of pciids_paths under
+ * the root; *used names it for the capture.  A descriptor, or -1. */
+static int
+open_pciids(struct rootfs *fs, const struct gather_opts *opts, struct report *r, const char **used)
+{
+	size_t i;
+	int fd = -1;
+
+	if (opts->pci_ids != NULL) {
+		fd = open(opts->pci_ids, O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			(void)strlist_addf(&r->errors, "%s: %s", opts->pci_ids, strerror(errno));
+		fd = regular_or_close(fd, opts->pci_ids, r);
+		*used = pciids_paths[0];
+	}
+	for (i = 0; fd == -1 && i < sizeof(pciids_paths) / sizeof(pciids_paths[0]); i++) {
+		fd = regular_or_close(rootfs_openat(fs, pciids_paths[i], O_RDONLY), pciids_paths[i],
+		                      r);
+		*used = pciids_paths[i];
+	}
+	return fd;
 }
 
 /* Names from pci.ids: a lookup database, not evidence, so a capture keeps
@@ -51,35 +95,38 @@ read_outside(const char *path, char **buf, size_t *len)
 static int
 name_devices(struct rootfs *fs, const struct gather_opts *opts, struct report *r)
 {
-	struct rootfs_capture *cap = fs->cap;
+	struct pciids_scan *scan;
 	const char *used = NULL;
-	char *text = NULL, *subset;
-	size_t i, len = 0, sublen;
-	int rc = 0;
+	char *subset = NULL;
+	size_t sublen = 0;
+	int fd, rc;
 
 	if (r->iommu.ngroups == 0 && r->iommu.nungrouped == 0)
 		return 0;
-	fs->cap = NULL;
-	if (opts->pci_ids != NULL) {
-		if (read_outside(opts->pci_ids, &text, &len) == 0)
-			used = pciids_paths[0];
-		else
-			(void)strlist_addf(&r->errors, "%s: %s", opts->pci_ids, strerror(errno));
-	}
-	for (i = 0; used == NULL && i < sizeof(pciids_paths) / sizeof(pciids_paths[0]); i++)
-		if (rootfs_read(fs, pciids_paths[i], PCIIDS_MAX_BYTES, &text, &len, NULL) == 0)
-			used = pciids_paths[i];
-	fs->cap = cap;
-	if (used == NULL)
+	if ((fd = open_pciids(fs, opts, r, &used)) == -1)
 		return 0; /* names are a nicety, never required */
-	rc = pciids_name_devices(text, len, &r->iommu);
-	if (rc == 0 && cap != NULL) {
-		subset = pciids_subset(text, len, &r->iommu, &sublen);
-		if (subset != NULL)
-			(void)rootfs_capture_put(fs, used, subset, sublen);
-		free(subset);
+	if ((scan = pciids_scan_new(&r->iommu, fs->cap != NULL)) == NULL) {
+		close(fd);
+		return -1;
 	}
-	free(text);
+	rc = feed_pciids(fd, scan);
+	if (rc == -1 && errno == ENOMEM) {
+		close(fd);
+		pciids_scan_free(scan);
+		return -1;
+	}
+	/* names from what was read, and the error said */
+	if (rc == -1)
+		(void)strlist_addf(&r->errors, "%s: %s%s",
+		                   opts->pci_ids != NULL ? opts->pci_ids : used,
+		                   errno == EFBIG ? "over 8 MiB" : strerror(errno),
+		                   ": device names from its start only");
+	close(fd);
+	rc = pciids_scan_finish(scan, &subset, &sublen);
+	pciids_scan_free(scan);
+	if (rc == 0 && subset != NULL)
+		(void)rootfs_capture_put(fs, used, subset, sublen);
+	free(subset);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
- * pciids.c - device names from pci.ids text, in one pass over the text, and
- * the reduced pci.ids a capture keeps.  Pure: no I/O.
+ * pciids.c - device names from pci.ids text, in one pass over the text as
+ * it arrives in pieces, and the reduced pci.ids a capture keeps.  Pure: no
+ * I/O.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include "common/growbuf.h"
 #include "agent/pciids.h"
 
-#define PCIIDS_NAME_MAX 256 /* vendor or device name */
+#define PCIIDS_NAME_MAX 256  /* vendor or device name */
+#define PCIIDS_LINE_MAX 1024 /* a longer line holds no name that fits */
 #define SUBSET_HEADER "# pci.ids lines for this host's devices (iommu-agent)"
 
 /* A device waiting for its name, keyed by vendor << 16 | device. */
@@ -26,15 +28,23 @@ struct span {
 	size_t n;
 };
 
-struct scan {
+struct pciids_scan {
 	struct want *v;
 	size_t n;
-	/* called for each want a device line matches */
-	int (*match)(struct scan *, const struct span *vendor, const struct span *vname,
-	             const struct span *device, const struct span *dname, struct want *w,
-	             int first);
+	int keep_subset;    /* build the capture's reduced file as well */
 	struct growbuf out; /* subset text being built */
 	int vendor_done;    /* the current vendor line is in out */
+	int ended;          /* the class section began: no more vendors */
+	long vendor;        /* the current vendor when some device wants it, else -1 */
+	int skipping;       /* the piece ended inside a passed-over line */
+	/* the current vendor's line and name, copied: the text it was in
+	 * is gone when the next piece arrives */
+	char vline[PCIIDS_LINE_MAX];
+	size_t nvline, vname_at, vname_len;
+	/* a line cut by the end of a piece: its start, up to PCIIDS_LINE_MAX */
+	char carry[PCIIDS_LINE_MAX];
+	size_t ncarry;
+	int carrying;
 };
 
 static int
@@ -125,65 +135,221 @@ lower_bound(const struct want *v, size_t n, unsigned long key)
 	return lo;
 }
 
-static int
-scan_text(struct scan *s, const char *text, size_t len)
-{
-	const char *end = text + len, *p = text, *eol;
-	struct span line, vline = {NULL, 0}, vname = {NULL, 0}, dname;
-	long vendor = -1, device;
-	unsigned long n;
-	size_t i;
-	int first;
+/* The next line at or after p (a line start) that does not start with
+ * a tab: an unwanted vendor's devices and subsystems are passed over
+ * sixteen bytes at a time (GCC / clang generic vectors), most of a
+ * 1.4 MB file.  end when there is none. */
+typedef unsigned char pciids_v16 __attribute__((vector_size(16)));
 
-	for (; p < end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		line.p = p;
-		line.n = (size_t)(eol - p);
-		if (line.n == 0 || p[0] == '#')
-			continue;
-		if (p[0] == 'C' && line.n > 1 && p[1] == ' ')
-			break; /* the class section: no more vendors */
-		if (p[0] != '\t') {
-			vendor = parse_id(p, line.n, &vname);
-			vline = line;
-			s->vendor_done = 0;
-			/* skip the vendor's device lines cheaply when unwanted */
-			if (vendor != -1) {
-				i = lower_bound(s->v, s->n, (unsigned long)vendor << 16);
-				if (i == s->n || s->v[i].key >> 16 != (unsigned long)vendor)
-					vendor = -1;
-			}
-			continue;
-		}
-		if (vendor == -1 || line.n < 2 || p[1] == '\t')
-			continue; /* subsystem lines (two tabs) name no device */
-		device = parse_id(p + 1, line.n - 1, &dname);
-		if (device == -1)
-			continue;
-		n = (unsigned long)vendor << 16 | (unsigned long)device;
-		first = 1;
-		for (i = lower_bound(s->v, s->n, n); i < s->n && s->v[i].key == n; i++) {
-			if (s->match(s, &vline, &vname, &line, &dname, &s->v[i], first) == -1)
-				return -1;
-			first = 0;
-		}
+static const char *
+skip_tabbed(const char *p, const char *end)
+{
+	pciids_v16 b, c, hit;
+	unsigned long long h[2];
+
+	if (p >= end || *p != '\t')
+		return p;
+	for (; end - p >= 17; p += 16) {
+		memcpy(&b, p, 16);
+		memcpy(&c, p + 1, 16);
+		hit = (pciids_v16)((b == '\n') & (c != '\t'));
+		memcpy(h, &hit, 16);
+		if ((h[0] | h[1]) != 0)
+			break; /* the bytes below find which */
+	}
+	for (; p < end; p++)
+		if (*p == '\n' && (p + 1 == end || p[1] != '\t'))
+			return p + 1;
+	return end;
+}
+
+static int match_name(const struct span *vname, const struct span *dname, struct want *w);
+static int match_subset(struct pciids_scan *s, const struct span *device);
+
+/* A vendor line: wanted when some device has its id. */
+static void
+vendor_line(struct pciids_scan *s, const struct span *line)
+{
+	struct span name;
+	size_t i;
+
+	s->vendor = parse_id(line->p, line->n, &name);
+	s->vendor_done = 0;
+	if (s->vendor == -1)
+		return;
+	i = lower_bound(s->v, s->n, (unsigned long)s->vendor << 16);
+	if (i == s->n || s->v[i].key >> 16 != (unsigned long)s->vendor) {
+		s->vendor = -1;
+		return;
+	}
+	memcpy(s->vline, line->p, line->n);
+	s->nvline = line->n;
+	s->vname_at = (size_t)(name.p - line->p);
+	s->vname_len = name.n;
+}
+
+/* One whole line (at most PCIIDS_LINE_MAX bytes): 0 or -1. */
+static int
+scan_line(struct pciids_scan *s, const struct span *line)
+{
+	struct span vname, dname;
+	long device;
+	unsigned long key;
+	size_t i;
+	int first = 1;
+
+	if (line->n == 0 || line->p[0] == '#')
+		return 0;
+	if (line->p[0] == 'C' && line->n > 1 && line->p[1] == ' ') {
+		s->ended = 1; /* the class section: no more vendors */
+		return 0;
+	}
+	if (line->p[0] != '\t') {
+		vendor_line(s, line);
+		return 0;
+	}
+	if (s->vendor == -1 || line->n < 2 || line->p[1] == '\t')
+		return 0; /* subsystem lines (two tabs) name no device */
+	if ((device = parse_id(line->p + 1, line->n - 1, &dname)) == -1)
+		return 0;
+	vname.p = s->vline + s->vname_at;
+	vname.n = s->vname_len;
+	key = (unsigned long)s->vendor << 16 | (unsigned long)device;
+	for (i = lower_bound(s->v, s->n, key); i < s->n && s->v[i].key == key; i++) {
+		if (match_name(&vname, &dname, &s->v[i]) == -1)
+			return -1;
+		/* one line for several devices of the same kind */
+		if (first && s->keep_subset && match_subset(s, line) == -1)
+			return -1;
+		first = 0;
 	}
 	return 0;
 }
 
+/* A line's bytes into line, cut to PCIIDS_LINE_MAX (a longer one names
+ * nothing: no name is that long). */
+static void
+take_line(struct span *line, const char *p, size_t n)
+{
+	line->p = p;
+	line->n = n < PCIIDS_LINE_MAX ? n : PCIIDS_LINE_MAX;
+}
+
+int
+pciids_scan_feed(struct pciids_scan *s, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *eol;
+	struct span line;
+	size_t n, room;
+
+	while (p < end && !s->ended) {
+		if (s->skipping) {
+			/* the rest of a passed-over line begun in an earlier piece */
+			if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				return 0;
+			s->skipping = 0;
+			p = eol + 1;
+			continue;
+		}
+		if (s->carrying) {
+			/* the rest of a line begun in an earlier piece */
+			eol = memchr(p, '\n', (size_t)(end - p));
+			n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
+			room = sizeof(s->carry) - s->ncarry;
+			memcpy(s->carry + s->ncarry, p, n < room ? n : room);
+			s->ncarry += n < room ? n : room;
+			if (eol == NULL)
+				return 0;
+			s->carrying = 0;
+			take_line(&line, s->carry, s->ncarry);
+			if (scan_line(s, &line) == -1)
+				return -1;
+			p = eol + 1;
+			continue;
+		}
+		if (s->vendor == -1 && *p == '\t') {
+			p = skip_tabbed(p, end);
+			s->skipping = p == end && end[-1] != '\n';
+			continue;
+		}
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			s->carrying = 1;
+			s->ncarry = 0;
+			continue; /* copied above */
+		}
+		take_line(&line, p, (size_t)(eol - p));
+		if (scan_line(s, &line) == -1)
+			return -1;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+int
+pciids_scan_done(const struct pciids_scan *s)
+{
+	return s->ended;
+}
+
+struct pciids_scan *
+pciids_scan_new(struct report_iommu *iommu, int keep_subset)
+{
+	static const char header[] = SUBSET_HEADER "\n";
+	struct pciids_scan *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->vendor = -1;
+	s->keep_subset = keep_subset;
+	if (collect(iommu, &s->v, &s->n) == -1 ||
+	    (keep_subset && growbuf_append(&s->out, header, sizeof(header) - 1) == -1)) {
+		pciids_scan_free(s);
+		return NULL;
+	}
+	if (s->n == 0)
+		s->ended = 1; /* no device has ids: nothing to look up */
+	return s;
+}
+
+int
+pciids_scan_finish(struct pciids_scan *s, char **subset, size_t *sublen)
+{
+	struct span line;
+
+	if (subset != NULL) {
+		*subset = NULL;
+		*sublen = 0;
+	}
+	if (s->carrying && !s->ended) {
+		s->carrying = 0;
+		take_line(&line, s->carry, s->ncarry);
+		if (scan_line(s, &line) == -1)
+			return -1;
+	}
+	if (subset != NULL && s->keep_subset) {
+		*subset = s->out.data;
+		*sublen = s->out.len;
+		s->out.data = NULL;
+	}
+	return 0;
+}
+
+void
+pciids_scan_free(struct pciids_scan *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	free(s->out.data);
+	free(s);
+}
+
 static int
-match_name(struct scan *s, const struct span *vendor, const struct span *vname,
-           const struct span *device, const struct span *dname, struct want *w, int first)
+match_name(const struct span *vname, const struct span *dname, struct want *w)
 {
 	char *name;
 	size_t i;
 
-	(void)s;
-	(void)vendor;
-	(void)device;
-	(void)first;
 	if (asprintf(&name, "%.*s %.*s", (int)vname->n, vname->p, (int)dname->n, dname->p) == -1)
 		return -1;
 	for (i = 0; name[i] != '\0'; i++)
@@ -194,64 +360,52 @@ match_name(struct scan *s, const struct span *vendor, const struct span *vname,
 	return 0;
 }
 
-int
-pciids_name_devices(const char *text, size_t len, struct report_iommu *iommu)
+static int
+out_append(struct pciids_scan *s, const char *p, size_t n)
 {
-	struct scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	if (collect(iommu, &s.v, &s.n) == -1)
-		return -1;
-	s.match = match_name;
-	rc = s.n > 0 ? scan_text(&s, text, len) : 0;
-	free(s.v);
-	return rc;
+	return growbuf_append(&s->out, p, n) == -1 || growbuf_append(&s->out, "\n", 1) == -1 ? -1
+	                                                                                     : 0;
 }
 
+/* The subset keeps a device's line, under its vendor's line once. */
 static int
-out_append(struct scan *s, const struct span *line)
+match_subset(struct pciids_scan *s, const struct span *device)
 {
-	return growbuf_append(&s->out, line->p, line->n) == -1 ||
-	                       growbuf_append(&s->out, "\n", 1) == -1
-	               ? -1
-	               : 0;
-}
-
-static int
-match_subset(struct scan *s, const struct span *vendor, const struct span *vname,
-             const struct span *device, const struct span *dname, struct want *w, int first)
-{
-	(void)vname;
-	(void)dname;
-	(void)w;
-	if (!first)
-		return 0; /* one line for several devices of the same kind */
 	if (!s->vendor_done) {
-		if (out_append(s, vendor) == -1)
+		if (out_append(s, s->vline, s->nvline) == -1)
 			return -1;
 		s->vendor_done = 1;
 	}
-	return out_append(s, device);
+	return out_append(s, device->p, device->n);
+}
+
+/* The whole text in one piece, through the same path as a stream. */
+static int
+scan_whole(const char *text, size_t len, struct report_iommu *iommu, char **subset, size_t *sublen)
+{
+	struct pciids_scan *s = pciids_scan_new(iommu, subset != NULL);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = pciids_scan_feed(s, text, len);
+	if (rc == 0)
+		rc = pciids_scan_finish(s, subset, sublen);
+	pciids_scan_free(s);
+	return rc;
+}
+
+int
+pciids_name_devices(const char *text, size_t len, struct report_iommu *iommu)
+{
+	return scan_whole(text, len, iommu, NULL, NULL);
 }
 
 char *
-pciids_subset(const char *text, size_t len, const struct report_iommu *iommu, size_t *outlen)
+pciids_subset(const char *text, size_t len, struct report_iommu *iommu, size_t *outlen)
 {
-	static const struct span header = {SUBSET_HEADER, sizeof(SUBSET_HEADER) - 1};
-	struct scan s;
+	char *sub;
 
 	*outlen = 0;
-	memset(&s, 0, sizeof(s));
-	if (collect(iommu, &s.v, &s.n) == -1)
-		return NULL;
-	s.match = match_subset;
-	if (out_append(&s, &header) == -1 || (s.n > 0 && scan_text(&s, text, len) == -1)) {
-		free(s.v);
-		free(s.out.data);
-		return NULL;
-	}
-	free(s.v);
-	*outlen = s.out.len;
-	return s.out.data;
+	return scan_whole(text, len, iommu, &sub, outlen) == 0 ? sub : NULL;
 }

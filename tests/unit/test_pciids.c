@@ -13,6 +13,8 @@
 
 #include "agent/pciids.h"
 
+static char *scan_in_pieces(const char *text, size_t len, size_t size, struct report_iommu *iommu);
+
 /* An excerpt in the file's own layout (tabs, two spaces after ids). */
 static const char excerpt[] =
         "#\n"
@@ -208,7 +210,104 @@ test_real_pciids(void **state)
 	assert_null(ud[3].name);
 	free_names(gd, 3);
 	free_names(ud, 6);
+	/* as the agent reads it: in pieces, cut anywhere */
+	free(scan_in_pieces(text, (size_t)size, 4097, &iommu));
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
+	assert_string_equal(gd[2].name,
+	                    "NVIDIA Corporation GM206 High Definition Audio Controller");
+	free_names(gd, 3);
+	free_names(ud, 6);
 	free(text);
+}
+
+/* The names and subset of text fed in pieces of size bytes. */
+static char *
+scan_in_pieces(const char *text, size_t len, size_t size, struct report_iommu *iommu)
+{
+	struct pciids_scan *scan = pciids_scan_new(iommu, 1);
+	char *sub;
+	size_t off, n, sublen;
+
+	assert_non_null(scan);
+	for (off = 0; off < len; off += n) {
+		n = len - off < size ? len - off : size;
+		assert_int_equal(pciids_scan_feed(scan, text + off, n), 0);
+	}
+	assert_int_equal(pciids_scan_finish(scan, &sub, &sublen), 0);
+	pciids_scan_free(scan);
+	assert_non_null(sub);
+	assert_int_equal(sublen, strlen(sub));
+	return sub;
+}
+
+/* A file read in pieces names every device as the whole text does, and
+ * keeps the same subset, wherever the pieces are cut: inside a vendor's
+ * passed-over devices, inside a wanted line, at a newline. */
+static void
+test_pieces(void **state)
+{
+	static const size_t sizes[] = {1, 2, 3, 5, 7, 15, 16, 17, 31, 64, 100, 4096};
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	char *whole, *sub, *names[9];
+	size_t len, i, k;
+
+	(void)state;
+	make_iommu(&iommu, &g, gd, ud);
+	whole = pciids_subset(excerpt, strlen(excerpt), &iommu, &len);
+	assert_non_null(whole);
+	for (k = 0; k < 3; k++)
+		names[k] = gd[k].name;
+	for (k = 0; k < 6; k++)
+		names[3 + k] = ud[k].name;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		make_iommu(&iommu, &g, gd, ud);
+		sub = scan_in_pieces(excerpt, strlen(excerpt), sizes[i], &iommu);
+		assert_string_equal(sub, whole);
+		for (k = 0; k < 9; k++) {
+			const char *got = k < 3 ? gd[k].name : ud[k - 3].name;
+
+			if (names[k] == NULL)
+				assert_null(got);
+			else
+				assert_string_equal(got, names[k]);
+		}
+		free_names(gd, 3);
+		free_names(ud, 6);
+		free(sub);
+	}
+	for (k = 0; k < 9; k++)
+		free(names[k]);
+	free(whole);
+}
+
+/* A line longer than any name is cut, not a reason to lose the next
+ * vendor; a vendor line of that length names nothing. */
+static void
+test_overlong_line(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	char text[8192];
+	size_t n;
+
+	(void)state;
+	make_iommu(&iommu, &g, gd, ud);
+	/* a vendor line of 5,000 bytes, a device line of 2,000 */
+	n = (size_t)snprintf(text, sizeof(text), "1002  ");
+	memset(text + n, 'x', 5000);
+	n += 5000;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\n\t67df  Ellesmere\n\t");
+	memset(text + n, 'y', 2000);
+	n += 2000;
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+	                      "\n10de  NVIDIA Corporation\n\t1401  GM206\n");
+	free(scan_in_pieces(text, n, 7, &iommu));
+	assert_null(ud[1].name);
+	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206");
+	free_names(gd, 3);
 }
 
 int
@@ -219,6 +318,8 @@ main(void)
 	        cmocka_unit_test(test_class_section_is_not_devices),
 	        cmocka_unit_test(test_subset),
 	        cmocka_unit_test(test_real_pciids),
+	        cmocka_unit_test(test_pieces),
+	        cmocka_unit_test(test_overlong_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
