@@ -178,7 +178,7 @@ vendor_of(const struct report *r, const struct evidence *ev)
 static int
 log_covers_iommu_init(const struct klog_facts *k)
 {
-	int filtered = k->grep_excerpt || k->other_lines == 0;
+	int filtered = k->grep_excerpt || !k->other_seen;
 
 	return k->reached_userspace || (filtered && k->ir_enabled != TRI_UNKNOWN);
 }

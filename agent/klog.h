@@ -39,6 +39,17 @@ struct klog_line {
 /* Parse one line (without its newline).  Never fails: an unrecognised line is
  * KLOG_BARE with the whole line as text. */
 void klog_line_parse(const char *line, size_t len, struct klog_line *out);
+/* 1 when klog_line_parse() would call the line neither noise nor (unless
+ * seq_known) a kmsg record with a sequence number: what a scan's fast
+ * path may pass over on its bytes alone.  Looks at the first word only. */
+int klog_line_unremarkable(const char *line, size_t len, int seq_known);
+
+/* 1 when msg (n bytes, any bytes) holds an anchor at the start of a word:
+ * a word every IOMMU message the scan reads holds (klog_gate.c).  0 means
+ * the message cannot concern the IOMMU. */
+int klog_gate(const char *msg, size_t n);
+/* Use the generic vector code even where SSSE3 is there (tests compare). */
+void klog_gate_force_generic(int on);
 
 /* What the analysis needs beyond struct report_kernel_log.  Counters are
  * numbers of lines seen; tristates stay TRI_UNKNOWN when the log said
@@ -86,7 +97,7 @@ struct klog_facts {
 	int rmrr_ineligible;          /* RMRR / 1:1 mapping assignment refusals */
 	int acs_override;             /* "PCIe ACS overrides enabled" */
 	int group_not_viable;         /* "group N is not viable" */
-	int other_lines;              /* messages unrelated to the IOMMU */
+	int other_seen;               /* a message unrelated to the IOMMU */
 	int grep_excerpt;             /* a shell prompt running grep: a filtered log */
 	int reached_userspace;        /* the log goes on past the kernel's boot
 	                                 ("Run /sbin/init", systemd, time >= 5 s) */

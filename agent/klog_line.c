@@ -32,11 +32,13 @@ klog_isspace(int c)
 static size_t
 klog_parse_secs(const char *p, size_t n, double *secs)
 {
-	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	/* a multiplication: a division was the dearest step of a line (the
+	 * last bit may differ; reports print 15 significant digits) */
+	static const double inv[] = {1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9};
 	unsigned long long ip = 0, fp = 0;
 	size_t i = 0, nint = 0, nfrac = 0;
 
-	/* integers, one division at the end: every line of a long log has a
+	/* integers, one scaling at the end: every line of a long log has a
 	 * time, and a division per digit was most of the cost of a line */
 	while (i < n && klog_isdigit((unsigned char)p[i]) && nint < 12) {
 		ip = ip * 10 + (unsigned)(p[i] - '0');
@@ -55,7 +57,7 @@ klog_parse_secs(const char *p, size_t n, double *secs)
 			i++;
 		}
 	}
-	*secs = (double)ip + (double)fp / scale[nfrac];
+	*secs = (double)ip + (double)fp * inv[nfrac];
 	return i;
 }
 
@@ -493,6 +495,17 @@ klog_take_kernel_tag(const char *p, size_t n, struct klog_line *out)
 static int (*const klog_formats[])(const char *, size_t, struct klog_line *) = {
         klog_take_mono, klog_take_ctime, klog_take_iso, klog_take_syslog, klog_take_kernel_tag,
 };
+
+int
+klog_line_unremarkable(const char *line, size_t len, int seq_known)
+{
+	struct klog_line l;
+
+	klog_set_text(&l, line, len);
+	if (l.text_len == 0 || klog_is_noise(l.text, l.text_len))
+		return 0;
+	return seq_known || !klog_isdigit((unsigned char)l.text[0]);
+}
 
 void
 klog_line_parse(const char *line, size_t len, struct klog_line *out)

@@ -625,195 +625,6 @@ klog_acpi_table(const char *t, size_t n)
 	return (t[5] >= '0' && t[5] <= '9') || (t[5] >= 'A' && t[5] <= 'F') || t[5] == '(';
 }
 
-/* Does msg (n bytes) start with word, ignoring case?  word is lowercase. */
-static int
-klog_starts_ci_n(const char *msg, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; word[i] != '\0'; i++)
-		if (i >= n || (msg[i] | 0x20) != word[i])
-			return 0;
-	return 1;
-}
-
-/* Byte classes for klog_gate(): 0 not part of a word (and every byte
- * >= 0x80), 1 a letter or digit, 2 a letter that may start an anchor
- * (a b d f i r s v x, either case).  Constant: scans may run in threads. */
-static const unsigned char klog_class[256] = {
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        0, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2,
-        1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
-        1, 1, 2, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-
-/* Can an anchor starting with lc1 go on with lc2 (both lowercased with
- * | 0x20)?  Most words that start with an anchor's letter fail here
- * ("driver", "audit", "irq"), before any string compare. */
-static int
-klog_second_ok(int lc1, int lc2)
-{
-	switch (lc1) {
-	case 'a':
-		return lc2 == 'm' || lc2 == 'c';
-	case 'b':
-		return lc2 == 'y';
-	case 'd':
-		return lc2 == 'm' || lc2 == 'r' || lc2 == 'i';
-	case 'f':
-		return lc2 == 'i';
-	case 'i':
-		return lc2 == 'o' || lc2 == 'v' || lc2 == 't';
-	case 'r':
-		return lc2 == 'e' || lc2 == 'm';
-	case 's':
-		return lc2 == 'm';
-	case 'v':
-		return lc2 == 'f' || lc2 == 'i';
-	case 'x':
-		return lc2 == '2';
-	default:
-		return 0;
-	}
-}
-
-/* Is there an anchor at p (the start of a word, first byte lowercased lc)? */
-static int
-klog_anchor(const char *p, size_t n, int lc)
-{
-	switch (lc) {
-	case 'a':
-		return klog_starts_ci_n(p, n, "amd-vi") || klog_starts_ci_n(p, n, "acs override");
-	case 'b':
-		/* VMX / SVM / kvm "disabled by BIOS", "not enabled (by BIOS)" */
-		return klog_starts_ci_n(p, n, "by bios");
-	case 'd':
-		return klog_starts_ci_n(p, n, "dmar") || klog_starts_ci_n(p, n, "drhd") ||
-		       klog_starts_ci_n(p, n, "directed i/o");
-	case 'f':
-		return klog_starts_ci_n(p, n, "firmware bug");
-	case 'i':
-		/* "its" for the GICv3 ITS lines ("ITS@0x...", "ITS [mem ...") */
-		return klog_starts_ci_n(p, n, "iommu") || klog_starts_ci_n(p, n, "ivrs") ||
-		       klog_starts_ci_n(p, n, "ivhd") || klog_starts_ci_n(p, n, "iort") ||
-		       klog_starts_ci_n(p, n, "its");
-	case 'r':
-		return klog_starts_ci_n(p, n, "remap") || klog_starts_ci_n(p, n, "rmrr");
-	case 's':
-		return klog_starts_ci_n(p, n, "smmu");
-	case 'v':
-		return klog_starts_ci_n(p, n, "vfio") || klog_starts_ci_n(p, n, "viable");
-	case 'x':
-		return klog_starts_ci_n(p, n, "x2apic");
-	default:
-		return 0;
-	}
-}
-
-/* One cheap pass that tells whether msg can concern the IOMMU at all: every
- * pattern, related word and firmware-bug subject holds one of these anchors,
- * each at the start of a word.  Most lines of a long log stop here, before
- * the pattern table; a table lookup per byte keeps this near memchr speed. */
-/* Sixteen bytes at a time (GCC / clang generic vectors: SSE2 on x86-64,
- * NEON on arm64): which bytes could start an anchor?  A byte qualifies when
- * it and the next one, lowercased, are an anchor's first two letters and
- * the byte before is no letter or digit.  Nonzero when any does; h gets
- * the candidates, 0xff bytes. */
-typedef unsigned char klog_v16 __attribute__((vector_size(16)));
-
-static int
-klog_gate_block(const unsigned char *p, unsigned long long h[2])
-{
-	const klog_v16 low = {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-	                      0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20};
-	klog_v16 b, c, prev, lp, cand, word;
-
-	memcpy(&b, p, 16);
-	memcpy(&c, p + 1, 16);
-	memcpy(&prev, p - 1, 16);
-	b |= low;
-	c |= low;
-	cand = (klog_v16)((b == 'a') & ((c == 'm') | (c == 'c'))) |
-	       (klog_v16)((b == 'b') & (c == 'y')) |
-	       (klog_v16)((b == 'd') & ((c == 'm') | (c == 'r') | (c == 'i'))) |
-	       (klog_v16)((b == 'f') & (c == 'i')) |
-	       (klog_v16)((b == 'i') & ((c == 'o') | (c == 'v') | (c == 't'))) |
-	       (klog_v16)((b == 'r') & ((c == 'e') | (c == 'm'))) |
-	       (klog_v16)((b == 's') & (c == 'm')) |
-	       (klog_v16)((b == 'v') & ((c == 'f') | (c == 'i'))) |
-	       (klog_v16)((b == 'x') & (c == '2'));
-	lp = prev | low;
-	word = (klog_v16)(((klog_v16)(lp - 'a') < 26) | ((klog_v16)(prev - '0') < 10));
-	cand &= ~word;
-	memcpy(h, &cand, 16);
-	return (h[0] | h[1]) != 0;
-}
-
-/* The candidates of one block (0xff bytes in h, as klog_gate_block left
- * them): only those positions are compared with the anchors. */
-static int
-klog_gate_candidates(const char *msg, size_t at, size_t n, unsigned long long h[2])
-{
-	unsigned long long bits;
-	size_t k, j;
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (k = 0; k < 2; k++)
-		for (bits = h[k]; bits != 0;) {
-			j = (size_t)__builtin_ctzll(bits) / 8;
-			bits &= ~(0xffull << (j * 8));
-			j += at + k * 8;
-			if (klog_anchor(msg + j, n - j, msg[j] | 0x20))
-				return 1;
-		}
-	return 0;
-#else
-	(void)h;
-	(void)bits;
-	(void)k;
-	(void)j;
-	return klog_gate_bytes(msg, at, at + 16, n);
-#endif
-}
-
-static int
-klog_gate_bytes(const char *msg, size_t from, size_t to, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)msg;
-	size_t i;
-
-	for (i = from; i < to && i + 1 < n; i++) {
-		if (klog_class[p[i]] != 2 || (i > 0 && klog_class[p[i - 1]] != 0) ||
-		    !klog_second_ok(p[i] | 0x20, p[i + 1] | 0x20))
-			continue;
-		if (klog_anchor(msg + i, n - i, p[i] | 0x20))
-			return 1;
-	}
-	return 0;
-}
-
-static int
-klog_gate(const char *msg, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)msg;
-	unsigned long long h[2];
-	size_t i = 1;
-
-	/* the first byte, and the blocks' reads of one byte either side,
-	 * stay within the n bytes */
-	if (klog_gate_bytes(msg, 0, 1, n))
-		return 1;
-	for (; i + 17 <= n; i += 16)
-		if (klog_gate_block(p + i, h) && klog_gate_candidates(msg, i, n, h))
-			return 1;
-	return klog_gate_bytes(msg, i, n, n);
-}
-
 /* Match one sanitised message; cont is set for a continuation line, gated
  * when klog_gate() found an anchor in it. */
 static int
@@ -841,7 +652,7 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, in
 	}
 	if (!matched && !gated) {
 		if (!cont) {
-			s->f.other_lines++;
+			s->f.other_seen = 1;
 			s->last_kept = 0;
 		}
 		return 0;
@@ -876,13 +687,31 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, in
 		s->f.amd_lines++;
 	s->last_kept = 0;
 	if (!matched && !klog_related(msg)) {
-		s->f.other_lines++;
+		s->f.other_seen = 1;
 		return 0;
 	}
 	if ((r = klog_keep(s, l, msg)) == -1)
 		return -1;
 	s->last_kept = r;
 	return 0;
+}
+
+/* Can the line be passed over without parsing it?  Once a boot's start,
+ * its userspace and an unrelated message were seen, with nothing pending
+ * (no kept message to continue, no split fault record), a line changes
+ * the scan only when it is noise, a kmsg record that gives the first
+ * sequence number, or holds an anchor (klog_gate: the boot and ACPI table
+ * markers are anchors too).  The text of a line comes after a non-word
+ * byte of the line or at its start, so an anchor in the text is one in
+ * the whole line: most of a long log stops here, before the parse that
+ * was half of its cost. */
+static int
+klog_steady(const struct klog_scan *s, const char *line, size_t len)
+{
+	if (!s->f.boot_start || !s->f.reached_userspace || !s->f.other_seen || s->last_kept ||
+	    s->intel.active || s->amd_split || len > KLOG_MSG_MAX)
+		return 0;
+	return klog_line_unremarkable(line, len, s->f.first_seq >= 0) && !klog_gate(line, len);
 }
 
 int
@@ -896,6 +725,8 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 
 	if (s == NULL || line == NULL)
 		return -1;
+	if (klog_steady(s, line, len))
+		return 0;
 	klog_line_parse(line, len, &l);
 	if (l.format == KLOG_NOISE && memmem(line, len, "grep", 4) != NULL)
 		s->grep_seen = 1;
@@ -931,7 +762,7 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	 * matching */
 	gated = klog_gate(t, n);
 	if (!gated && !cont && !s->intel.active && !s->amd_split) {
-		s->f.other_lines++;
+		s->f.other_seen = 1;
 		s->last_kept = 0;
 		return 0;
 	}

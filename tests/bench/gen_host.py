@@ -131,7 +131,9 @@ def main():
             "iommu: Default domain type: Passthrough (set via kernel command line)"]
     boot += ["pci %s: Adding to iommu group %d" % (addr, i * a.groups // a.devices)
              for i, addr in enumerate(addrs)]
-    boot += ["DMAR: Intel(R) Virtualization Technology for Directed I/O"]
+    boot += ["DMAR: Intel(R) Virtualization Technology for Directed I/O",
+             "Freeing unused kernel image (initmem) memory: 2920K",
+             "Run /sbin/init as init process"]
     noise = ["usb 1-1: new high-speed USB device number %d using xhci_hcd",
              "EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none.",
              "audit: type=1400 audit(%d.123:42): apparmor=\"STATUS\" operation=\"profile_load\"",
@@ -145,7 +147,8 @@ def main():
     t = 0.0
     out = []
     for i in range(a.log_lines):
-        t += rnd.random() * 0.01
+        # as in a real dmesg, the first lines come before the clock runs
+        t += rnd.random() * 0.01 if i >= 3 else 0.0
         if i < len(boot):
             text = boot[i]
         elif i % 200 == 0:

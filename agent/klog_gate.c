@@ -1,0 +1,300 @@
+/*
+ * klog_gate.c - one cheap pass that tells whether a kernel log message can
+ * concern the IOMMU at all.  Every pattern, related word and firmware-bug
+ * subject of klog_scan.c holds one of the anchors below, each at the start
+ * of a word; so do the markers the scan counts (a new boot, the ACPI table
+ * list).  Most lines of a long log stop here.  Pure: no I/O.
+ *
+ * Sixteen bytes at a time: a byte is a candidate when it and the next one,
+ * lowercased, can be an anchor's first two letters and the byte before is
+ * no letter or digit; only candidates are compared with the anchors.  With
+ * SSSE3 (every x86-64 CPU since 2006 but the oldest AMD ones, checked at
+ * run time) the two letters and the word boundary are table lookups by
+ * nibble (PSHUFB, as Hyperscan's "Teddy" does), a third of the generic
+ * vector code's work; elsewhere GCC / clang generic vectors (SSE2, NEON).
+ */
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+#define KLOG_GATE_SSSE3 1
+#endif
+
+#include "agent/klog.h"
+
+/* Does msg (n bytes) start with word, ignoring case?  word is lowercase. */
+static int
+starts_ci(const char *msg, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; word[i] != '\0'; i++)
+		if (i >= n || (msg[i] | 0x20) != word[i])
+			return 0;
+	return 1;
+}
+
+/* Is there an anchor at p (the start of a word, first byte lowercased lc)? */
+static int
+anchor_at(const char *p, size_t n, int lc)
+{
+	switch (lc) {
+	case 'a':
+		/* "acpi: ": the firmware table list, counted (klog_acpi_table) */
+		return starts_ci(p, n, "amd-vi") || starts_ci(p, n, "acs override") ||
+		       starts_ci(p, n, "acpi: ");
+	case 'b':
+		/* VMX / SVM / kvm "disabled by BIOS", "not enabled (by BIOS)" */
+		return starts_ci(p, n, "by bios");
+	case 'd':
+		return starts_ci(p, n, "dmar") || starts_ci(p, n, "drhd") ||
+		       starts_ci(p, n, "directed i/o");
+	case 'f':
+		return starts_ci(p, n, "firmware bug");
+	case 'i':
+		/* "its" for the GICv3 ITS lines ("ITS@0x...", "ITS [mem ...") */
+		return starts_ci(p, n, "iommu") || starts_ci(p, n, "ivrs") ||
+		       starts_ci(p, n, "ivhd") || starts_ci(p, n, "iort") || starts_ci(p, n, "its");
+	case 'l':
+		/* a new boot in the same file */
+		return starts_ci(p, n, "linux version");
+	case 'r':
+		return starts_ci(p, n, "remap") || starts_ci(p, n, "rmrr");
+	case 's':
+		return starts_ci(p, n, "smmu");
+	case 'v':
+		return starts_ci(p, n, "vfio") || starts_ci(p, n, "viable");
+	case 'x':
+		return starts_ci(p, n, "x2apic");
+	default:
+		return 0;
+	}
+}
+
+/* Byte classes for the bytes done one at a time: 0 not part of a word
+ * (and every byte >= 0x80), 1 a letter or digit, 2 a letter that may
+ * start an anchor (a b d f i l r s v x, either case). */
+static const unsigned char byte_class[256] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2,
+        1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2,
+        1, 1, 2, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Can an anchor starting with lc1 go on with lc2 (both lowercased with
+ * | 0x20)?  Most words that start with an anchor's letter fail here
+ * ("driver", "audit", "irq"), before any string compare. */
+static int
+second_ok(int lc1, int lc2)
+{
+	switch (lc1) {
+	case 'a':
+		return lc2 == 'm' || lc2 == 'c';
+	case 'b':
+		return lc2 == 'y';
+	case 'd':
+		return lc2 == 'm' || lc2 == 'r' || lc2 == 'i';
+	case 'f':
+	case 'l':
+		return lc2 == 'i';
+	case 'i':
+		return lc2 == 'o' || lc2 == 'v' || lc2 == 't';
+	case 'r':
+		return lc2 == 'e' || lc2 == 'm';
+	case 's':
+		return lc2 == 'm';
+	case 'v':
+		return lc2 == 'f' || lc2 == 'i';
+	case 'x':
+		return lc2 == '2';
+	default:
+		return 0;
+	}
+}
+
+/* Bytes from up to to, one at a time (the first byte, a block's worth at
+ * the end). */
+static int
+gate_bytes(const char *msg, size_t from, size_t to, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)msg;
+	size_t i;
+
+	for (i = from; i < to && i + 1 < n; i++) {
+		if (byte_class[p[i]] != 2 || (i > 0 && byte_class[p[i - 1]] != 0) ||
+		    !second_ok(p[i] | 0x20, p[i + 1] | 0x20))
+			continue;
+		if (anchor_at(msg + i, n - i, p[i] | 0x20))
+			return 1;
+	}
+	return 0;
+}
+
+typedef unsigned char gate_v16 __attribute__((vector_size(16)));
+
+/* The candidates among the 16 bytes at p (reading p[-1] and p[16] too),
+ * one bit each, with generic vectors: each anchor's letter pairs compared. */
+static unsigned
+block_generic(const unsigned char *p)
+{
+	const gate_v16 low = {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	                      0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20};
+	gate_v16 b, c, prev, lp, cand, word;
+	unsigned long long h[2];
+	unsigned mask = 0;
+	size_t k;
+
+	memcpy(&b, p, 16);
+	memcpy(&c, p + 1, 16);
+	memcpy(&prev, p - 1, 16);
+	b |= low;
+	c |= low;
+	cand = (gate_v16)((b == 'a') & ((c == 'm') | (c == 'c'))) |
+	       (gate_v16)((b == 'b') & (c == 'y')) |
+	       (gate_v16)((b == 'd') & ((c == 'm') | (c == 'r') | (c == 'i'))) |
+	       (gate_v16)(((b == 'f') | (b == 'l')) & (c == 'i')) |
+	       (gate_v16)((b == 'i') & ((c == 'o') | (c == 'v') | (c == 't'))) |
+	       (gate_v16)((b == 'r') & ((c == 'e') | (c == 'm'))) |
+	       (gate_v16)((b == 's') & (c == 'm')) |
+	       (gate_v16)((b == 'v') & ((c == 'f') | (c == 'i'))) |
+	       (gate_v16)((b == 'x') & (c == '2'));
+	lp = prev | low;
+	word = (gate_v16)(((gate_v16)(lp - 'a') < 26) | ((gate_v16)(prev - '0') < 10));
+	cand &= ~word;
+	memcpy(h, &cand, 16);
+	if ((h[0] | h[1]) == 0)
+		return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* a bit per byte: the bytes' top bits gathered by one multiply each */
+	(void)k;
+	mask = (unsigned)(((h[0] & 0x8080808080808080ull) * 0x0002040810204081ull) >> 56) |
+	       (unsigned)(((h[1] & 0x8080808080808080ull) * 0x0002040810204081ull) >> 56) << 8;
+#else
+	for (k = 0; k < 16; k++)
+		mask |= (unsigned)(((const unsigned char *)&cand)[k] != 0) << k;
+#endif
+	return mask;
+}
+
+#ifdef KLOG_GATE_SSSE3
+/* The same with SSSE3, by nibble lookups.  Eight groups of anchors by
+ * first letter (a; b x; d; f l; i; r; s; v), a bit each: the first letter
+ * says which groups it starts, the second which it can follow, and a pair
+ * is a candidate when they share a group.  A byte's bits are its low
+ * nibble's row AND its high nibble's (of the byte | 0x20).  A few pairs
+ * that are no anchor's pass too ("id", "if", "ry"): the compare below
+ * turns them away; none that is one is lost (checked over all 65,536
+ * pairs when the tables were made).  The word boundary is exact: a letter
+ * or digit is lo 1-f of rows 4 and 6, lo 0-a of rows 5 and 7, lo 0-9 of
+ * row 3. */
+__attribute__((target("ssse3"))) static unsigned
+block_ssse3(const unsigned char *p)
+{
+	const __m128i first_lo = _mm_setr_epi8(0x00, 0x01, 0x22, 0x40, 0x04, 0x00, (char)0x88, 0x00,
+	                                       0x02, 0x10, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00);
+	const __m128i first_hi = _mm_setr_epi8(0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, (char)0xe2,
+	                                       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+	const __m128i second_lo =
+	        _mm_setr_epi8(0x00, 0x00, 0x06, 0x01, 0x10, 0x20, (char)0x90, 0x00, 0x00,
+	                      (char)0x8e, 0x00, 0x00, 0x00, 0x65, 0x00, 0x10);
+	const __m128i second_hi =
+	        _mm_setr_epi8(0x00, 0x00, 0x00, 0x02, 0x00, 0x00, (char)0xfd, 0x16, 0x00, 0x00,
+	                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+	const __m128i word_lo = _mm_setr_epi8(0x06, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07,
+	                                      0x07, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01);
+	const __m128i word_hi = _mm_setr_epi8(0x00, 0x00, 0x00, 0x04, 0x01, 0x02, 0x01, 0x02, 0x00,
+	                                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+	const __m128i nib = _mm_set1_epi8(0x0f), low = _mm_set1_epi8(0x20);
+	const __m128i zero = _mm_setzero_si128();
+	__m128i b, c, w, first, second, word;
+
+	b = _mm_or_si128(_mm_loadu_si128((const __m128i *)p), low);
+	c = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + 1)), low);
+	w = _mm_loadu_si128((const __m128i *)(p - 1));
+	first = _mm_and_si128(_mm_shuffle_epi8(first_lo, _mm_and_si128(b, nib)),
+	                      _mm_shuffle_epi8(first_hi, _mm_and_si128(_mm_srli_epi16(b, 4), nib)));
+	second = _mm_and_si128(
+	        _mm_shuffle_epi8(second_lo, _mm_and_si128(c, nib)),
+	        _mm_shuffle_epi8(second_hi, _mm_and_si128(_mm_srli_epi16(c, 4), nib)));
+	word = _mm_and_si128(_mm_shuffle_epi8(word_lo, _mm_and_si128(w, nib)),
+	                     _mm_shuffle_epi8(word_hi, _mm_and_si128(_mm_srli_epi16(w, 4), nib)));
+	return (unsigned)(~_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(first, second), zero)) &
+	                  _mm_movemask_epi8(_mm_cmpeq_epi8(word, zero))) &
+	       0xffffu;
+}
+#endif
+
+/* A block's candidates checked against the anchors: 1 when one is. */
+static int
+block_hits(const char *msg, size_t at, size_t n, unsigned mask)
+{
+	size_t j;
+
+	for (; mask != 0; mask &= mask - 1) {
+		j = at + (size_t)__builtin_ctz(mask);
+		if (anchor_at(msg + j, n - j, msg[j] | 0x20))
+			return 1;
+	}
+	return 0;
+}
+
+/* The gate's walk for one block function: the first byte alone (no byte
+ * before it to read), whole blocks, and the end as one more block that
+ * overlaps the last (its bytes already looked at masked out), so a line
+ * has no byte-at-a-time tail.  An anchor cannot start at the last byte.
+ * Inlined into each caller, where block becomes a direct, inlined call. */
+static inline __attribute__((always_inline)) int
+gate_walk(const char *msg, size_t n, unsigned (*block)(const unsigned char *))
+{
+	const unsigned char *p = (const unsigned char *)msg;
+	size_t i = 1, last;
+
+	if (gate_bytes(msg, 0, 1, n))
+		return 1;
+	for (; i + 17 <= n; i += 16)
+		if (block_hits(msg, i, n, block(p + i)))
+			return 1;
+	if (i + 1 >= n)
+		return 0;
+	if (n < 18)
+		return gate_bytes(msg, i, n, n);
+	last = n - 17;
+	return block_hits(msg, last, n, block(p + last) & ~((1u << (i - last)) - 1));
+}
+
+static int
+gate_generic(const char *msg, size_t n)
+{
+	return gate_walk(msg, n, block_generic);
+}
+
+#ifdef KLOG_GATE_SSSE3
+__attribute__((target("ssse3"))) static int
+gate_ssse3(const char *msg, size_t n)
+{
+	return gate_walk(msg, n, block_ssse3);
+}
+#endif
+
+static int gate_force_generic;
+
+void
+klog_gate_force_generic(int on)
+{
+	gate_force_generic = on;
+}
+
+int
+klog_gate(const char *msg, size_t n)
+{
+#ifdef KLOG_GATE_SSSE3
+	if (!gate_force_generic && __builtin_cpu_supports("ssse3"))
+		return gate_ssse3(msg, n);
+#endif
+	return gate_generic(msg, n);
+}

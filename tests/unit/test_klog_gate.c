@@ -1,0 +1,162 @@
+/*
+ * test_klog_gate.c - klog_gate() (klog_gate.c, pure): the SSSE3 and the
+ * generic vector paths give the answer of a plain byte-by-byte search for
+ * the anchors, on every line of every fixture log, on each anchor at every
+ * offset and case of a line, and on random bytes.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/klog.h"
+
+/* The anchors, written out again for the oracle (klog_gate.c has them in
+ * its own form). */
+static const char *const anchors[] = {
+        "amd-vi",       "acs override", "acpi: ", "by bios", "dmar",   "drhd",   "directed i/o",
+        "firmware bug", "iommu",        "ivrs",   "ivhd",    "iort",   "its",    "linux version",
+        "remap",        "rmrr",         "smmu",   "vfio",    "viable", "x2apic",
+};
+
+static int
+oracle(const char *msg, size_t n)
+{
+	size_t i, k, j, len;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (unsigned char)msg[i - 1] < 0x80 && isalnum((unsigned char)msg[i - 1]))
+			continue;
+		for (k = 0; k < sizeof(anchors) / sizeof(anchors[0]); k++) {
+			len = strlen(anchors[k]);
+			for (j = 0; j < len && i + j < n; j++)
+				if ((msg[i + j] | 0x20) != anchors[k][j])
+					break;
+			if (j == len)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Both paths against the oracle; the line is copied to its own buffer of
+ * exactly n bytes so that a read past either end shows under ASan. */
+static void
+check(const char *line, size_t n)
+{
+	char *copy = malloc(n ? n : 1);
+	int want;
+
+	assert_non_null(copy);
+	memcpy(copy, line, n);
+	want = oracle(copy, n);
+	klog_gate_force_generic(1);
+	if (klog_gate(copy, n) != want)
+		fail_msg("generic gate says %d, oracle %d: %.*s", !want, want, (int)n, line);
+	klog_gate_force_generic(0);
+	if (klog_gate(copy, n) != want)
+		fail_msg("fast gate says %d, oracle %d: %.*s", !want, want, (int)n, line);
+	free(copy);
+}
+
+static void
+test_fixture_lines(void **state)
+{
+	char path[512], *text, *p, *nl;
+	struct dirent *e;
+	size_t lines = 0;
+	long size;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	d = opendir(FIXTURES_DIR);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s/kernel.log", FIXTURES_DIR, e->d_name);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		size = ftell(f);
+		rewind(f);
+		text = malloc((size_t)size + 1);
+		assert_non_null(text);
+		assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+		text[size] = '\0';
+		fclose(f);
+		for (p = text; *p != '\0'; p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (nl == NULL)
+				nl = p + strlen(p);
+			check(p, (size_t)(nl - p));
+			lines++;
+			if (*nl == '\0')
+				break;
+		}
+		free(text);
+	}
+	closedir(d);
+	assert_true(lines > 1000);
+}
+
+/* Each anchor, upper and lower case, at every offset of lines of 1 to 60
+ * bytes, after a letter (no word start), a digit, a blank or a '-'; and
+ * cut short by the end of the line. */
+static void
+test_every_offset(void **state)
+{
+	static const char before[] = "x7 -";
+	char line[80];
+	size_t k, len, at, n, b, j;
+
+	(void)state;
+	for (k = 0; k < sizeof(anchors) / sizeof(anchors[0]); k++)
+		for (n = 1; n <= 60; n++)
+			for (at = 0; at < n; at++)
+				for (b = 0; b < sizeof(before) - 1; b++) {
+					memset(line, 'q', sizeof(line));
+					len = strlen(anchors[k]);
+					for (j = 0; j < len && at + j < n; j++)
+						line[at + j] = (char)(b % 2 ? toupper(anchors[k][j])
+						                            : anchors[k][j]);
+					if (at > 0)
+						line[at - 1] = before[b];
+					check(line, n);
+				}
+}
+
+static void
+test_random_bytes(void **state)
+{
+	static const char letters[] = "aAbBdDfFiIlLrRsSvVxXmMcCyYoOtTeE2 -_:/[";
+	unsigned seed = 12345;
+	char line[200];
+	size_t i, n, round;
+
+	(void)state;
+	for (round = 0; round < 200000; round++) {
+		n = (size_t)(rand_r(&seed) % 120);
+		for (i = 0; i < n; i++)
+			line[i] = round % 2 ? letters[rand_r(&seed) % (sizeof(letters) - 1)]
+			                    : (char)(rand_r(&seed) & 0xff);
+		check(line, n);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_fixture_lines),
+	        cmocka_unit_test(test_every_offset),
+	        cmocka_unit_test(test_random_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
