@@ -9,13 +9,14 @@
  * lowercased, can be an anchor's first two letters and the byte before is
  * no letter or digit; only candidates are compared with the anchors.  With
  * SSSE3 (every x86-64 CPU since 2006 but the oldest AMD ones, checked at
- * run time) the two letters and the word boundary are table lookups by
+ * run time with CPUID) the two letters and the word boundary are table lookups by
  * nibble (PSHUFB, as Hyperscan's "Teddy" does), a third of the generic
  * vector code's work; elsewhere GCC / clang generic vectors (SSE2, NEON).
  */
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <tmmintrin.h>
 #define KLOG_GATE_SSSE3 1
 #endif
@@ -289,11 +290,31 @@ klog_gate_force_generic(int on)
 	gate_force_generic = on;
 }
 
+#ifdef KLOG_GATE_SSSE3
+/* CPUID leaf 1, once, when the first line is gated: not
+ * __builtin_cpu_supports, whose start-up code runs a dozen CPUIDs, each
+ * a trap to the hypervisor in a VM (a twentieth of a short run's time).
+ * Relaxed atomics: threads that race store the same answer. */
+static int
+have_ssse3(void)
+{
+	static int known; /* 0 not asked, 1 no, 2 yes */
+	unsigned a, b, c, d;
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (v == 0) {
+		v = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) ? 2 : 1;
+		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	}
+	return v == 2;
+}
+#endif
+
 int
 klog_gate(const char *msg, size_t n)
 {
 #ifdef KLOG_GATE_SSSE3
-	if (!gate_force_generic && __builtin_cpu_supports("ssse3"))
+	if (!gate_force_generic && have_ssse3())
 		return gate_ssse3(msg, n);
 #endif
 	return gate_generic(msg, n);

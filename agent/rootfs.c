@@ -648,6 +648,24 @@ rootfs_exists(struct rootfs *fs, const char *rel)
 	return 1;
 }
 
+void
+rootfs_join(char *out, size_t sz, const char *dir, const char *name)
+{
+	size_t d = strlen(dir), n = strlen(name);
+
+	if (sz == 0)
+		return;
+	if (d >= sz)
+		d = sz - 1;
+	memcpy(out, dir, d);
+	if (d + 1 < sz)
+		out[d++] = '/';
+	if (n > sz - 1 - d)
+		n = sz - 1 - d;
+	memcpy(out + d, name, n);
+	out[d + n] = '\0';
+}
+
 /* rel's link target as a path from the root, ".." resolved: 0, or -1
  * when it leaves the root or does not fit. */
 int

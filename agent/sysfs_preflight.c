@@ -41,7 +41,7 @@ pf_attr_int(struct rootfs *fs, const char *base, const char *name, int *out)
 	char path[PF_PATH_MAX], *v, *e;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", base, name);
+	rootfs_join(path, sizeof(path), base, name);
 	if (rootfs_read_attr(fs, path, &v) == -1)
 		return -1;
 	n = strtol(v, &e, 10);
@@ -60,7 +60,7 @@ pf_config(struct rootfs *fs, const char *base, struct sysfs_extra *x, struct rep
 	struct pcicfg_info info;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/config", base);
+	rootfs_join(path, sizeof(path), base, "config");
 	if (rootfs_read(fs, path, 4096, &buf, &len, NULL) == -1)
 		return;
 	if (pcicfg_parse((const unsigned char *)buf, len, &info) == 0) {
@@ -93,7 +93,7 @@ sysfs_preflight_device(struct rootfs *fs, const char *base, struct report_device
 		if (n >= 2)
 			snprintf(x->parent, sizeof(x->parent), "%s", addrs[n - 2]);
 	}
-	snprintf(path, sizeof(path), "%s/driver_override", base);
+	rootfs_join(path, sizeof(path), base, "driver_override");
 	if (rootfs_read_attr(fs, path, &v) == 0) {
 		if (v[0] != '\0' && strcmp(v, "(null)") != 0)
 			d->driver_override = v;
@@ -102,7 +102,7 @@ sysfs_preflight_device(struct rootfs *fs, const char *base, struct report_device
 	}
 	if (pf_attr_int(fs, base, "sriov_totalvfs", &d->sriov_totalvfs) == 0)
 		(void)pf_attr_int(fs, base, "sriov_numvfs", &d->sriov_numvfs);
-	snprintf(path, sizeof(path), "%s/physfn", base);
+	rootfs_join(path, sizeof(path), base, "physfn");
 	/* a link that names no PCI address is no physical function (and the
 	 * report's decoder would refuse the whole report for it) */
 	if (rootfs_link_basename(fs, path, d->physfn, sizeof(d->physfn)) == 0 &&

@@ -64,14 +64,6 @@ add_message(struct reader *r, const char *path, const char *msg)
 		r->nomem = 1;
 }
 
-/* dir/name into out.  Valid sysfs names are short; an overlong one is cut,
- * and then only shows in an error message. */
-static void
-join(char *out, size_t sz, const char *dir, const char *name)
-{
-	if (snprintf(out, sz, "%s/%s", dir, name) >= (int)sz)
-		out[sz - 1] = '\0';
-}
 
 /* Read an attribute: 0 with *value (caller frees), 1 when absent, -1 when
  * it could not be read (reported). */
@@ -108,7 +100,7 @@ read_hex(struct reader *r, const char *base, const char *name, long max, long *o
 {
 	char path[SYSFS_PATH_MAX], *v;
 
-	join(path, sizeof(path), base, name);
+	rootfs_join(path, sizeof(path), base, name);
 	if (read_attr(r, path, &v) != 0)
 		return;
 	*out = sysfs_parse_hex(v, max);
@@ -131,7 +123,7 @@ read_driver(struct reader *r, const char *base, struct report_device *d)
 {
 	char path[SYSFS_PATH_MAX], name[NAME_MAX + 1];
 
-	join(path, sizeof(path), base, "driver");
+	rootfs_join(path, sizeof(path), base, "driver");
 	if (rootfs_link_basename(r->fs, path, name, sizeof(name)) == 0) {
 		d->driver = strdup(name);
 		if (d->driver == NULL)
@@ -146,7 +138,7 @@ read_reset(struct reader *r, const char *base, struct report_device *d)
 	char path[SYSFS_PATH_MAX], *v;
 	int rc;
 
-	join(path, sizeof(path), base, "reset_method");
+	rootfs_join(path, sizeof(path), base, "reset_method");
 	rc = read_attr(r, path, &v);
 	if (rc == 0) {
 		if (sysfs_parse_words(v, &d->reset_methods) == -1)
@@ -157,7 +149,7 @@ read_reset(struct reader *r, const char *base, struct report_device *d)
 	if (rc == -1)
 		return;
 	/* before 5.15 a `reset` file says that some reset method exists */
-	join(path, sizeof(path), base, "reset");
+	rootfs_join(path, sizeof(path), base, "reset");
 	rc = rootfs_exists(r->fs, path);
 	if (rc == 1) {
 		if (strlist_add(&d->reset_methods, "reset") == -1)
@@ -174,7 +166,7 @@ read_boot_vga(struct reader *r, const char *base, struct report_device *d)
 	/* the kernel shows boot_vga on VGA-class devices only */
 	if (d->class_code != -1 && (d->class_code >> 8) != 0x0300)
 		return;
-	join(path, sizeof(path), base, "boot_vga");
+	rootfs_join(path, sizeof(path), base, "boot_vga");
 	if (read_attr(r, path, &v) != 0)
 		return;
 	if (strcmp(v, "1") == 0)
@@ -217,7 +209,7 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 	size_t len;
 	int have_id = 0, have_class = 0, sv = -1, sd = -1;
 
-	join(path, sizeof(path), base, "uevent");
+	rootfs_join(path, sizeof(path), base, "uevent");
 	if (rootfs_read(r->fs, path, 4096, &text, &len, NULL) == -1)
 		return 1;
 	for (line = text; line != NULL && *line != '\0'; line = next) {
@@ -356,7 +348,7 @@ read_bus(struct reader *r, struct slot **slots, size_t *nslots)
 		return;
 	}
 	for (i = 0; i < names.n && i < SYSFS_MAX_DEVICES; i++) {
-		join(base, sizeof(base), dir, names.v[i]);
+		rootfs_join(base, sizeof(base), dir, names.v[i]);
 		if (!pci_addr_valid(names.v[i], strlen(names.v[i]))) {
 			add_message(r, base, "not a PCI address");
 			continue;
@@ -402,7 +394,7 @@ read_regions(struct reader *r, const char *gdir, struct report_group *g)
 	char path[SYSFS_PATH_MAX], err[128], *text;
 	size_t len;
 
-	join(path, sizeof(path), gdir, "reserved_regions");
+	rootfs_join(path, sizeof(path), gdir, "reserved_regions");
 	if (rootfs_read(r->fs, path, SYSFS_REGIONS_MAX_BYTES, &text, &len, NULL) == -1) {
 		if (errno == ENOMEM)
 			r->nomem = 1;
@@ -440,7 +432,7 @@ read_members(struct reader *r, const char *gdir, struct report_group *g, struct 
 	struct slot *s;
 	size_t i;
 
-	join(dir, sizeof(dir), gdir, "devices");
+	rootfs_join(dir, sizeof(dir), gdir, "devices");
 	if (rootfs_list(r->fs, dir, SYSFS_MAX_DEVICES + 1, &names) == -1) {
 		if (errno == ENOMEM)
 			r->nomem = 1;
@@ -450,7 +442,7 @@ read_members(struct reader *r, const char *gdir, struct report_group *g, struct 
 		return;
 	}
 	for (i = 0; i < names.n && !r->nomem; i++) {
-		join(base, sizeof(base), dir, names.v[i]);
+		rootfs_join(base, sizeof(base), dir, names.v[i]);
 		if (!pci_addr_valid(names.v[i], strlen(names.v[i]))) {
 			add_message(r, base, "not a PCI address");
 			continue;
@@ -527,7 +519,7 @@ read_groups(struct reader *r, struct report_iommu *iommu, struct sysfs_facts *fa
 	for (i = 0; i < use; i++) {
 		ids[n] = group_number(names.v[i]);
 		if (ids[n] == -1) {
-			join(gdir, sizeof(gdir), dir, names.v[i]);
+			rootfs_join(gdir, sizeof(gdir), dir, names.v[i]);
 			add_message(r, gdir, "not a group number");
 		} else
 			n++;
@@ -539,7 +531,7 @@ read_groups(struct reader *r, struct report_iommu *iommu, struct sysfs_facts *fa
 		report_group_init(g);
 		g->id = ids[i];
 		snprintf(gdir, sizeof(gdir), "%s/%d", dir, ids[i]);
-		join(path, sizeof(path), gdir, "type");
+		rootfs_join(path, sizeof(path), gdir, "type");
 		if (read_attr(r, path, &type) == 0)
 			g->type = type;
 		read_regions(r, gdir, g);
