@@ -395,13 +395,42 @@ rootfs_capture_open(struct rootfs *fs, const char *rel)
 	return capture_create(fs->cap, rel);
 }
 
+/* What is left of fd, into data (size bytes, used of them filled): 0 at
+ * its end or when data is full (*full set), -1 with errno.  A sysfs
+ * attribute comes whole from one read: a short one is its end, which
+ * saves a second read per file on a big host. */
+static int
+read_fd(int fd, char *data, size_t size, size_t *used, int sysfs, int *full)
+{
+	ssize_t n;
+
+	*full = 0;
+	for (;;) {
+		if (*used >= size) {
+			*full = 1;
+			return 0;
+		}
+		n = read(fd, data + *used, size - *used);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0; /* a character device such as dev/kmsg: its end for now */
+		if (n == -1)
+			return -1; /* sysfs attributes that exist but cannot be read, e.g. EIO */
+		if (n == 0)
+			return 0;
+		*used += (size_t)n;
+		if (sysfs && *used < size)
+			return 0;
+	}
+}
+
 int
 rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *len, int *truncated)
 {
 	char *data, *grown;
 	size_t size = 4096, used = 0;
-	ssize_t n;
-	int fd, saved, sysfs = strncmp(rel, "sys/", 4) == 0;
+	int fd, saved, full;
 
 	*buf = NULL;
 	*len = 0;
@@ -416,34 +445,21 @@ rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *
 	if (data == NULL)
 		goto fail;
 	for (;;) {
-		if (used + 1 >= size) {
-			if (size > max) {
-				if (truncated != NULL)
-					*truncated = 1;
-				break;
-			}
-			size = size * 2 > max + 1 ? max + 1 : size * 2;
-			grown = realloc(data, size);
-			if (grown == NULL)
-				goto fail;
-			data = grown;
-		}
-		n = read(fd, data + used, size - 1 - used);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			break; /* a character device such as dev/kmsg: its end for now */
-		if (n == -1) {
-			/* sysfs attributes that exist but cannot be read, e.g. EIO */
+		/* one byte kept for the NUL */
+		if (read_fd(fd, data, size - 1, &used, strncmp(rel, "sys/", 4) == 0, &full) == -1)
 			goto fail;
+		if (!full)
+			break;
+		if (size > max) {
+			if (truncated != NULL)
+				*truncated = 1;
+			break;
 		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		/* a sysfs attribute comes whole from one read: a short one is its
-		 * end, which saves a second read per file on a big host */
-		if (sysfs && used < size - 1)
-			break;
+		size = size * 2 > max + 1 ? max + 1 : size * 2;
+		grown = realloc(data, size);
+		if (grown == NULL)
+			goto fail;
+		data = grown;
 	}
 	data[used] = '\0'; /* used <= max: size is at most max + 1 */
 	close(fd);
@@ -461,26 +477,49 @@ fail:
 }
 
 int
-rootfs_read_attr(struct rootfs *fs, const char *rel, char **value)
+rootfs_read_buf(struct rootfs *fs, const char *rel, char *buf, size_t size, size_t *len)
 {
-	size_t len, start = 0;
-	char *buf;
+	int fd, saved, full, rc;
 
-	if (rootfs_read(fs, rel, 4096, &buf, &len, NULL) == -1) {
-		*value = NULL;
+	*len = 0;
+	if (size == 0) {
+		errno = EINVAL;
 		return -1;
 	}
+	buf[0] = '\0';
+	if ((fd = open_in_root_cached(fs, rel, O_RDONLY | O_NONBLOCK)) == -1)
+		return -1;
+	rc = read_fd(fd, buf, size - 1, len, strncmp(rel, "sys/", 4) == 0, &full);
+	saved = errno;
+	close(fd);
+	if (rc == -1) {
+		*len = 0;
+		errno = saved;
+		return -1;
+	}
+	buf[*len] = '\0';
+	(void)rootfs_capture_put(fs, rel, buf, *len);
+	return 0;
+}
+
+int
+rootfs_read_attr(struct rootfs *fs, const char *rel, char **value)
+{
+	char buf[4097];
+	size_t len, start = 0;
+
+	*value = NULL;
+	if (rootfs_read_buf(fs, rel, buf, sizeof(buf), &len) == -1)
+		return -1;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
 		buf[--len] = '\0';
 	while (start < len && (buf[start] == ' ' || buf[start] == '\t'))
 		start++;
-	if (start > 0)
-		memmove(buf, buf + start, len - start + 1);
-	/* a value is kept (a group's type, a driver_override): not in the
-	 * 4 KiB it was read into, 12 MB on a host of 3,000 groups */
-	*value = realloc(buf, len - start + 1);
-	if (*value == NULL)
-		*value = buf;
+	/* a value is kept (a group's type, a driver_override): its own size,
+	 * not the 4 KiB it was read into */
+	if ((*value = malloc(len - start + 1)) == NULL)
+		return -1;
+	memcpy(*value, buf + start, len - start + 1);
 	return 0;
 }
 

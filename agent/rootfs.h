@@ -54,6 +54,10 @@ void rootfs_forget(struct rootfs *fs);
  * *truncated (may be NULL) is set when the file held more than max bytes. */
 int rootfs_read(struct rootfs *fs, const char *rel, size_t max, char **buf, size_t *len,
                 int *truncated);
+/* Like rootfs_read into the caller's buf (size bytes, NUL-terminated; at
+ * most size - 1 read, the rest of a longer file left): for the small
+ * files read by the thousand, without a heap buffer each. */
+int rootfs_read_buf(struct rootfs *fs, const char *rel, char *buf, size_t size, size_t *len);
 /* Like rootfs_read, then strip one trailing newline and surrounding blanks.
  * Reads at most 4 KiB: for sysfs and procfs attribute files. */
 int rootfs_read_attr(struct rootfs *fs, const char *rel, char **value);

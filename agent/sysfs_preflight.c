@@ -56,12 +56,12 @@ static void
 pf_config(struct rootfs *fs, const char *base, struct sysfs_extra *x, struct report_device *d,
           struct sysfs_facts *facts)
 {
-	char path[PF_PATH_MAX], *buf;
+	char path[PF_PATH_MAX], buf[4097];
 	struct pcicfg_info info;
 	size_t len;
 
 	rootfs_join(path, sizeof(path), base, "config");
-	if (rootfs_read(fs, path, 4096, &buf, &len, NULL) == -1)
+	if (rootfs_read_buf(fs, path, buf, sizeof(buf), &len) == -1)
 		return;
 	if (pcicfg_parse((const unsigned char *)buf, len, &info) == 0) {
 		x->port_type = info.port_type;
@@ -71,7 +71,6 @@ pf_config(struct rootfs *fs, const char *base, struct sysfs_extra *x, struct rep
 		else if (len >= 64 && facts->privileged == TRI_UNKNOWN)
 			facts->privileged = TRI_FALSE;
 	}
-	free(buf);
 }
 
 int

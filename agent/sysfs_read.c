@@ -205,12 +205,12 @@ uevent_ids(const char *v, int *a, int *b)
 static int
 read_uevent(struct reader *r, const char *base, struct report_device *d)
 {
-	char path[SYSFS_PATH_MAX], *text, *line, *next, *v;
+	char path[SYSFS_PATH_MAX], text[4097], *line, *next, *v;
 	size_t len;
 	int have_id = 0, have_class = 0, sv = -1, sd = -1;
 
 	rootfs_join(path, sizeof(path), base, "uevent");
-	if (rootfs_read(r->fs, path, 4096, &text, &len, NULL) == -1)
+	if (rootfs_read_buf(r->fs, path, text, sizeof(text), &len) == -1)
 		return 1;
 	for (line = text; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
@@ -230,7 +230,6 @@ read_uevent(struct reader *r, const char *base, struct report_device *d)
 		         strchr(v, '/') == NULL && (d->driver = strdup(v)) == NULL)
 			r->nomem = 1;
 	}
-	free(text);
 	if (!have_id || !have_class) {
 		/* not a PCI uevent: forget what it said */
 		free(d->driver);
