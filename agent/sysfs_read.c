@@ -64,7 +64,6 @@ add_message(struct reader *r, const char *path, const char *msg)
 		r->nomem = 1;
 }
 
-
 /* Read an attribute: 0 with *value (caller frees), 1 when absent, -1 when
  * it could not be read (reported). */
 static int
