@@ -856,10 +856,13 @@ device_verdict(const struct report_group *g, struct report_device *d, const stru
 		d->verdict = VERDICT_UNKNOWN;
 		rc |= strlist_addf(&d->reasons, "%s state unknown", f->ir_name);
 	}
-	if (d->reset_methods.n == 0)
+	if (d->resettable == TRI_FALSE)
 		rc |= strlist_add(
 		        &d->reasons,
 		        "no reset method reported: the device may not reset between guests");
+	else if (d->resettable != TRI_TRUE)
+		rc |= strlist_add(&d->reasons,
+		                  "reset method unknown: the device may not reset between guests");
 	if (d->driver != NULL && strcmp(d->driver, "vfio-pci") == 0)
 		rc |= strlist_add(&d->reasons, "bound to vfio-pci");
 	return rc;

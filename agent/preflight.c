@@ -256,8 +256,12 @@ pf_device(struct pf *p, const struct report_group *g, struct report_device *d)
 		         "AMD %s GPU: no reliable reset between guests (needs the "
 		         "vendor-reset module)",
 		         family);
-	else if (d->reset_methods.n == 0)
+	else if (d->resettable == TRI_FALSE)
 		pf_block(p, d, "no reset method: the device cannot be reset between guests");
+	else if (d->resettable != TRI_TRUE)
+		pf_warn(p, d,
+		        "reset method unknown (neither reset_method nor reset read): the device"
+		        " may not reset between guests");
 	pf_acs(p, g, d);
 	if (strlen(d->address) > 12)
 		pf_warn(p, d,
@@ -273,6 +277,8 @@ pf_device(struct pf *p, const struct report_group *g, struct report_device *d)
 		        "the root disk and the default route could not be located: a"
 		        " member of the group may carry them");
 	}
+	if (d->preflight == VERDICT_READY && d->resettable != TRI_TRUE)
+		d->preflight = VERDICT_UNKNOWN;
 	if (d->preflight == VERDICT_READY && p->ir != TRI_TRUE) {
 		d->preflight = VERDICT_UNKNOWN;
 		pf_warn(p, d, "interrupt remapping state unknown");

@@ -43,6 +43,8 @@ struct sysfs_facts {
 	enum tristate privileged;              /* extended config space readable */
 	enum tristate critical_known;          /* the root disk and the default route
 	                                          were located (or there is none) */
+	enum tristate reset_attrs;             /* some device shows reset_method or
+	                                          reset: the tree carries them */
 };
 
 /* What pcicfg_parse() reads from a device's config space. */
@@ -62,6 +64,8 @@ struct sysfs_extra {
 	char parent[REPORT_ADDR_MAX]; /* the bridge right above it, "" none */
 	int port_type;                /* PCIe port type, -1 unknown */
 	int noiommu_group;            /* its group's node is dev/vfio/noiommu-N */
+	int reset_absent;             /* neither reset_method nor reset in its
+	                                 directory */
 };
 
 /* Read groups (with their devices and reserved regions) into iommu->groups,

@@ -131,7 +131,15 @@ read_driver(struct reader *r, const char *base, struct report_device *d)
 		add_error(r, path, errno);
 }
 
-static void
+/* How the kernel resets the device (drivers/pci/pci-sysfs.c).  It shows
+ * reset_method (5.15 on) and, before it, `reset` only when it found a method
+ * at device_add (pci_reset_supported, dev->reset_fn): a listed method, or
+ * an existing `reset`, says some reset exists; an empty reset_method is a
+ * list the user emptied ("All device reset methods disabled by user").
+ * Neither file is either a device with no method or a tree that does not
+ * carry them (an older capture, a hand-made one): 1 then, for
+ * reset_resolve() to tell apart once every device is read; else 0. */
+static int
 read_reset(struct reader *r, const char *base, struct report_device *d)
 {
 	char path[SYSFS_PATH_MAX], *v;
@@ -140,21 +148,45 @@ read_reset(struct reader *r, const char *base, struct report_device *d)
 	rootfs_join(path, sizeof(path), base, "reset_method");
 	rc = read_attr(r, path, &v);
 	if (rc == 0) {
+		r->facts->reset_attrs = TRI_TRUE;
 		if (sysfs_parse_words(v, &d->reset_methods) == -1)
 			add_message(r, path, "malformed method list");
+		else
+			d->resettable = d->reset_methods.n > 0 ? TRI_TRUE : TRI_FALSE;
 		free(v);
-		return;
+		return 0;
 	}
 	if (rc == -1)
-		return;
+		return 0;
 	/* before 5.15 a `reset` file says that some reset method exists */
 	rootfs_join(path, sizeof(path), base, "reset");
 	rc = rootfs_exists(r->fs, path);
 	if (rc == 1) {
+		r->facts->reset_attrs = TRI_TRUE;
+		d->resettable = TRI_TRUE;
 		if (strlist_add(&d->reset_methods, "reset") == -1)
 			r->nomem = 1;
 	} else if (rc == -1)
 		add_error(r, path, errno);
+	return rc == 0;
+}
+
+/* A device whose directory has neither reset file: when some other device
+ * has one, the tree carries them and the kernel found no method for this
+ * one; when none has, the tree says nothing (resettable stays unknown). */
+static void
+reset_resolve(struct reader *r, struct report_device *v, size_t n)
+{
+	const struct sysfs_extra *x;
+	size_t i;
+
+	if (r->facts->reset_attrs != TRI_TRUE)
+		return;
+	for (i = 0; i < n; i++) {
+		x = sysfs_extra_find(r->extra, r->nextra, v[i].address);
+		if (x != NULL && x->reset_absent && v[i].resettable == TRI_UNKNOWN)
+			v[i].resettable = TRI_FALSE;
+	}
 }
 
 static void
@@ -265,6 +297,7 @@ static void
 read_device(struct reader *r, const char *base, const char *addr, struct report_device *d)
 {
 	struct sysfs_extra *x;
+	int absent;
 
 	report_device_init(d);
 	snprintf(d->address, sizeof(d->address), "%s", addr);
@@ -276,11 +309,13 @@ read_device(struct reader *r, const char *base, const char *addr, struct report_
 		read_hex(r, base, "class", 0xffffff, &d->class_code);
 		read_driver(r, base, d);
 	}
-	read_reset(r, base, d);
+	absent = read_reset(r, base, d);
 	read_boot_vga(r, base, d);
 	if ((x = extra_next(r)) == NULL ||
 	    sysfs_preflight_device(r->fs, base, d, x, r->facts) == -1)
 		r->nomem = 1;
+	else
+		x->reset_absent = absent;
 }
 
 static void
@@ -733,7 +768,7 @@ sysfs_facts_init(struct sysfs_facts *f)
 	f->acpi_dmar = f->acpi_ivrs = f->acpi_iort = TRI_UNKNOWN;
 	f->dmar_flags = -1;
 	f->vfio_pci = f->allow_unsafe_interrupts = f->ir_chips = f->its_msi = TRI_UNKNOWN;
-	f->noiommu = f->privileged = f->critical_known = TRI_UNKNOWN;
+	f->noiommu = f->privileged = f->critical_known = f->reset_attrs = TRI_UNKNOWN;
 }
 
 int
@@ -779,6 +814,9 @@ sysfs_read(struct rootfs *fs, struct report_iommu *iommu, struct sysfs_facts *fa
 	read_hypervisor(&r, facts);
 	facts->bound_hit = r.bound;
 	sysfs_extra_sort(r.extra, r.nextra);
+	for (i = 0; i < iommu->ngroups; i++)
+		reset_resolve(&r, iommu->groups[i].devices, iommu->groups[i].ndevices);
+	reset_resolve(&r, iommu->ungrouped, iommu->nungrouped);
 	*extra = r.extra;
 	*nextra = r.nextra;
 	return r.nomem ? -1 : 0;

@@ -266,7 +266,9 @@ store_device(struct db *db, long long cid, const struct store_index *ix,
 	db_bind_int_or_null(st, 10, d->class_code);
 	db_bind_text(st, 11, d->name);
 	db_bind_text(st, 12, d->driver);
-	db_bind_text(st, 13, sbuf_join(tmp, &d->reset_methods, " "));
+	/* '': the kernel lists no method; NULL: none listed, or unknown */
+	db_bind_text(st, 13,
+	             d->resettable == TRI_FALSE ? "" : sbuf_join(tmp, &d->reset_methods, " "));
 	db_bind_int_or_null(st, 14, tri_value(d->boot_vga));
 	db_bind_int_or_null(st, 15, tri_value(d->isolated));
 	db_bind_text(st, 16, verdict_name(d->verdict));

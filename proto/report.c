@@ -19,7 +19,7 @@ report_device_init(struct report_device *d)
 	d->verdict = VERDICT_UNKNOWN;
 	d->isolated = TRI_UNKNOWN;
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
-	d->acs = TRI_UNKNOWN;
+	d->acs = d->resettable = TRI_UNKNOWN;
 	d->preflight = VERDICT_UNKNOWN;
 }
 

@@ -56,6 +56,8 @@ struct report_device {
 	int sriov_numvfs;             /* -1 unknown */
 	char physfn[REPORT_ADDR_MAX]; /* a VF's physical function, "" when none */
 	enum tristate acs;            /* ACS capability present and enabled */
+	enum tristate resettable;     /* the kernel can reset it (reset_methods says
+	                                 how); false: it lists no method */
 	enum verdict preflight;       /* binding the whole group to vfio-pci */
 	struct strlist blockers;      /* why not, one per blocker */
 	struct strlist warnings;      /* what holds but deserves a look */

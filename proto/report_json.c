@@ -291,6 +291,8 @@ enc_preflight(struct enc *e, const struct report_device *d)
 		enc_address(e, d->physfn);
 	if (later(e, "acs", d->acs != TRI_TRUE && d->acs != TRI_FALSE))
 		enc_tri(e, d->acs);
+	if (later(e, "resettable", d->resettable != TRI_TRUE && d->resettable != TRI_FALSE))
+		enc_tri(e, d->resettable);
 	key(e, "preflight");
 	json_writer_object(&e->w);
 	key(e, "verdict");
@@ -996,7 +998,10 @@ dec_preflight(struct dec *d, json_t *o, const char *path, struct report_device *
 	    dec_sriov(d, o, path, dev) == -1 ||
 	    (get_optional(o, "physfn", &v) &&
 	     get_address(d, o, path, "physfn", dev->physfn, 0) == -1) ||
-	    (json_object_get(o, "acs") != NULL && get_tristate(d, o, path, "acs", &dev->acs) == -1))
+	    (json_object_get(o, "acs") != NULL &&
+	     get_tristate(d, o, path, "acs", &dev->acs) == -1) ||
+	    (json_object_get(o, "resettable") != NULL &&
+	     get_tristate(d, o, path, "resettable", &dev->resettable) == -1))
 		return -1;
 	if (!get_optional(o, "preflight", &pf))
 		return 0;

@@ -145,8 +145,18 @@ preflight_device(const struct report *r, const struct report_group *g,
 		            d->address, d->sriov_numvfs, d->sriov_totalvfs);
 	if (d->physfn[0] != '\0' && strcmp(d->physfn, d->address) == 0)
 		return fail(err, "iommu: device %.20s: its own physfn", d->address);
+	if (d->resettable == TRI_FALSE && d->reset_methods.n > 0)
+		return fail(err,
+		            "iommu: device %.20s: resettable false, but reset_methods lists %zu",
+		            d->address, d->reset_methods.n);
+	if (d->resettable == TRI_TRUE && d->reset_methods.n == 0)
+		return fail(err, "iommu: device %.20s: resettable true, but reset_methods is empty",
+		            d->address);
 	if (d->preflight != VERDICT_READY)
 		return 0;
+	if (d->resettable == TRI_FALSE)
+		return fail(err, "iommu: device %.20s: preflight ready, but it has no reset method",
+		            d->address);
 	if (g == NULL)
 		return fail(err, "iommu: device %.20s: preflight ready outside any IOMMU group",
 		            d->address);

@@ -45,6 +45,7 @@ add_device(struct report_group *g, const char *addr, long class_code)
 	strncpy(d->address, addr, sizeof(d->address) - 1);
 	d->class_code = class_code;
 	assert_int_equal(strlist_add(&d->reset_methods, "flr"), 0);
+	d->resettable = TRI_TRUE;
 	return d;
 }
 
@@ -672,6 +673,53 @@ test_reset_bug_ids_are_vendor_resets(void **state)
 	}
 }
 
+/* The reset evidence: reset_method lists methods (ready), lists none (the
+ * "no reset method" blocker), or was not in the tree at all (unknown: a
+ * warning and an unknown verdict, never a blocker). */
+static void
+test_reset_unknown_is_not_no_reset(void **state)
+{
+	static const enum tristate resettable[] = {TRI_TRUE, TRI_FALSE, TRI_UNKNOWN};
+	static const enum verdict want[] = {VERDICT_READY, VERDICT_NOT_READY, VERDICT_UNKNOWN};
+	struct report_device *d;
+	struct report_group *g;
+	struct evidence ev;
+	struct report r;
+	size_t i, j;
+	int blocked, warned;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		report_init(&r);
+		evidence_unknown(&ev);
+		ev.sys.present = ev.sys.groups_dir = TRI_TRUE;
+		ev.sys.ngroups = 1;
+		ev.sys.iommu_units = 1;
+		strcpy(ev.sys.iommu_kind, "dmar");
+		ev.sys.ir_chips = TRI_TRUE;
+		ev.sys.vfio_pci = TRI_TRUE;
+		ev.sys.allow_unsafe_interrupts = TRI_FALSE;
+		ev.sys.critical_known = TRI_TRUE;
+		g = add_group(&r, 43);
+		d = add_device(g, "0000:0c:00.0", 0x010601);
+		d->role = strdup("endpoint");
+		if (resettable[i] != TRI_TRUE)
+			strlist_free(&d->reset_methods);
+		d->resettable = resettable[i];
+		assert_int_equal(analyse(&r, &ev), 0);
+		d = dev(&r, "0000:0c:00.0");
+		assert_int_equal(d->preflight, want[i]);
+		for (j = 0, blocked = 0; j < d->blockers.n; j++)
+			blocked |= strstr(d->blockers.v[j], "no reset method") != NULL;
+		for (j = 0, warned = 0; j < d->warnings.n; j++)
+			warned |= strstr(d->warnings.v[j], "reset method unknown") != NULL;
+		assert_int_equal(blocked, resettable[i] == TRI_FALSE);
+		assert_int_equal(warned, resettable[i] == TRI_UNKNOWN);
+		assert_int_equal(d->blockers.n, resettable[i] == TRI_FALSE);
+		report_free(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -693,6 +741,7 @@ main(void)
 	        cmocka_unit_test(test_cpuinfo_without_virt_flag),
 	        cmocka_unit_test(test_default_domain_facts),
 	        cmocka_unit_test(test_reset_bug_ids_are_vendor_resets),
+	        cmocka_unit_test(test_reset_unknown_is_not_no_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

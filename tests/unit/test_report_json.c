@@ -44,6 +44,7 @@ fill_device(struct report_device *d, const char *addr, int vendor, int device, c
 	d->driver = xstrdup("vfio-pci");
 	assert_int_equal(strlist_add(&d->reset_methods, "flr"), 0);
 	assert_int_equal(strlist_add(&d->reset_methods, "bus"), 0);
+	d->resettable = TRI_TRUE;
 	d->boot_vga = TRI_FALSE;
 	d->verdict = VERDICT_READY;
 	d->isolated = TRI_TRUE;
@@ -348,6 +349,7 @@ test_round_trip(void **state)
 	assert_int_equal(back.iommu.groups[3].devices[0].vendor_id, 0x10de);
 	assert_int_equal(back.iommu.groups[3].devices[0].class_code, 0x030000);
 	assert_int_equal(back.iommu.groups[3].devices[0].boot_vga, TRI_FALSE);
+	assert_int_equal(back.iommu.groups[3].devices[0].resettable, TRI_TRUE);
 	assert_int_equal(back.iommu.groups[3].devices[0].verdict, VERDICT_READY);
 	assert_int_equal(back.iommu.groups[1].nregions, 2);
 	assert_true(back.iommu.groups[1].regions[0].start == 0xfee00000);
@@ -486,6 +488,8 @@ test_unknown_is_null(void **state)
 	        json_string_value(json_object_get(json_object_get(dev, "passthrough"), "verdict")),
 	        "unknown");
 	assert_int_equal(json_array_size(json_object_get(dev, "reset_methods")), 0);
+	/* no reset_method in the tree is not "no reset method" */
+	assert_true(json_is_null(json_object_get(dev, "resettable")));
 	json_decref(root);
 
 	/* And null decodes back to unknown. */
@@ -510,6 +514,7 @@ test_unknown_is_null(void **state)
 	assert_null(d->name);
 	assert_null(d->driver);
 	assert_int_equal(d->boot_vga, TRI_UNKNOWN);
+	assert_int_equal(d->resettable, TRI_UNKNOWN);
 	assert_int_equal(d->isolated, TRI_UNKNOWN);
 	assert_int_equal(d->verdict, VERDICT_UNKNOWN);
 	again = report_json_encode(&back, 0);
@@ -913,6 +918,8 @@ test_reject_device(void **state)
 	            "iommu.groups[0].devices[0].reset_methods[1]: not a string");
 	reject_with("iommu.groups[0].devices[0].boot_vga", json_integer(0),
 	            "iommu.groups[0].devices[0].boot_vga: not a boolean or null");
+	reject_with("iommu.groups[0].devices[0].resettable", json_string("none"),
+	            "iommu.groups[0].devices[0].resettable: not a boolean or null");
 	reject_with("iommu.groups[0].devices[0].passthrough", json_null(),
 	            "iommu.groups[0].devices[0].passthrough: not an object");
 	reject_with(
@@ -1335,9 +1342,9 @@ test_schema_matches_decoder(void **state)
 	full = full_tree();
 	schema_check(schema_root, full, "", &n);
 	/* Every section was reached: 13 top-level keys and all below (92
-	 * required keys, and 15 added in version 1 that may be absent: 7 of
+	 * required keys, and 17 added in version 1 that may be absent: 8 of
 	 * a device, in a group and among the ungrouped, and a group's one). */
-	assert_int_equal(n, 107);
+	assert_int_equal(n, 109);
 	json_decref(full);
 	json_decref(schema_root);
 }

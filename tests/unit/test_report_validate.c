@@ -395,6 +395,36 @@ test_ungrouped_ready(void **state)
 	report_free(&r);
 }
 
+/* resettable agrees with reset_methods, and no reset is never ready. */
+static void
+test_resettable(void **state)
+{
+	struct report_device *d;
+	struct report r;
+
+	(void)state;
+	build_valid(&r);
+	r.iommu.interrupt_remapping.enabled = TRI_TRUE;
+	d = &r.iommu.groups[2].devices[0];
+	d->resettable = TRI_TRUE;
+	assert_refused(&r,
+	               "iommu: device 0000:02:00.0: resettable true, but reset_methods is empty");
+	assert_int_equal(strlist_add(&d->reset_methods, "flr"), 0);
+	assert_valid(&r);
+	d->resettable = TRI_FALSE;
+	assert_refused(&r,
+	               "iommu: device 0000:02:00.0: resettable false, but reset_methods lists 1");
+	strlist_free(&d->reset_methods);
+	assert_valid(&r);
+	d->preflight = VERDICT_READY;
+	assert_refused(&r,
+	               "iommu: device 0000:02:00.0: preflight ready, but it has no reset method");
+	/* unknown is not none: a capture without the files */
+	d->resettable = TRI_UNKNOWN;
+	assert_valid(&r);
+	report_free(&r);
+}
+
 int
 main(void)
 {
@@ -411,6 +441,7 @@ main(void)
 	        cmocka_unit_test(test_faults_over_total),
 	        cmocka_unit_test(test_ready_without_iommu),
 	        cmocka_unit_test(test_ungrouped_ready),
+	        cmocka_unit_test(test_resettable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,6 +235,28 @@ test_store_lifecycle(void **state)
 	db_close(db);
 }
 
+/* reset_methods: '' when the device has no reset method, NULL when the
+ * report does not say (an older agent, a tree without reset_method). */
+static void
+test_reset_none_or_unknown(void **state)
+{
+	struct store_result res;
+	struct db *db = open_mem();
+	const char *sql = "SELECT quote(reset_methods) FROM device_status"
+	                  " WHERE address = '0000:00:00.0'";
+
+	(void)state;
+	assert_int_equal(put(db, make("r640-01", 1, 8, NULL, NULL), &res), STORE_STORED);
+	assert_q(db, sql, "NULL");
+	assert_int_equal(put(db,
+	                     make("r640-01", 2, 9, "\"reset_methods\": [],",
+	                          "\"reset_methods\": [], \"resettable\": false,"),
+	                     &res),
+	                 STORE_STORED);
+	assert_q(db, sql, "''");
+	db_close(db);
+}
+
 static void
 test_rejects_change_nothing(void **state)
 {
@@ -765,6 +787,7 @@ main(void)
 	        cmocka_unit_test(test_sha256),
 	        cmocka_unit_test(test_schema),
 	        cmocka_unit_test(test_store_lifecycle),
+	        cmocka_unit_test(test_reset_none_or_unknown),
 	        cmocka_unit_test(test_rejects_change_nothing),
 	        cmocka_unit_test(test_expected_hostname_and_attempts),
 	        cmocka_unit_test(test_fast_path),

@@ -298,10 +298,14 @@ test_tree(void **state)
 	assert_int_equal(d->reset_methods.n, 2);
 	assert_string_equal(d->reset_methods.v[0], "flr");
 	assert_string_equal(d->reset_methods.v[1], "bus");
+	assert_int_equal(d->resettable, TRI_TRUE);
 	assert_int_equal(d->boot_vga, TRI_FALSE);
 	d = find(g, "0000:00:01.0");
 	assert_string_equal(d->driver, "pcieport");
 	assert_int_equal(d->reset_methods.n, 0);
+	/* no reset file while others have one: the kernel found no method */
+	assert_int_equal(d->resettable, TRI_FALSE);
+	assert_int_equal(f.reset_attrs, TRI_TRUE);
 	assert_int_equal(d->boot_vga, TRI_UNKNOWN); /* not VGA: not read */
 	d = find(g, "0000:01:00.1");
 	assert_null(d->driver);
@@ -313,6 +317,7 @@ test_tree(void **state)
 	assert_int_equal(d->boot_vga, TRI_TRUE);
 	assert_int_equal(d->reset_methods.n, 1);
 	assert_string_equal(d->reset_methods.v[0], "reset");
+	assert_int_equal(d->resettable, TRI_TRUE);
 
 	d = &iommu.groups[3].devices[0];
 	assert_string_equal(d->address, "0000:04:00.0");
@@ -516,14 +521,95 @@ test_hostinfo(void **state)
 	report_free(&r);
 }
 
+/* The three states of reset_method (5.15 on: it exists only for a device
+ * with a method, drivers/pci/pci-sysfs.c) and the older `reset`: listed
+ * methods, an emptied list, neither file.  Neither file means no method
+ * only in a tree that carries the files for some device; in one that
+ * carries them for none (an older capture, a hand-made tree) it is
+ * unknown. */
+static void
+test_reset_evidence(void **state)
+{
+	static const struct {
+		const char *addr, *reset_method, *reset;
+		enum tristate want;
+		size_t nmethods;
+	} tree[][4] = {
+	        {
+	                {"0000:01:00.0", "flr bus\n", NULL, TRI_TRUE, 2},
+	                {"0000:02:00.0", "\n", NULL, TRI_FALSE, 0}, /* emptied by the user */
+	                {"0000:03:00.0", NULL, NULL, TRI_FALSE, 0},
+	                {"0000:04:00.0", NULL, "", TRI_TRUE, 1}, /* before 5.15 */
+	        },
+	        {
+	                /* before 5.15: `reset` alone tells the tree carries them */
+	                {"0000:01:00.0", NULL, "", TRI_TRUE, 1},
+	                {"0000:02:00.0", NULL, NULL, TRI_FALSE, 0},
+	                {"0000:03:00.0", NULL, NULL, TRI_FALSE, 0},
+	                {"0000:04:00.0", NULL, "", TRI_TRUE, 1},
+	        },
+	        {
+	                /* no reset file anywhere: the tree says nothing */
+	                {"0000:01:00.0", NULL, NULL, TRI_UNKNOWN, 0},
+	                {"0000:02:00.0", NULL, NULL, TRI_UNKNOWN, 0},
+	                {"0000:03:00.0", NULL, NULL, TRI_UNKNOWN, 0},
+	                {"0000:04:00.0", NULL, NULL, TRI_UNKNOWN, 0},
+	        },
+	};
+	static const enum tristate attrs[] = {TRI_TRUE, TRI_TRUE, TRI_UNKNOWN};
+	char saved[sizeof(tmp)], rel[256];
+	struct report_iommu iommu;
+	struct sysfs_facts f;
+	struct strlist errors = {NULL, 0};
+	struct rootfs fs;
+	const struct report_device *d;
+	size_t t, i;
+
+	(void)state;
+	memcpy(saved, tmp, sizeof(tmp));
+	for (t = 0; t < sizeof(tree) / sizeof(tree[0]); t++) {
+		snprintf(tmp, sizeof(tmp), "/tmp/test-sysfs-reset-XXXXXX");
+		assert_non_null(mkdtemp(tmp));
+		mkpath("sys/bus/pci/devices");
+		group(7, "DMA\n", "");
+		for (i = 0; i < 4; i++) {
+			pci(tree[t][i].addr, "0x1b21\n", "0x0612\n", "0x010601\n", 7);
+			snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/reset_method",
+			         tree[t][i].addr);
+			if (tree[t][i].reset_method != NULL)
+				put(rel, tree[t][i].reset_method);
+			snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/reset",
+			         tree[t][i].addr);
+			if (tree[t][i].reset != NULL)
+				put(rel, tree[t][i].reset);
+		}
+		memset(&iommu, 0, sizeof(iommu));
+		assert_int_equal(rootfs_open(&fs, tmp), 0);
+		assert_int_equal(read_tree(&fs, &iommu, &f, &errors), 0);
+		rootfs_close(&fs);
+		assert_int_equal(errors.n, 0);
+		assert_int_equal(f.reset_attrs, attrs[t]);
+		assert_int_equal(iommu.ngroups, 1);
+		assert_int_equal(iommu.groups[0].ndevices, 4);
+		for (i = 0; i < 4; i++) {
+			d = find(&iommu.groups[0], tree[t][i].addr);
+			assert_non_null(d);
+			assert_int_equal(d->resettable, tree[t][i].want);
+			assert_int_equal(d->reset_methods.n, tree[t][i].nmethods);
+		}
+		iommu_release(&iommu);
+		assert_int_equal(teardown(NULL), 0);
+	}
+	memcpy(tmp, saved, sizeof(tmp));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_tree),
-	        cmocka_unit_test(test_dmar_eacces),
-	        cmocka_unit_test(test_no_sys),
-	        cmocka_unit_test(test_hostinfo),
+	        cmocka_unit_test(test_tree),           cmocka_unit_test(test_dmar_eacces),
+	        cmocka_unit_test(test_no_sys),         cmocka_unit_test(test_hostinfo),
+	        cmocka_unit_test(test_reset_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
