@@ -236,7 +236,13 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		f->enabled_why = "log: AMD-Vi initialised an IOMMU";
 		return;
 	}
-	if (k->group_adds > 0) {
+	if (k->noiommu_taint > 0 && k->group_adds <= k->vfio_group_adds) {
+		f->enabled = TRI_FALSE;
+		f->enabled_why = "log: vfio made no-IOMMU groups (\"Adding kernel taint for "
+		                 "vfio-noiommu group\"): no IOMMU covers those devices";
+		return;
+	}
+	if (k->group_adds - (k->noiommu_taint > 0 ? k->vfio_group_adds : 0) > 0) {
 		f->enabled = TRI_TRUE;
 		f->enabled_why = "log: devices were added to IOMMU groups";
 		return;
@@ -364,6 +370,10 @@ fix_for_disabled(const struct report *r, const struct evidence *ev, const char *
 		return "remove iommu=off from the kernel command line";
 	if (ev->cpu_hypervisor == 1 && strcmp(vendor, "none") == 0)
 		return "a virtual machine without a virtual IOMMU: give the guest one (QEMU -device intel-iommu or virtio-iommu) for nested passthrough";
+	if (ev->klog.noiommu_taint > 0 || ev->sys.noiommu == TRI_TRUE)
+		return "vfio runs in no-IOMMU mode, with no DMA protection: give the host an IOMMU "
+		       "(VT-d / AMD-Vi in the firmware setup; a virtual IOMMU for a guest), then "
+		       "turn vfio.enable_unsafe_noiommu_mode off";
 	if (strcmp(vendor, "intel") == 0) {
 		if (ev->sys.acpi_dmar == TRI_TRUE || ev->klog.acpi_dmar || ev->klog.drhd_units > 0)
 			return "add intel_iommu=on to the kernel command line";

@@ -93,6 +93,11 @@ struct klog_facts {
 	enum tristate x2apic_optout;
 	char default_domain[16];      /* "translated" / "passthrough" / "blocked" / "" */
 	int group_adds;               /* "Adding to iommu group N" lines */
+	int vfio_group_adds;          /* of those, added by vfio-pci itself: with
+	                                 noiommu_taint, its no-IOMMU groups */
+	int noiommu_taint;            /* vfio no-IOMMU mode in use: "Adding kernel
+	                                 taint for vfio-noiommu group", "vfio-noiommu
+	                                 device opened by user" */
 	int vfio_no_ir;               /* vfio: "No interrupt remapping support" */
 	int rmrr_ineligible;          /* RMRR / 1:1 mapping assignment refusals */
 	int acs_override;             /* "PCIe ACS overrides enabled" */

@@ -80,6 +80,25 @@ klog_parse_mono(const char *p, size_t n, double *secs)
 	return i + 1;
 }
 
+/* "[ T2930]" / "[    C0]" right after the stamp: the caller (thread or
+ * CPU) a CONFIG_PRINTK_CALLER kernel prints (kernel/printk/printk.c
+ * info_print_prefix); bytes used, 0 if not one. */
+static size_t
+klog_parse_caller(const char *p, size_t n)
+{
+	size_t i = 1, digits = 0;
+
+	if (n < 4 || p[0] != '[')
+		return 0;
+	while (i < n && i < 12 && p[i] == ' ')
+		i++;
+	if (i >= n || (p[i] != 'T' && p[i] != 'C'))
+		return 0;
+	for (i++; i < n && klog_isdigit((unsigned char)p[i]) && digits < 10; i++)
+		digits++;
+	return digits > 0 && i < n && p[i] == ']' ? i + 1 : 0;
+}
+
 /* "[Mon Nov 23 21:34:24 2026]" (dmesg -T): bytes used, 0 if not one. */
 static size_t
 klog_parse_ctime(const char *p, size_t n)
@@ -246,6 +265,9 @@ klog_inner_stamp(struct klog_line *out, const char *p, size_t n)
 		out->time = secs;
 		p += k;
 		n -= k;
+		k = klog_parse_caller(p, n);
+		p += k;
+		n -= k;
 	}
 	klog_set_text(out, p, n);
 }
@@ -409,6 +431,9 @@ klog_take_mono(const char *p, size_t n, struct klog_line *out)
 	out->time = secs;
 	p += k;
 	n -= k;
+	k = klog_parse_caller(p, n);
+	p += k;
+	n -= k;
 	if (n > 0 && p[0] == ' ') {
 		k = klog_parse_host_tag(p + 1, n - 1, 0, &is_kernel);
 		if (k == 0 && n >= 9 && memcmp(p + 1, "kernel: ", 8) == 0) {
@@ -490,6 +515,21 @@ klog_take_kernel_tag(const char *p, size_t n, struct klog_line *out)
 	return 1;
 }
 
+/* "localhost login: " before a stamp: a serial console's getty prompt
+ * that the kernel's next message was printed after (agetty prints
+ * "HOST login: " and waits).  Bytes to pass over, 0 if not one. */
+static size_t
+klog_login_prompt(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 64 && klog_ishostchar((unsigned char)p[i]))
+		i++;
+	if (i == 0 || n - i < 9 || memcmp(p + i, " login: [", 9) != 0)
+		return 0;
+	return i + 8;
+}
+
 /* The decorations after any level prefix, tried in order: each takes the
  * line (1) or leaves out as it was (0).  A line none takes keeps its text. */
 static int (*const klog_formats[])(const char *, size_t, struct klog_line *) = {
@@ -541,6 +581,9 @@ klog_line_parse(const char *line, size_t len, struct klog_line *out)
 	}
 	if (klog_isdigit((unsigned char)p[0]) && klog_parse_kmsg(p, n, out))
 		return;
+	i = klog_login_prompt(p, n);
+	p += i;
+	n -= i;
 	klog_take_decode(out, &p, &n);
 	klog_take_printk_level(out, &p, &n);
 	for (i = 0; i < sizeof(klog_formats) / sizeof(klog_formats[0]); i++) {

@@ -456,9 +456,15 @@ klog_on_group_add(struct klog_scan *s, const char *msg, const char *hit)
 		p += strlen(" to group ");
 	} else
 		p = hit + strlen("Adding to iommu group ");
-	(void)msg;
-	if (*p >= '0' && *p <= '9')
-		s->f.group_adds++;
+	if (*p < '0' || *p > '9')
+		return;
+	s->f.group_adds++;
+	/* a device with an IOMMU joins its group when it is added, before any
+	 * driver binds ("pci 0000:...: Adding to"); vfio-pci adds a device to
+	 * a group only when it makes a no-IOMMU one (drivers/vfio/group.c
+	 * vfio_noiommu_group_alloc) */
+	if (strncmp(msg, "vfio-pci ", 9) == 0)
+		s->f.vfio_group_adds++;
 }
 
 static void
@@ -529,6 +535,11 @@ static const struct klog_pattern klog_patterns[] = {
         {"Adding to iommu group ", klog_on_group_add, NOCOUNT},
         {"iommu: Adding device ", klog_on_group_add, NOCOUNT},
         {"No interrupt remapping support", NULL, FACT(vfio_no_ir)},
+        /* drivers/vfio/group.c vfio_group_find_or_alloc() and
+         * vfio_main.c: a device no IOMMU covers, driven with no DMA
+         * protection (vfio.enable_unsafe_noiommu_mode) */
+        {"Adding kernel taint for vfio-noiommu group", NULL, FACT(noiommu_taint)},
+        {"vfio-noiommu device opened by user", NULL, FACT(noiommu_taint)},
         {"due to platform RMRR requirement", NULL, FACT(rmrr_ineligible)},
         {"have a 1:1 IOMMU mapping", NULL, FACT(rmrr_ineligible)},
         {"PCIe ACS overrides enabled", NULL, FACT(acs_override)},

@@ -50,6 +50,42 @@ test_dmesg(void **state)
 	assert_text(&l, "iommu: Default domain type: Translated");
 }
 
+/* CONFIG_PRINTK_CALLER's "[ T2930]" / "[    C0]" after the stamp, and a
+ * serial console's getty prompt before it (tests/fixtures/
+ * klog-martins3-vfio-noiommu-taint). */
+static void
+test_caller_and_prompt(void **state)
+{
+	struct klog_line l;
+
+	(void)state;
+	l = parse("[   33.984146][ T2930] vfio-pci 0000:00:07.0: Adding to iommu group 0");
+	assert_int_equal(l.format, KLOG_DMESG);
+	assert_true(l.time > 33.984145 && l.time < 33.984147);
+	assert_text(&l, "vfio-pci 0000:00:07.0: Adding to iommu group 0");
+
+	l = parse("[    0.000000][    C0] Linux version 6.1.0");
+	assert_true(l.time == 0.0);
+	assert_text(&l, "Linux version 6.1.0");
+
+	/* in a syslog line too, after the host and tag */
+	l = parse("Nov 23 21:34:24 box kernel: [   33.98][ T1] DMAR: x");
+	assert_int_equal(l.format, KLOG_JOURNAL);
+	assert_text(&l, "DMAR: x");
+
+	l = parse("localhost login: [   33.982641][ T2930] vfio-pci 0000:00:07.0: x");
+	assert_int_equal(l.format, KLOG_DMESG);
+	assert_true(l.time > 33.98264 && l.time < 33.98265);
+	assert_text(&l, "vfio-pci 0000:00:07.0: x");
+
+	/* not a caller id, not a prompt: left in the text */
+	l = parse("[    1.000000] [ T] x");
+	assert_text(&l, "[ T] x");
+	l = parse("localhost login: root");
+	assert_int_equal(l.format, KLOG_BARE);
+	assert_text(&l, "localhost login: root");
+}
+
 static void
 test_dmesg_level(void **state)
 {
@@ -286,7 +322,7 @@ main(void)
 	        cmocka_unit_test(test_dmesg),     cmocka_unit_test(test_dmesg_level),
 	        cmocka_unit_test(test_wallclock), cmocka_unit_test(test_kmsg),
 	        cmocka_unit_test(test_journal),   cmocka_unit_test(test_bare_and_noise),
-	        cmocka_unit_test(test_hostile),
+	        cmocka_unit_test(test_hostile),   cmocka_unit_test(test_caller_and_prompt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
