@@ -48,8 +48,11 @@ int klog_line_unremarkable(const char *line, size_t len, int seq_known);
  * a word every IOMMU message the scan reads holds (klog_gate.c).  0 means
  * the message cannot concern the IOMMU. */
 int klog_gate(const char *msg, size_t n);
-/* Use the generic vector code even where SSSE3 is there (tests compare). */
-void klog_gate_force_generic(int on);
+/* The gate's code paths, each faster than the one before. */
+enum { KLOG_GATE_AUTO, KLOG_GATE_GENERIC, KLOG_GATE_SSSE3, KLOG_GATE_AVX2 };
+/* Run path from now on (KLOG_GATE_AUTO: the best this CPU has), so tests
+ * can compare them: 0, or -1 when this CPU cannot. */
+int klog_gate_use(int path);
 
 /* What the analysis needs beyond struct report_kernel_log.  Counters are
  * numbers of lines seen; tristates stay TRI_UNKNOWN when the log said

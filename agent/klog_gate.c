@@ -9,16 +9,17 @@
  * lowercased, can be an anchor's first two letters and the byte before is
  * no letter or digit; only candidates are compared with the anchors.  With
  * SSSE3 (every x86-64 CPU since 2006 but the oldest AMD ones, checked at
- * run time with CPUID) the two letters and the word boundary are table lookups by
- * nibble (PSHUFB, as Hyperscan's "Teddy" does), a third of the generic
- * vector code's work; elsewhere GCC / clang generic vectors (SSE2, NEON).
+ * run time with CPUID) the two letters and the word boundary are table
+ * lookups by nibble (PSHUFB, as Hyperscan's "Teddy" does), a third of the
+ * generic vector code's work, and with AVX2 32 bytes at a time; elsewhere
+ * GCC / clang generic vectors (SSE2, NEON).
  */
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
-#include <tmmintrin.h>
-#define KLOG_GATE_SSSE3 1
+#include <immintrin.h>
+#define KLOG_GATE_X86 1
 #endif
 
 #include "agent/klog.h"
@@ -182,7 +183,7 @@ block_generic(const unsigned char *p)
 	return mask;
 }
 
-#ifdef KLOG_GATE_SSSE3
+#ifdef KLOG_GATE_X86
 /* The same with SSSE3, by nibble lookups.  Eight groups of anchors by
  * first letter (a; b x; d; f l; i; r; s; v), a bit each: the first letter
  * says which groups it starts, the second which it can follow, and a pair
@@ -193,23 +194,21 @@ block_generic(const unsigned char *p)
  * pairs when the tables were made).  The word boundary is exact: a letter
  * or digit is lo 1-f of rows 4 and 6, lo 0-a of rows 5 and 7, lo 0-9 of
  * row 3. */
+/* The nibble tables, in the order _mm_setr_epi8 takes them. */
+#define FIRST_LO                                                                                   \
+	0x00, 0x01, 0x22, 0x40, 0x04, 0x00, (char)0x88, 0x00, 0x02, 0x10, 0, 0, 0x08, 0, 0, 0
+#define FIRST_HI 0, 0, 0, 0, 0, 0, 0x1f, (char)0xe2, 0, 0, 0, 0, 0, 0, 0, 0
+#define SECOND_LO 0, 0, 0x06, 0x01, 0x10, 0x20, (char)0x90, 0, 0, (char)0x8e, 0, 0, 0, 0x65, 0, 0x10
+#define SECOND_HI 0, 0, 0, 0x02, 0, 0, (char)0xfd, 0x16, 0, 0, 0, 0, 0, 0, 0, 0
+#define WORD_LO 0x06, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x03, 1, 1, 1, 1, 1
+#define WORD_HI 0, 0, 0, 0x04, 0x01, 0x02, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0
+
 __attribute__((target("ssse3"))) static unsigned
 block_ssse3(const unsigned char *p)
 {
-	const __m128i first_lo = _mm_setr_epi8(0x00, 0x01, 0x22, 0x40, 0x04, 0x00, (char)0x88, 0x00,
-	                                       0x02, 0x10, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00);
-	const __m128i first_hi = _mm_setr_epi8(0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, (char)0xe2,
-	                                       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
-	const __m128i second_lo =
-	        _mm_setr_epi8(0x00, 0x00, 0x06, 0x01, 0x10, 0x20, (char)0x90, 0x00, 0x00,
-	                      (char)0x8e, 0x00, 0x00, 0x00, 0x65, 0x00, 0x10);
-	const __m128i second_hi =
-	        _mm_setr_epi8(0x00, 0x00, 0x00, 0x02, 0x00, 0x00, (char)0xfd, 0x16, 0x00, 0x00,
-	                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
-	const __m128i word_lo = _mm_setr_epi8(0x06, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07,
-	                                      0x07, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01);
-	const __m128i word_hi = _mm_setr_epi8(0x00, 0x00, 0x00, 0x04, 0x01, 0x02, 0x01, 0x02, 0x00,
-	                                      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+	const __m128i first_lo = _mm_setr_epi8(FIRST_LO), first_hi = _mm_setr_epi8(FIRST_HI);
+	const __m128i second_lo = _mm_setr_epi8(SECOND_LO), second_hi = _mm_setr_epi8(SECOND_HI);
+	const __m128i word_lo = _mm_setr_epi8(WORD_LO), word_hi = _mm_setr_epi8(WORD_HI);
 	const __m128i nib = _mm_set1_epi8(0x0f), low = _mm_set1_epi8(0x20);
 	const __m128i zero = _mm_setzero_si128();
 	__m128i b, c, w, first, second, word;
@@ -228,6 +227,38 @@ block_ssse3(const unsigned char *p)
 	                  _mm_movemask_epi8(_mm_cmpeq_epi8(word, zero))) &
 	       0xffffu;
 }
+
+/* The same over 32 bytes with AVX2 (2013 on): VPSHUFB looks up within each
+ * 16-byte half, so each table is there twice. */
+__attribute__((target("avx2"))) static unsigned
+block_avx2(const unsigned char *p)
+{
+	const __m256i first_lo = _mm256_setr_epi8(FIRST_LO, FIRST_LO);
+	const __m256i first_hi = _mm256_setr_epi8(FIRST_HI, FIRST_HI);
+	const __m256i second_lo = _mm256_setr_epi8(SECOND_LO, SECOND_LO);
+	const __m256i second_hi = _mm256_setr_epi8(SECOND_HI, SECOND_HI);
+	const __m256i word_lo = _mm256_setr_epi8(WORD_LO, WORD_LO);
+	const __m256i word_hi = _mm256_setr_epi8(WORD_HI, WORD_HI);
+	const __m256i nib = _mm256_set1_epi8(0x0f), low = _mm256_set1_epi8(0x20);
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i b, c, w, first, second, word;
+
+	b = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), low);
+	c = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 1)), low);
+	w = _mm256_loadu_si256((const __m256i *)(p - 1));
+	first = _mm256_and_si256(
+	        _mm256_shuffle_epi8(first_lo, _mm256_and_si256(b, nib)),
+	        _mm256_shuffle_epi8(first_hi, _mm256_and_si256(_mm256_srli_epi16(b, 4), nib)));
+	second = _mm256_and_si256(
+	        _mm256_shuffle_epi8(second_lo, _mm256_and_si256(c, nib)),
+	        _mm256_shuffle_epi8(second_hi, _mm256_and_si256(_mm256_srli_epi16(c, 4), nib)));
+	word = _mm256_and_si256(
+	        _mm256_shuffle_epi8(word_lo, _mm256_and_si256(w, nib)),
+	        _mm256_shuffle_epi8(word_hi, _mm256_and_si256(_mm256_srli_epi16(w, 4), nib)));
+	return (unsigned)~_mm256_movemask_epi8(
+	               _mm256_cmpeq_epi8(_mm256_and_si256(first, second), zero)) &
+	       (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(word, zero));
+}
 #endif
 
 /* A block's candidates checked against the anchors: 1 when one is. */
@@ -244,78 +275,111 @@ block_hits(const char *msg, size_t at, size_t n, unsigned mask)
 	return 0;
 }
 
-/* The gate's walk for one block function: the first byte alone (no byte
- * before it to read), whole blocks, and the end as one more block that
- * overlaps the last (its bytes already looked at masked out), so a line
- * has no byte-at-a-time tail.  An anchor cannot start at the last byte.
- * Inlined into each caller, where block becomes a direct, inlined call. */
+/* The gate's walk for one block function of width bytes: the first byte
+ * alone (no byte before it to read), whole blocks, and the end as one
+ * more block that overlaps the last (its bytes already looked at masked
+ * out), so a line has no byte-at-a-time tail.  An anchor cannot start at
+ * the last byte.  Inlined into each caller, where block becomes a direct,
+ * inlined call. */
 static inline __attribute__((always_inline)) int
-gate_walk(const char *msg, size_t n, unsigned (*block)(const unsigned char *))
+gate_walk(const char *msg, size_t n, unsigned (*block)(const unsigned char *), size_t width)
 {
 	const unsigned char *p = (const unsigned char *)msg;
 	size_t i = 1, last;
 
 	if (gate_bytes(msg, 0, 1, n))
 		return 1;
-	for (; i + 17 <= n; i += 16)
+	for (; i + width + 1 <= n; i += width)
 		if (block_hits(msg, i, n, block(p + i)))
 			return 1;
 	if (i + 1 >= n)
 		return 0;
-	if (n < 18)
+	if (n < width + 2)
 		return gate_bytes(msg, i, n, n);
-	last = n - 17;
+	last = n - width - 1;
 	return block_hits(msg, last, n, block(p + last) & ~((1u << (i - last)) - 1));
 }
 
 static int
 gate_generic(const char *msg, size_t n)
 {
-	return gate_walk(msg, n, block_generic);
+	return gate_walk(msg, n, block_generic, 16);
 }
 
-#ifdef KLOG_GATE_SSSE3
+#ifdef KLOG_GATE_X86
 __attribute__((target("ssse3"))) static int
 gate_ssse3(const char *msg, size_t n)
 {
-	return gate_walk(msg, n, block_ssse3);
+	return gate_walk(msg, n, block_ssse3, 16);
+}
+
+__attribute__((target("avx2"))) static int
+gate_avx2(const char *msg, size_t n)
+{
+	return gate_walk(msg, n, block_avx2, 32);
 }
 #endif
 
-static int gate_force_generic;
+static int gate_forced; /* a path tests asked for, KLOG_GATE_AUTO none */
 
-void
-klog_gate_force_generic(int on)
-{
-	gate_force_generic = on;
-}
-
-#ifdef KLOG_GATE_SSSE3
-/* CPUID leaf 1, once, when the first line is gated: not
- * __builtin_cpu_supports, whose start-up code runs a dozen CPUIDs, each
- * a trap to the hypervisor in a VM (a twentieth of a short run's time).
- * Relaxed atomics: threads that race store the same answer. */
+#ifdef KLOG_GATE_X86
+/* The best path this CPU runs, asked of CPUID once, when the first line
+ * is gated: not __builtin_cpu_supports, whose start-up code runs a dozen
+ * CPUIDs, each a trap to the hypervisor in a VM (a twentieth of a short
+ * run's time).  AVX2 also needs the OS to save the YMM registers
+ * (OSXSAVE, XCR0 bits 1 and 2).  Relaxed atomics: threads that race store
+ * the same answer. */
 static int
-have_ssse3(void)
+best_path(void)
 {
-	static int known; /* 0 not asked, 1 no, 2 yes */
-	unsigned a, b, c, d;
+	static int known; /* 0 not asked yet */
+	unsigned a, b, c, d, lo, hi;
 	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
 
-	if (v == 0) {
-		v = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) ? 2 : 1;
-		__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	if (v != 0)
+		return v;
+	v = KLOG_GATE_GENERIC;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3)) {
+		v = KLOG_GATE_SSSE3;
+		if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
+			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+			if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+			    (b & bit_AVX2))
+				v = KLOG_GATE_AVX2;
+		}
 	}
-	return v == 2;
+	__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	return v;
+}
+#else
+static int
+best_path(void)
+{
+	return KLOG_GATE_GENERIC;
 }
 #endif
 
 int
+klog_gate_use(int path)
+{
+	if (path != KLOG_GATE_AUTO && path > best_path())
+		return -1;
+	gate_forced = path;
+	return 0;
+}
+
+int
 klog_gate(const char *msg, size_t n)
 {
-#ifdef KLOG_GATE_SSSE3
-	if (!gate_force_generic && have_ssse3())
+	int path = gate_forced != KLOG_GATE_AUTO ? gate_forced : best_path();
+
+#ifdef KLOG_GATE_X86
+	/* a line shorter than two AVX2 blocks goes in SSSE3 blocks */
+	if (path == KLOG_GATE_AVX2 && n >= 34)
+		return gate_avx2(msg, n);
+	if (path >= KLOG_GATE_SSSE3)
 		return gate_ssse3(msg, n);
 #endif
+	(void)path;
 	return gate_generic(msg, n);
 }

@@ -541,6 +541,9 @@ klog_line_unremarkable(const char *line, size_t len, int seq_known)
 {
 	struct klog_line l;
 
+	/* a dmesg stamp, "[    5.1" or "[12345.6": no prompt, no kmsg record */
+	if (len > 2 && line[0] == '[' && (line[1] == ' ' || klog_isdigit((unsigned char)line[1])))
+		return 1;
 	klog_set_text(&l, line, len);
 	if (l.text_len == 0 || klog_is_noise(l.text, l.text_len))
 		return 0;

@@ -173,15 +173,20 @@ vendor_line(struct pciids_scan *s, const struct span *line)
 	struct span name;
 	size_t i;
 
-	s->vendor = parse_id(line->p, line->n, &name);
+	long id = line->n >= 4 ? pci_hexn(line->p, 4) : -1;
+
+	s->vendor = -1;
 	s->vendor_done = 0;
+	/* the id first: most of 2,500 vendors are no device's, and their
+	 * names are not looked at */
+	if (id == -1)
+		return;
+	i = lower_bound(s->v, s->n, (unsigned long)id << 16);
+	if (i == s->n || s->v[i].key >> 16 != (unsigned long)id)
+		return;
+	s->vendor = parse_id(line->p, line->n, &name);
 	if (s->vendor == -1)
 		return;
-	i = lower_bound(s->v, s->n, (unsigned long)s->vendor << 16);
-	if (i == s->n || s->v[i].key >> 16 != (unsigned long)s->vendor) {
-		s->vendor = -1;
-		return;
-	}
 	memcpy(s->vline, line->p, line->n);
 	s->nvline = line->n;
 	s->vname_at = (size_t)(name.p - line->p);
