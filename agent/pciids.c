@@ -135,30 +135,44 @@ lower_bound(const struct want *v, size_t n, unsigned long key)
 	return lo;
 }
 
+/* Does the line at p start with depth tabs (1 or 2), as far as the
+ * bytes before end tell? */
+static int
+starts_tabs(const char *p, const char *end, int depth)
+{
+	return end - p >= depth && p[0] == '\t' && (depth < 2 || p[1] == '\t');
+}
+
 /* The next line at or after p (a line start) that does not start with
- * a tab: an unwanted vendor's devices and subsystems are passed over
- * sixteen bytes at a time (GCC / clang generic vectors), most of a
- * 1.4 MB file.  end when there is none. */
+ * depth tabs: an unwanted vendor's devices and subsystems (1), a wanted
+ * one's subsystems (2), passed over sixteen bytes at a time (GCC / clang
+ * generic vectors), most of a 1.4 MB file.  A line whose start the bytes
+ * do not show in full is returned too (the caller reads it whole); end
+ * when there is none. */
 typedef unsigned char pciids_v16 __attribute__((vector_size(16)));
 
 static const char *
-skip_tabbed(const char *p, const char *end)
+skip_lines(const char *p, const char *end, int depth)
 {
-	pciids_v16 b, c, hit;
+	const pciids_v16 zero = {0};
+	/* all ones when the second tab counts too */
+	pciids_v16 b, c, d, hit, deep = zero + (unsigned char)(depth == 2 ? 0xff : 0);
 	unsigned long long h[2];
 
-	if (p >= end || *p != '\t')
+	if (!starts_tabs(p, end, depth))
 		return p;
-	for (; end - p >= 17; p += 16) {
+	for (; end - p >= 18; p += 16) {
 		memcpy(&b, p, 16);
 		memcpy(&c, p + 1, 16);
-		hit = (pciids_v16)((b == '\n') & (c != '\t'));
+		memcpy(&d, p + 2, 16);
+		/* a newline whose next line lacks a tab of the depth */
+		hit = (pciids_v16)((b == '\n') & ((c != '\t') | ((d != '\t') & deep)));
 		memcpy(h, &hit, 16);
 		if ((h[0] | h[1]) != 0)
 			break; /* the bytes below find which */
 	}
 	for (; p < end; p++)
-		if (*p == '\n' && (p + 1 == end || p[1] != '\t'))
+		if (*p == '\n' && !starts_tabs(p + 1, end, depth))
 			return p + 1;
 	return end;
 }
@@ -215,12 +229,16 @@ scan_line(struct pciids_scan *s, const struct span *line)
 	}
 	if (s->vendor == -1 || line->n < 2 || line->p[1] == '\t')
 		return 0; /* subsystem lines (two tabs) name no device */
-	if ((device = parse_id(line->p + 1, line->n - 1, &dname)) == -1)
+	/* the id first: most of a wanted vendor's devices are no device's */
+	if ((device = line->n >= 5 ? pci_hexn(line->p + 1, 4) : -1) == -1)
+		return 0;
+	key = (unsigned long)s->vendor << 16 | (unsigned long)device;
+	i = lower_bound(s->v, s->n, key);
+	if (i == s->n || s->v[i].key != key || parse_id(line->p + 1, line->n - 1, &dname) == -1)
 		return 0;
 	vname.p = s->vline + s->vname_at;
 	vname.n = s->vname_len;
-	key = (unsigned long)s->vendor << 16 | (unsigned long)device;
-	for (i = lower_bound(s->v, s->n, key); i < s->n && s->v[i].key == key; i++) {
+	for (; i < s->n && s->v[i].key == key; i++) {
 		if (match_name(&vname, &dname, &s->v[i]) == -1)
 			return -1;
 		/* one line for several devices of the same kind */
@@ -272,8 +290,8 @@ pciids_scan_feed(struct pciids_scan *s, const char *data, size_t len)
 			p = eol + 1;
 			continue;
 		}
-		if (s->vendor == -1 && *p == '\t') {
-			p = skip_tabbed(p, end);
+		if (s->vendor == -1 ? starts_tabs(p, end, 1) : starts_tabs(p, end, 2)) {
+			p = skip_lines(p, end, s->vendor == -1 ? 1 : 2);
 			s->skipping = p == end && end[-1] != '\n';
 			continue;
 		}

@@ -182,20 +182,17 @@ test_subset(void **state)
 	free(sub);
 }
 
-static void
-test_real_pciids(void **state)
+/* The system's pci.ids (caller frees), or NULL when there is none. */
+static char *
+read_real(size_t *len)
 {
-	struct report_iommu iommu;
-	struct report_group g;
-	struct report_device gd[3], ud[6];
 	char *text;
 	long size;
 	FILE *f;
 
-	(void)state;
 	f = fopen("/usr/share/misc/pci.ids", "r");
 	if (f == NULL)
-		skip();
+		return NULL;
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	size = ftell(f);
 	assert_true(size > 0);
@@ -204,19 +201,67 @@ test_real_pciids(void **state)
 	assert_non_null(text);
 	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
+	*len = (size_t)size;
+	return text;
+}
+
+static void
+test_real_pciids(void **state)
+{
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	size_t size;
+	char *text;
+
+	(void)state;
+	if ((text = read_real(&size)) == NULL)
+		skip();
 	make_iommu(&iommu, &g, gd, ud);
-	assert_int_equal(pciids_name_devices(text, (size_t)size, &iommu), 0);
+	assert_int_equal(pciids_name_devices(text, size, &iommu), 0);
 	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
 	assert_null(ud[3].name);
 	free_names(gd, 3);
 	free_names(ud, 6);
-	/* as the agent reads it: in pieces, cut anywhere */
-	free(scan_in_pieces(text, (size_t)size, 4097, &iommu));
-	assert_string_equal(gd[1].name, "NVIDIA Corporation GM206 [GeForce GTX 960]");
-	assert_string_equal(gd[2].name,
-	                    "NVIDIA Corporation GM206 High Definition Audio Controller");
-	free_names(gd, 3);
-	free_names(ud, 6);
+	free(text);
+}
+
+/* As the agent reads it, in pieces cut anywhere: each piece size names
+ * every device as the whole text does. */
+static void
+test_real_pciids_pieces(void **state)
+{
+	static const size_t sizes[] = {3, 61, 4097, 65536};
+	struct report_iommu iommu;
+	struct report_group g;
+	struct report_device gd[3], ud[6];
+	char *text, *whole[9];
+	const char *got;
+	size_t size, k, z;
+
+	(void)state;
+	if ((text = read_real(&size)) == NULL)
+		skip();
+	make_iommu(&iommu, &g, gd, ud);
+	assert_int_equal(pciids_name_devices(text, size, &iommu), 0);
+	for (k = 0; k < 9; k++)
+		whole[k] = k < 3 ? gd[k].name : ud[k - 3].name;
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		make_iommu(&iommu, &g, gd, ud);
+		free(scan_in_pieces(text, size, sizes[z], &iommu));
+		for (k = 0; k < 9; k++) {
+			got = k < 3 ? gd[k].name : ud[k - 3].name;
+			if (whole[k] == NULL)
+				assert_null(got);
+			else
+				assert_string_equal(got, whole[k]);
+		}
+		free_names(gd, 3);
+		free_names(ud, 6);
+	}
+	assert_string_equal(whole[2], "NVIDIA Corporation GM206 High Definition Audio Controller");
+	for (k = 0; k < 9; k++)
+		free(whole[k]);
 	free(text);
 }
 
@@ -318,6 +363,7 @@ main(void)
 	        cmocka_unit_test(test_class_section_is_not_devices),
 	        cmocka_unit_test(test_subset),
 	        cmocka_unit_test(test_real_pciids),
+	        cmocka_unit_test(test_real_pciids_pieces),
 	        cmocka_unit_test(test_pieces),
 	        cmocka_unit_test(test_overlong_line),
 	};
