@@ -236,7 +236,10 @@ decide_enabled(const struct report *r, const struct evidence *ev, struct facts *
 		f->enabled_why = "log: AMD-Vi initialised an IOMMU";
 		return;
 	}
-	if (k->noiommu_taint > 0 && k->group_adds <= k->vfio_group_adds) {
+	/* a log that holds the boot's IOMMU set-up: vfio's own groups are
+	 * all there is (an excerpt says nothing of the host's other devices) */
+	if (k->noiommu_taint > 0 && k->group_adds <= k->vfio_group_adds &&
+	    log_covers_iommu_init(k)) {
 		f->enabled = TRI_FALSE;
 		f->enabled_why = "log: vfio made no-IOMMU groups (\"Adding kernel taint for "
 		                 "vfio-noiommu group\"): no IOMMU covers those devices";
@@ -669,10 +672,20 @@ check_acs_override(struct report *r, const char *id, const struct evidence *ev,
 	                 "ACS override in use: IOMMU groups do not reflect real isolation");
 }
 
+/* The log shows vfio driving a device in no-IOMMU mode in this boot. */
+static const char noiommu_in_use[] =
+        "vfio drives a device in no-IOMMU mode, with no DMA protection (log: "
+        "\"vfio-noiommu\"): give the host an IOMMU, then turn "
+        "vfio.enable_unsafe_noiommu_mode off";
+
 static int
 check_vfio(struct report *r, const char *id, const struct evidence *ev, const struct facts *f)
 {
 	const struct sysfs_facts *s = &ev->sys;
+
+	if (ev->klog.noiommu_taint > 0)
+		return check_add(r, id, CHECK_FAIL, "log: \"vfio-noiommu\" lines", "%s",
+		                 noiommu_in_use);
 
 	/* the parameter only matters where vfio would otherwise refuse: with
 	 * interrupt remapping (MSI isolation) on, it changes nothing */
@@ -1014,6 +1027,10 @@ host_verdict(struct report *r, const struct evidence *ev, const struct facts *f,
 	if (refusal != NULL) {
 		r->verdict = VERDICT_NOT_READY;
 		return set_str(&r->reason, refusal);
+	}
+	if (ev->klog.noiommu_taint > 0) {
+		r->verdict = VERDICT_NOT_READY;
+		return set_str(&r->reason, noiommu_in_use);
 	}
 	if (f->enabled == TRI_UNKNOWN) {
 		r->verdict = VERDICT_UNKNOWN;

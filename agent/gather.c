@@ -76,15 +76,17 @@ open_pciids(struct rootfs *fs, const struct gather_opts *opts, struct report *r,
 	int fd = -1;
 
 	if (opts->pci_ids != NULL) {
-		fd = open(opts->pci_ids, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO's open would wait for a writer before
+		 * regular_or_close could turn it away */
+		fd = open(opts->pci_ids, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fd == -1)
 			(void)strlist_addf(&r->errors, "%s: %s", opts->pci_ids, strerror(errno));
 		fd = regular_or_close(fd, opts->pci_ids, r);
 		*used = pciids_paths[0];
 	}
 	for (i = 0; fd == -1 && i < sizeof(pciids_paths) / sizeof(pciids_paths[0]); i++) {
-		fd = regular_or_close(rootfs_openat(fs, pciids_paths[i], O_RDONLY), pciids_paths[i],
-		                      r);
+		fd = regular_or_close(rootfs_openat(fs, pciids_paths[i], O_RDONLY | O_NONBLOCK),
+		                      pciids_paths[i], r);
 		*used = pciids_paths[i];
 	}
 	return fd;

@@ -126,6 +126,9 @@ struct klog_scan *klog_scan_new(size_t max_lines);
 void klog_scan_free(struct klog_scan *s); /* NULL is a no-op */
 /* Feed one raw line (any format).  0, or -1 on allocation failure. */
 int klog_scan_line(struct klog_scan *s, const char *line, size_t len);
+/* Parse every line, without the steady-state fast path (klog_scan.c
+ * klog_steady): tests check that the two read a log alike. */
+void klog_scan_slow_only(struct klog_scan *s);
 /* Feed a whole buffer, as one chunk of a stream that ends there (lines
  * bounded as klog_scan_feed bounds them).  0 or -1. */
 int klog_scan_text(struct klog_scan *s, const char *text, size_t len);

@@ -362,7 +362,8 @@ best_path(void)
 int
 klog_gate_use(int path)
 {
-	if (path != KLOG_GATE_AUTO && path > best_path())
+	if (path < KLOG_GATE_AUTO || path > KLOG_GATE_AVX2 ||
+	    (path != KLOG_GATE_AUTO && path > best_path()))
 		return -1;
 	gate_forced = path;
 	return 0;

@@ -541,9 +541,18 @@ klog_line_unremarkable(const char *line, size_t len, int seq_known)
 {
 	struct klog_line l;
 
-	/* a dmesg stamp, "[    5.1" or "[12345.6": no prompt, no kmsg record */
-	if (len > 2 && line[0] == '[' && (line[1] == ' ' || klog_isdigit((unsigned char)line[1])))
-		return 1;
+	size_t i = 1, digits = 0;
+
+	/* a dmesg stamp's start, "[    5.": no prompt ("[0admin@box ~]$" is
+	 * one), no kmsg record; the time itself is not needed */
+	if (len > 3 && line[0] == '[') {
+		while (i < len && i < 16 && line[i] == ' ')
+			i++;
+		for (; i < len && digits < 12 && klog_isdigit((unsigned char)line[i]); i++)
+			digits++;
+		if (digits > 0 && i < len && line[i] == '.')
+			return 1;
+	}
 	klog_set_text(&l, line, len);
 	if (l.text_len == 0 || klog_is_noise(l.text, l.text_len))
 		return 0;

@@ -45,6 +45,7 @@ struct klog_scan {
 	int amd_split;             /* "Event logged [" ended the last line */
 	int last_kept;             /* the last message was kept: append to it */
 	int grep_seen;             /* a "... | grep" prompt: an excerpt */
+	int slow_only;             /* no fast path (tests) */
 	int failed;
 	unsigned long lines_dropped;  /* related lines past max_lines */
 	unsigned long faults_dropped; /* fault records of keys past the cap */
@@ -719,10 +720,16 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, in
 static int
 klog_steady(const struct klog_scan *s, const char *line, size_t len)
 {
-	if (!s->f.boot_start || !s->f.reached_userspace || !s->f.other_seen || s->last_kept ||
-	    s->intel.active || s->amd_split || len > KLOG_MSG_MAX)
+	if (s->slow_only || !s->f.boot_start || !s->f.reached_userspace || !s->f.other_seen ||
+	    s->last_kept || s->intel.active || s->amd_split || len > KLOG_MSG_MAX)
 		return 0;
 	return klog_line_unremarkable(line, len, s->f.first_seq >= 0) && !klog_gate(line, len);
+}
+
+void
+klog_scan_slow_only(struct klog_scan *s)
+{
+	s->slow_only = 1;
 }
 
 int

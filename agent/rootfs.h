@@ -64,8 +64,8 @@ int rootfs_read_attr(struct rootfs *fs, const char *rel, char **value);
 /* The basename of a symlink's target ("vfio-pci" for .../drivers/vfio-pci).
  * 0, or -1 with errno. */
 int rootfs_link_basename(struct rootfs *fs, const char *rel, char *out, size_t outsz);
-/* dir + "/" + name into out (sz bytes), cut to fit: an overlong path then
- * names nothing and its read fails.  Pure; no snprintf (a host of 8,000
+/* dir + "/" + name into out (sz bytes), cut to fit (callers size out for
+ * the longest path they build).  Pure; no snprintf (a host of 8,000
  * devices builds some 70,000 such paths). */
 void rootfs_join(char *out, size_t sz, const char *dir, const char *name);
 /* rel's link target made a path from the root, ".." resolved (pure):

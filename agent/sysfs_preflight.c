@@ -84,8 +84,6 @@ sysfs_preflight_device(struct rootfs *fs, const char *base, struct report_device
 	memset(x, 0, sizeof(*x));
 	x->port_type = -1;
 	snprintf(x->address, sizeof(x->address), "%s", d->address);
-	if (strlen(base) > PF_PATH_MAX - 32)
-		return 0; /* no attribute name fits after it */
 	/* the link's text names the bridges above: .../0000:00:01.1/0000:01:00.0 */
 	if (rootfs_readlink(fs, base, link, sizeof(link)) == 0) {
 		n = critical_path_addrs(link, addrs, PF_DEPTH);

@@ -1,8 +1,10 @@
 /*
  * test_klog_gate.c - klog_gate() (klog_gate.c, pure): each of its paths
- * (generic vectors, SSSE3, AVX2: those this CPU runs) gives the answer of
- * a plain byte-by-byte search for the anchors, on every line of every fixture log, on each anchor
- * at every offset and case of a line, and on random bytes.
+ * (generic vectors, SSSE3, AVX2: those this CPU runs) gives the same
+ * answer, that of a plain byte-by-byte search for the anchors (save a hit
+ * through a control byte, see has_control), on every line of every
+ * fixture log, on each anchor at every offset and case of a line, and on
+ * random bytes.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -25,6 +27,7 @@ static const char *const anchors[] = {
         "remap",        "rmrr",         "smmu",   "vfio",    "viable", "x2apic",
 };
 
+/* A plain search: letters match either case, every other byte itself. */
 static int
 oracle(const char *msg, size_t n)
 {
@@ -36,12 +39,26 @@ oracle(const char *msg, size_t n)
 		for (k = 0; k < sizeof(anchors) / sizeof(anchors[0]); k++) {
 			len = strlen(anchors[k]);
 			for (j = 0; j < len && i + j < n; j++)
-				if ((msg[i + j] | 0x20) != anchors[k][j])
+				if (tolower((unsigned char)msg[i + j]) != anchors[k][j])
 					break;
 			if (j == len)
 				return 1;
 		}
 	}
+	return 0;
+}
+
+/* The gate compares bytes | 0x20, so a control byte can stand for an
+ * anchor's blank, '-' or digit ("amd\rvi"): a line the slow path then
+ * reads in full, never a miss.  Does the line hold such a byte? */
+static int
+has_control(const char *msg, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)msg[i] < 0x20)
+			return 1;
 	return 0;
 }
 
@@ -53,16 +70,22 @@ check(const char *line, size_t n)
 {
 	static const char *const names[] = {"auto", "generic", "ssse3", "avx2"};
 	char *copy = malloc(n ? n : 1);
-	int want, path;
+	int want, got, path;
 
 	assert_non_null(copy);
 	memcpy(copy, line, n);
 	want = oracle(copy, n);
-	for (path = KLOG_GATE_GENERIC; path <= KLOG_GATE_AVX2; path++) {
+	assert_int_equal(klog_gate_use(KLOG_GATE_GENERIC), 0);
+	got = klog_gate(copy, n);
+	/* never a miss; a hit the oracle has not only through a control byte */
+	if (got != want && (want || !has_control(copy, n)))
+		fail_msg("generic gate says %d, oracle %d: %.*s", got, want, (int)n, line);
+	/* the faster paths answer as the generic one does, byte for byte */
+	for (path = KLOG_GATE_SSSE3; path <= KLOG_GATE_AVX2; path++) {
 		if (klog_gate_use(path) == -1)
 			break; /* this CPU has no faster one */
-		if (klog_gate(copy, n) != want)
-			fail_msg("%s gate says %d, oracle %d: %.*s", names[path], !want, want,
+		if (klog_gate(copy, n) != got)
+			fail_msg("%s gate says %d, generic %d: %.*s", names[path], !got, got,
 			         (int)n, line);
 	}
 	assert_int_equal(klog_gate_use(KLOG_GATE_AUTO), 0);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "agent/klog.h"
 
@@ -45,6 +46,24 @@ scan_n(const char *text, size_t len, size_t max_lines)
 	assert_non_null(r);
 	s = klog_scan_new(max_lines);
 	assert_non_null(s);
+	assert_int_equal(klog_scan_text(s, text, len), 0);
+	assert_int_equal(klog_scan_finish(s, &r->kl, &r->f), 0);
+	klog_scan_free(s);
+	return r;
+}
+
+/* The same as scan_n, every line parsed (no fast path). */
+static struct result *
+scan_slow(const char *text, size_t len, size_t max_lines)
+{
+	struct klog_scan *s;
+	struct result *r;
+
+	r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	s = klog_scan_new(max_lines);
+	assert_non_null(s);
+	klog_scan_slow_only(s);
 	assert_int_equal(klog_scan_text(s, text, len), 0);
 	assert_int_equal(klog_scan_finish(s, &r->kl, &r->f), 0);
 	klog_scan_free(s);
@@ -847,6 +866,116 @@ test_reaching_userspace_needs_a_marker(void **state)
 	result_free(r);
 }
 
+/* Two scans of one log read it alike: facts, kept lines, faults. */
+static void
+assert_same(const struct result *a, const struct result *b, const char *what)
+{
+	size_t i;
+
+	if (memcmp(&a->f, &b->f, sizeof(a->f)) != 0)
+		fail_msg("%s: the facts differ", what);
+	if (a->kl.nlines != b->kl.nlines || a->kl.nfaults != b->kl.nfaults ||
+	    a->kl.fault_total != b->kl.fault_total || a->kl.firmware_bugs != b->kl.firmware_bugs)
+		fail_msg("%s: lines %zu/%zu, faults %zu/%zu", what, a->kl.nlines, b->kl.nlines,
+		         a->kl.nfaults, b->kl.nfaults);
+	for (i = 0; i < a->kl.nlines; i++)
+		if (a->kl.lines[i].time != b->kl.lines[i].time ||
+		    a->kl.lines[i].level != b->kl.lines[i].level ||
+		    strcmp(a->kl.lines[i].text, b->kl.lines[i].text) != 0)
+			fail_msg("%s: line %zu: %s / %s", what, i, a->kl.lines[i].text,
+			         b->kl.lines[i].text);
+	for (i = 0; i < a->kl.nfaults; i++)
+		if (strcmp(a->kl.faults[i].address, b->kl.faults[i].address) != 0 ||
+		    strcmp(a->kl.faults[i].kind, b->kl.faults[i].kind) != 0 ||
+		    a->kl.faults[i].count != b->kl.faults[i].count)
+			fail_msg("%s: fault %zu differs", what, i);
+}
+
+static void
+check_fast_path(const char *text, size_t len, const char *what)
+{
+	struct result *fast = scan_n(text, len, 5000), *slow = scan_slow(text, len, 5000);
+
+	assert_same(fast, slow, what);
+	result_free(fast);
+	result_free(slow);
+}
+
+/* The steady-state fast path (klog_steady) reads every log as parsing
+ * each line does: each fixture log behind a boot that reaches userspace
+ * (so that the fast path is on when its lines come), and the lines it
+ * must not pass over: prompts (one with a digit-led user name, which
+ * looks like a stamp), kmsg records, userspace syslog lines,
+ * continuations, a second boot, CR line ends, a line past the message
+ * bound. */
+static void
+test_fast_path_changes_nothing(void **state)
+{
+	static const char boot[] =
+	        "[    0.000000] Linux version 6.1.0 (x@y) #1 SMP\n"
+	        "[    0.100000] ACPI: DMAR 0x00000000BF77E0C0 000120 (v01 INTEL)\n"
+	        "[    1.000000] usb 1-1: new high-speed USB device\n"
+	        "[    2.000000] Run /sbin/init as init process\n";
+	static const char *const tails[] = {
+	        "[0admin@host ~]$ dmesg | grep AMD\n",
+	        "user@box:~$ dmesg | egrep -i 'dm'\n",
+	        "6,1201,5000000,-;pci 0000:00:02.0: x\n 6,1202,5000001,-;usb 1-1: y\n",
+	        "Nov 23 21:34:24 box sshd[12]: Accepted key\n  continued text\n",
+	        "[    3.000000] DMAR: DRHD: handling fault status reg 2\n  continued\n"
+	        "[    3.1] usb 2-1: x\n",
+	        "[    0.000000] Linux version 6.2.0\n[    0.1] usb 1-1: x\r\n",
+	        "[    4.000000] DMAR: [DMA Read] Request device [01:00.0] fault addr 1000 \n"
+	        "DMAR:[fault reason 06] PTE Read access is not set\n",
+	        "[    5.000000] AMD-Vi: Event logged [\nIO_PAGE_FAULT device=01:00.0 domain=0x0 "
+	        "address=0x1 flags=0x0]\n",
+	};
+	char path[512], *text, *log;
+	struct dirent *e;
+	size_t n, i, cases = 0;
+	long size;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		n = strlen(boot) + strlen(tails[i]);
+		log = malloc(n + 1);
+		assert_non_null(log);
+		snprintf(log, n + 1, "%s%s", boot, tails[i]);
+		check_fast_path(log, n, tails[i]);
+		free(log);
+	}
+	/* a message longer than the bound the fast path takes */
+	log = malloc(strlen(boot) + 3000);
+	assert_non_null(log);
+	n = (size_t)snprintf(log, strlen(boot) + 3000, "%s[    6.0] ", boot);
+	memset(log + n, 'x', 2000);
+	memcpy(log + n + 2000, " iommu\n", 7);
+	check_fast_path(log, n + 2007, "long line");
+	free(log);
+	d = opendir(FIXTURES_DIR);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s/kernel.log", FIXTURES_DIR, e->d_name);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		size = ftell(f);
+		rewind(f);
+		text = malloc(strlen(boot) + (size_t)size + 1);
+		assert_non_null(text);
+		memcpy(text, boot, strlen(boot));
+		assert_int_equal(fread(text + strlen(boot), 1, (size_t)size, f), (size_t)size);
+		fclose(f);
+		check_fast_path(text + strlen(boot), (size_t)size, e->d_name);
+		check_fast_path(text, strlen(boot) + (size_t)size, e->d_name);
+		free(text);
+		cases++;
+	}
+	closedir(d);
+	assert_true(cases >= 30);
+}
+
 int
 main(void)
 {
@@ -868,6 +997,7 @@ main(void)
 	        cmocka_unit_test(test_platform_lines),
 	        cmocka_unit_test(test_userspace_lines_are_not_evidence),
 	        cmocka_unit_test(test_reaching_userspace_needs_a_marker),
+	        cmocka_unit_test(test_fast_path_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
