@@ -48,6 +48,12 @@ int klog_line_unremarkable(const char *line, size_t len, int seq_known);
  * a word every IOMMU message the scan reads holds (klog_gate.c).  0 means
  * the message cannot concern the IOMMU. */
 int klog_gate(const char *msg, size_t n);
+/* A steady scan's pass over whole lines (text starts a line): the offset
+ * of the first byte that needs its line read in full (an anchor, a shell
+ * prompt's byte or "gr", and with digits a line that starts with a digit
+ * or a blank), n when none does, -1 when this CPU has no vector path for
+ * it (read line by line then). */
+long klog_gate_scan(const char *text, size_t n, int digits);
 /* The gate's code paths, each faster than the one before. */
 enum { KLOG_GATE_AUTO, KLOG_GATE_GENERIC, KLOG_GATE_SSSE3, KLOG_GATE_AVX2 };
 /* Run path from now on (KLOG_GATE_AUTO: the best this CPU has), so tests

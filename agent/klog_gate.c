@@ -12,8 +12,10 @@
  * run time with CPUID) the two letters and the word boundary are table
  * lookups by nibble (PSHUFB, as Hyperscan's "Teddy" does), a third of the
  * generic vector code's work, and with AVX2 32 bytes at a time; elsewhere
- * GCC / clang generic vectors (SSE2, NEON).
+ * GCC / clang generic vectors (SSE2, NEON).  With AVX2 the steady part of
+ * a long log is gated a chunk at a time (klog_gate_scan), not a line.
  */
+#include <stdint.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -383,4 +385,125 @@ klog_gate(const char *msg, size_t n)
 #endif
 	(void)path;
 	return gate_generic(msg, n);
+}
+
+/*
+ * The steady scan's pass over many lines at once (klog_gate_scan): the
+ * first byte that needs a line read in full.  Beside the anchors, a shell
+ * prompt's bytes ('$', '#', '`', '~': klog_line.c calls such a line noise,
+ * and one with "grep" marks an excerpt), "gr" (that "grep"), and with
+ * digits the first byte of a line when it is a digit or a blank (a kmsg
+ * record's sequence number, after the blanks klog_line trims).
+ */
+static int
+is_prompt_byte(int c)
+{
+	return c == '$' || c == '#' || c == '`' || c == '~';
+}
+
+/* A digit, or a byte up to the blank (the blanks klog_line trims before
+ * looking for a digit are among them). */
+static int
+is_digit_or_blank(int c)
+{
+	return (c >= '0' && c <= '9') || (unsigned char)c <= ' ';
+}
+
+/* Is byte i of text (n bytes, a line starting at 0) one to stop at? */
+static int
+scan_byte(const char *text, size_t i, size_t n, int digits)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	if (is_prompt_byte(p[i]) || (p[i] == 'g' && i + 1 < n && p[i + 1] == 'r'))
+		return 1;
+	if (digits && (i == 0 || p[i - 1] == '\n') && is_digit_or_blank(p[i]))
+		return 1;
+	return gate_bytes(text, i, i + 1, n);
+}
+
+#ifdef KLOG_GATE_X86
+/* The stops of the 32 bytes at p (reading p[-1] .. p[32]): *now those
+ * that stop at once (prompt bytes, "gr", a line's first byte per
+ * digits), *cand the anchor candidates to compare.  A line's first byte
+ * is flagged at the newline before it, shifted by the caller. */
+__attribute__((target("avx2"))) static void
+scan_block_avx2(const unsigned char *p, int digits, uint64_t *now, unsigned *cand)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	__m256i raw = _mm256_loadu_si256((const __m256i *)p);
+	__m256i next = _mm256_loadu_si256((const __m256i *)(p + 1));
+	__m256i prompt, gr, lead;
+	unsigned m, lines = 0;
+
+	prompt = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(raw, _mm256_set1_epi8('$')),
+	                                         _mm256_cmpeq_epi8(raw, _mm256_set1_epi8('#'))),
+	                         _mm256_or_si256(_mm256_cmpeq_epi8(raw, _mm256_set1_epi8('`')),
+	                                         _mm256_cmpeq_epi8(raw, _mm256_set1_epi8('~'))));
+	gr = _mm256_and_si256(_mm256_cmpeq_epi8(raw, _mm256_set1_epi8('g')),
+	                      _mm256_cmpeq_epi8(next, _mm256_set1_epi8('r')));
+	m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(prompt, gr));
+	if (digits) {
+		/* a digit, or a blank up to 0x20 (the trimmed ones are all of them) */
+		lead = _mm256_or_si256(
+		        _mm256_cmpeq_epi8(
+		                _mm256_min_epu8(_mm256_sub_epi8(next, _mm256_set1_epi8('0')),
+		                                _mm256_set1_epi8(9)),
+		                _mm256_sub_epi8(next, _mm256_set1_epi8('0'))),
+		        _mm256_cmpeq_epi8(_mm256_min_epu8(next, _mm256_set1_epi8(' ')), next));
+		lines = (unsigned)_mm256_movemask_epi8(
+		        _mm256_and_si256(_mm256_cmpeq_epi8(raw, nl), lead));
+	}
+	*now = (uint64_t)m | (uint64_t)lines << 1;
+	*cand = block_avx2(p);
+}
+
+/* The scan's walk: the first byte alone, whole blocks, then bytes one at
+ * a time (the rest of the chunk's last block; a chunk holds many lines).
+ * The first stop, or n. */
+__attribute__((target("avx2"))) static size_t
+scan_avx2(const char *text, size_t n, int digits)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned cand;
+	uint64_t now;
+	size_t i = 1, j, stop;
+
+	if (n == 0 || scan_byte(text, 0, n, digits))
+		return 0;
+	for (; i + 33 <= n; i += 32) {
+		scan_block_avx2(p + i, digits, &now, &cand);
+		stop = now != 0 ? (size_t)__builtin_ctzll(now) : 64;
+		for (; cand != 0; cand &= cand - 1) {
+			j = (size_t)__builtin_ctz(cand);
+			if (j >= stop)
+				break;
+			if (anchor_at(text + i + j, n - i - j, text[i + j] | 0x20))
+				return i + j;
+		}
+		if (stop < 64)
+			return i + stop < n ? i + stop : n;
+	}
+	for (; i < n; i++)
+		if (scan_byte(text, i, n, digits))
+			return i;
+	return n;
+}
+#endif
+
+/* Where the steady scan must look at a line in full: the offset in text
+ * (n bytes of whole lines, the first starting at text) of the first stop,
+ * n when there is none, or -1 when this CPU has no vector path for it
+ * (the caller then goes line by line). */
+long
+klog_gate_scan(const char *text, size_t n, int digits)
+{
+#ifdef KLOG_GATE_X86
+	if (gate_forced == KLOG_GATE_AUTO && best_path() == KLOG_GATE_AVX2)
+		return (long)scan_avx2(text, n, digits);
+#endif
+	(void)text;
+	(void)n;
+	(void)digits;
+	return -1;
 }

@@ -718,12 +718,43 @@ klog_message(struct klog_scan *s, const struct klog_line *l, const char *msg, in
  * the whole line: most of a long log stops here, before the parse that
  * was half of its cost. */
 static int
+klog_steady_state(const struct klog_scan *s)
+{
+	return !s->slow_only && s->f.boot_start && s->f.reached_userspace && s->f.other_seen &&
+	       !s->last_kept && !s->intel.active && !s->amd_split;
+}
+
+static int
 klog_steady(const struct klog_scan *s, const char *line, size_t len)
 {
-	if (s->slow_only || !s->f.boot_start || !s->f.reached_userspace || !s->f.other_seen ||
-	    s->last_kept || s->intel.active || s->amd_split || len > KLOG_MSG_MAX)
-		return 0;
-	return klog_line_unremarkable(line, len, s->f.first_seq >= 0) && !klog_gate(line, len);
+	return klog_steady_state(s) && len <= KLOG_MSG_MAX &&
+	       klog_line_unremarkable(line, len, s->f.first_seq >= 0) && !klog_gate(line, len);
+}
+
+/* In the steady state, the whole lines of [p, end) up to the first that
+ * klog_steady could not pass over, passed over at once: klog_gate_scan
+ * stops at what klog_steady's checks look for (an anchor, a prompt's
+ * bytes or "grep", a line led by a digit or a blank while the first kmsg
+ * sequence number is unknown), in one vector pass instead of a search
+ * for each newline and a gate for each line.  Where that line starts, or
+ * p when the CPU has no vector path for it. */
+static const char *
+klog_pass_over(const struct klog_scan *s, const char *p, const char *end)
+{
+	const char *last = memrchr(p, '\n', (size_t)(end - p)), *stop;
+	long at;
+
+	if (last == NULL)
+		return p;
+	at = klog_gate_scan(p, (size_t)(last + 1 - p), s->f.first_seq < 0);
+	if (at < 0)
+		return p;
+	stop = p + at;
+	if (stop > last)
+		return last + 1;
+	/* back to the start of the stop's line */
+	last = stop > p ? memrchr(p, '\n', (size_t)(stop - p)) : NULL;
+	return last != NULL ? last + 1 : p;
 }
 
 void
@@ -831,6 +862,10 @@ klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 	}
 	/* whole lines straight from the chunk, the tail into carry */
 	while (p < end) {
+		if (klog_steady_state(s))
+			p = klog_pass_over(s, p, end);
+		if (p >= end)
+			break;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL) {
 			(void)klog_carry_more(s, p, (size_t)(end - p), &used);
