@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,12 +149,81 @@ test_misuse(void **state)
 	assert_null(json_writer_finish(&w));
 }
 
+/* One real both ways. */
+static void
+check_real(double v)
+{
+	struct json_writer w;
+	json_t *a = json_array();
+	char *want, *got;
+
+	json_array_append_new(a, json_real(v));
+	want = json_dumps(a, JSON_REAL_PRECISION(15) | JSON_COMPACT);
+	json_writer_init(&w, 0);
+	json_writer_array(&w);
+	json_writer_real(&w, v);
+	json_writer_end(&w);
+	got = json_writer_finish(&w);
+	assert_non_null(want);
+	assert_non_null(got);
+	if (strcmp(want, got) != 0)
+		fail_msg("%.17g: jansson %s, writer %s", v, want, got);
+	free(want);
+	free(got);
+	json_decref(a);
+}
+
+/* The positive double one unit in the last place up (+1) or down (-1). */
+static double
+neighbour(double v, int dir)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	bits += dir > 0 ? 1 : (uint64_t)-1;
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+/* Log times: the writer's own path for microseconds (1e-4 to 1e8) and
+ * printf's for the rest give jansson's text: values the way the log
+ * parser builds them (seconds + microseconds * 1e-6), their neighbours
+ * one unit in the last place away, nine-digit fractions, and the edges. */
+static void
+test_log_times(void **state)
+{
+	static const double edges[] = {1e-4,     9.9999e-5,   1e8,       99999999.999999,
+	                               0.000123, 0.3,         0.1 + 0.2, 5.0,
+	                               123456.5, 1e-4 + 1e-6, 7.000001,  12345678.123456};
+	unsigned seed = 7;
+	unsigned long long ip, fp;
+	double v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		check_real(edges[i]);
+	for (i = 0; i < 50000; i++) {
+		ip = (unsigned long long)rand_r(&seed) % (i % 3 == 0 ? 100 : 100000000);
+		fp = (unsigned long long)rand_r(&seed) % 1000000;
+		v = (double)ip + (double)fp * 1e-6;
+		check_real(v);
+		check_real(neighbour(v, 1));
+		if (v > 0)
+			check_real(neighbour(v, -1));
+		/* a nine-digit fraction, which printf must print */
+		check_real((double)ip +
+		           (double)(fp * 1000 + (unsigned)rand_r(&seed) % 1000) * 1e-9);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_same_as_jansson),
 	        cmocka_unit_test(test_misuse),
+	        cmocka_unit_test(test_log_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
