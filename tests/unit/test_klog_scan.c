@@ -36,8 +36,9 @@ result_free(struct result *r)
 	free(r);
 }
 
+/* text scanned, every line parsed when slow is set (no fast path). */
 static struct result *
-scan_n(const char *text, size_t len, size_t max_lines)
+scan_with(const char *text, size_t len, size_t max_lines, int slow)
 {
 	struct klog_scan *s;
 	struct result *r;
@@ -46,28 +47,18 @@ scan_n(const char *text, size_t len, size_t max_lines)
 	assert_non_null(r);
 	s = klog_scan_new(max_lines);
 	assert_non_null(s);
+	if (slow)
+		klog_scan_slow_only(s);
 	assert_int_equal(klog_scan_text(s, text, len), 0);
 	assert_int_equal(klog_scan_finish(s, &r->kl, &r->f), 0);
 	klog_scan_free(s);
 	return r;
 }
 
-/* The same as scan_n, every line parsed (no fast path). */
 static struct result *
-scan_slow(const char *text, size_t len, size_t max_lines)
+scan_n(const char *text, size_t len, size_t max_lines)
 {
-	struct klog_scan *s;
-	struct result *r;
-
-	r = calloc(1, sizeof(*r));
-	assert_non_null(r);
-	s = klog_scan_new(max_lines);
-	assert_non_null(s);
-	klog_scan_slow_only(s);
-	assert_int_equal(klog_scan_text(s, text, len), 0);
-	assert_int_equal(klog_scan_finish(s, &r->kl, &r->f), 0);
-	klog_scan_free(s);
-	return r;
+	return scan_with(text, len, max_lines, 0);
 }
 
 static struct result *
@@ -894,7 +885,7 @@ assert_same(const struct result *a, const struct result *b, const char *what)
 static void
 check_fast_path(const char *text, size_t len, const char *what)
 {
-	struct result *fast = scan_n(text, len, 5000), *slow = scan_slow(text, len, 5000);
+	struct result *fast = scan_n(text, len, 5000), *slow = scan_with(text, len, 5000, 1);
 
 	assert_same(fast, slow, what);
 	result_free(fast);
