@@ -186,17 +186,17 @@ block_generic(const unsigned char *p)
 }
 
 #ifdef KLOG_GATE_X86
-/* The same with SSSE3, by nibble lookups.  Eight groups of anchors by
- * first letter (a; b x; d; f l; i; r; s; v), a bit each: the first letter
- * says which groups it starts, the second which it can follow, and a pair
- * is a candidate when they share a group.  A byte's bits are its low
- * nibble's row AND its high nibble's (of the byte | 0x20).  A few pairs
- * that are no anchor's pass too ("id", "if", "ry"): the compare below
- * turns them away; none that is one is lost (checked over all 65,536
- * pairs when the tables were made).  The word boundary is exact: a letter
- * or digit is lo 1-f of rows 4 and 6, lo 0-a of rows 5 and 7, lo 0-9 of
- * row 3. */
-/* The nibble tables, in the order _mm_setr_epi8 takes them. */
+/* The nibble lookups of the SSSE3 and AVX2 blocks.  Eight groups of
+ * anchors by first letter (a; b x; d; f l; i; r; s; v), a bit each: the
+ * first letter says which groups it starts, the second which it can
+ * follow, and a pair is a candidate when they share a group.  A byte's
+ * bits are its low nibble's row AND its high nibble's, of the byte | 0x20
+ * (the 0x20 bit is a letter's case).  A few pairs that start no anchor
+ * pass too ("id", "if", "ry"): the compare turns them away; none that
+ * starts one is lost (test_klog_gate: every anchor, either case, at
+ * every offset, on every path).  The word boundary is exact, on the byte
+ * itself: a letter or digit is lo 1-f of rows 4 and 6, lo 0-a of rows 5
+ * and 7, lo 0-9 of row 3.  In the order _mm_setr_epi8 takes them: */
 #define FIRST_LO                                                                                   \
 	0x00, 0x01, 0x22, 0x40, 0x04, 0x00, (char)0x88, 0x00, 0x02, 0x10, 0, 0, 0x08, 0, 0, 0
 #define FIRST_HI 0, 0, 0, 0, 0, 0, 0x1f, (char)0xe2, 0, 0, 0, 0, 0, 0, 0, 0
