@@ -540,7 +540,6 @@ int
 klog_line_unremarkable(const char *line, size_t len, int seq_known)
 {
 	struct klog_line l;
-
 	size_t i = 1, digits = 0;
 
 	/* a dmesg stamp's start, "[    5.": no prompt ("[0admin@box ~]$" is

@@ -731,30 +731,30 @@ klog_steady(const struct klog_scan *s, const char *line, size_t len)
 	       klog_line_unremarkable(line, len, s->f.first_seq >= 0) && !klog_gate(line, len);
 }
 
-/* In the steady state, the whole lines of [p, end) up to the first that
- * klog_steady could not pass over, passed over at once: klog_gate_scan
- * stops at what klog_steady's checks look for (an anchor, a prompt's
- * bytes or "grep", a line led by a digit or a blank while the first kmsg
- * sequence number is unknown), in one vector pass instead of a search
- * for each newline and a gate for each line.  Where that line starts, or
- * p when the CPU has no vector path for it. */
+/* In the steady state, the whole lines of [p, lines_end) up to the first
+ * that klog_steady could not pass over, passed over at once:
+ * klog_gate_scan stops at what klog_steady's checks look for (an anchor,
+ * a prompt's bytes or "grep", a line led by a digit or a blank while the
+ * first kmsg sequence number is unknown), in one vector pass instead of a
+ * search for each newline and a gate for each line.  Where that line
+ * starts; p, and *vector cleared, when the CPU has no vector path for it. */
 static const char *
-klog_pass_over(const struct klog_scan *s, const char *p, const char *end)
+klog_pass_over(const struct klog_scan *s, const char *p, const char *lines_end, int *vector)
 {
-	const char *last = memrchr(p, '\n', (size_t)(end - p)), *stop;
+	const char *stop, *nl;
 	long at;
 
-	if (last == NULL)
+	at = klog_gate_scan(p, (size_t)(lines_end - p), s->f.first_seq < 0);
+	if (at < 0) {
+		*vector = 0;
 		return p;
-	at = klog_gate_scan(p, (size_t)(last + 1 - p), s->f.first_seq < 0);
-	if (at < 0)
-		return p;
+	}
 	stop = p + at;
-	if (stop > last)
-		return last + 1;
+	if (stop >= lines_end)
+		return lines_end;
 	/* back to the start of the stop's line */
-	last = stop > p ? memrchr(p, '\n', (size_t)(stop - p)) : NULL;
-	return last != NULL ? last + 1 : p;
+	nl = stop > p ? memrchr(p, '\n', (size_t)(stop - p)) : NULL;
+	return nl != NULL ? nl + 1 : p;
 }
 
 void
@@ -846,8 +846,9 @@ klog_carry_more(struct klog_scan *s, const char *data, size_t len, size_t *used)
 int
 klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 {
-	const char *p = data, *end = data + len, *nl;
+	const char *p = data, *end = data + len, *nl, *lines_end;
 	size_t used;
+	int vector = 1;
 
 	if (s == NULL || (data == NULL && len > 0))
 		return -1;
@@ -860,10 +861,13 @@ klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 		s->ncarry = 0;
 		s->overlong = 0;
 	}
-	/* whole lines straight from the chunk, the tail into carry */
+	/* whole lines straight from the chunk (ending at lines_end, found
+	 * once), the tail into carry */
+	nl = p < end ? memrchr(p, '\n', (size_t)(end - p)) : NULL;
+	lines_end = nl != NULL ? nl + 1 : p;
 	while (p < end) {
-		if (klog_steady_state(s))
-			p = klog_pass_over(s, p, end);
+		if (vector && p < lines_end && klog_steady_state(s))
+			p = klog_pass_over(s, p, lines_end, &vector);
 		if (p >= end)
 			break;
 		nl = memchr(p, '\n', (size_t)(end - p));
