@@ -75,20 +75,12 @@ anchor_at(const char *p, size_t n, int lc)
 	}
 }
 
-/* Byte classes for the bytes done one at a time: 0 not part of a word
- * (and every byte >= 0x80), 1 a letter or digit, 2 a letter that may
- * start an anchor (a b d f i l r s v x, either case). */
-static const unsigned char byte_class[256] = {
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        0, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 1, 1, 2,
-        1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2,
-        1, 1, 2, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
+/* A letter or digit (ASCII: every byte >= 0x80 ends a word). */
+static int
+is_word_byte(unsigned char c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+}
 
 /* Can an anchor starting with lc1 go on with lc2 (both lowercased with
  * | 0x20)?  Most words that start with an anchor's letter fail here
@@ -130,8 +122,8 @@ gate_bytes(const char *msg, size_t from, size_t to, size_t n)
 	size_t i;
 
 	for (i = from; i < to && i + 1 < n; i++) {
-		if (byte_class[p[i]] != 2 || (i > 0 && byte_class[p[i - 1]] != 0) ||
-		    !second_ok(p[i] | 0x20, p[i + 1] | 0x20))
+		/* second_ok is 0 for a byte no anchor starts with */
+		if ((i > 0 && is_word_byte(p[i - 1])) || !second_ok(p[i] | 0x20, p[i + 1] | 0x20))
 			continue;
 		if (anchor_at(msg + i, n - i, p[i] | 0x20))
 			return 1;
