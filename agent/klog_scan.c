@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "agent/klog.h"
+#include "common/linecarry.h"
 #include "common/utf8.h"
 #include "proto/pci_addr.h"
 #include "proto/report_json.h"
@@ -51,9 +52,8 @@ struct klog_scan {
 	unsigned long faults_dropped; /* fault records of keys past the cap */
 	/* klog_scan_feed(): the start of a line whose end is in a later chunk;
 	 * a longer line is cut at KLOG_LINE_MAX (only its start is looked at) */
-	char carry[KLOG_LINE_MAX];
-	size_t ncarry;
-	int overlong; /* skipping the rest of a cut line */
+	char carry_buf[KLOG_LINE_MAX];
+	struct linecarry carry;
 };
 
 struct klog_pattern {
@@ -107,6 +107,8 @@ klog_scan_new(size_t max_lines)
 	if (s == NULL)
 		return NULL;
 	s->max_lines = max_lines > REPORT_MAX_LINES ? REPORT_MAX_LINES : max_lines;
+	s->carry.buf = s->carry_buf;
+	s->carry.cap = sizeof(s->carry_buf);
 	klog_facts_init(&s->f);
 	return s;
 }
@@ -825,24 +827,6 @@ klog_scan_line(struct klog_scan *s, const char *line, size_t len)
 	return s->failed ? -1 : 0;
 }
 
-/* The rest of a line that started in an earlier chunk: 1 when the line
- * ended in data (*used bytes taken), 0 when data ended first. */
-static int
-klog_carry_more(struct klog_scan *s, const char *data, size_t len, size_t *used)
-{
-	const char *nl = memchr(data, '\n', len);
-	size_t n = nl != NULL ? (size_t)(nl - data) : len, room;
-
-	room = sizeof(s->carry) - s->ncarry;
-	if (!s->overlong) {
-		memcpy(s->carry + s->ncarry, data, n < room ? n : room);
-		s->ncarry += n < room ? n : room;
-		s->overlong = n >= room;
-	}
-	*used = nl != NULL ? n + 1 : len;
-	return nl != NULL;
-}
-
 int
 klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 {
@@ -852,14 +836,13 @@ klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 
 	if (s == NULL || (data == NULL && len > 0))
 		return -1;
-	if (s->ncarry > 0 || s->overlong) {
-		if (!klog_carry_more(s, p, len, &used))
+	if (s->carry.active) {
+		if (!linecarry_take(&s->carry, p, len, &used))
 			return 0;
 		p += used;
-		if (klog_scan_line(s, s->carry, s->ncarry) == -1)
+		if (klog_scan_line(s, s->carry.buf, s->carry.n) == -1)
 			return -1;
-		s->ncarry = 0;
-		s->overlong = 0;
+		linecarry_reset(&s->carry);
 	}
 	/* whole lines straight from the chunk (ending at lines_end, found
 	 * once), the tail into carry */
@@ -872,7 +855,7 @@ klog_scan_feed(struct klog_scan *s, const char *data, size_t len)
 			break;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL) {
-			(void)klog_carry_more(s, p, (size_t)(end - p), &used);
+			(void)linecarry_take(&s->carry, p, (size_t)(end - p), &used);
 			break;
 		}
 		if (klog_scan_line(s, p, (size_t)(nl - p)) == -1)
@@ -888,10 +871,9 @@ klog_flush_carry(struct klog_scan *s)
 {
 	int rc = 0;
 
-	if ((s->ncarry > 0 || s->overlong) && klog_scan_line(s, s->carry, s->ncarry) == -1)
+	if (s->carry.active && klog_scan_line(s, s->carry.buf, s->carry.n) == -1)
 		rc = -1;
-	s->ncarry = 0;
-	s->overlong = 0;
+	linecarry_reset(&s->carry);
 	return rc;
 }
 

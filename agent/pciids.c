@@ -10,6 +10,7 @@
 
 #include "proto/pci_addr.h"
 #include "common/growbuf.h"
+#include "common/linecarry.h"
 #include "agent/pciids.h"
 
 #define PCIIDS_NAME_MAX 256  /* vendor or device name */
@@ -42,9 +43,8 @@ struct pciids_scan {
 	char vline[PCIIDS_LINE_MAX];
 	size_t nvline, vname_at, vname_len;
 	/* a line cut by the end of a piece: its start, up to PCIIDS_LINE_MAX */
-	char carry[PCIIDS_LINE_MAX];
-	size_t ncarry;
-	int carrying;
+	char carry_buf[PCIIDS_LINE_MAX];
+	struct linecarry carry;
 };
 
 static int
@@ -184,10 +184,9 @@ static int match_subset(struct pciids_scan *s, const struct span *device);
 static void
 vendor_line(struct pciids_scan *s, const struct span *line)
 {
+	long id = line->n >= 4 ? pci_hexn(line->p, 4) : -1;
 	struct span name;
 	size_t i;
-
-	long id = line->n >= 4 ? pci_hexn(line->p, 4) : -1;
 
 	s->vendor = -1;
 	s->vendor_done = 0;
@@ -263,7 +262,7 @@ pciids_scan_feed(struct pciids_scan *s, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len, *eol;
 	struct span line;
-	size_t n, room;
+	size_t used;
 
 	while (p < end && !s->ended) {
 		if (s->skipping) {
@@ -274,20 +273,15 @@ pciids_scan_feed(struct pciids_scan *s, const char *data, size_t len)
 			p = eol + 1;
 			continue;
 		}
-		if (s->carrying) {
+		if (s->carry.active) {
 			/* the rest of a line begun in an earlier piece */
-			eol = memchr(p, '\n', (size_t)(end - p));
-			n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
-			room = sizeof(s->carry) - s->ncarry;
-			memcpy(s->carry + s->ncarry, p, n < room ? n : room);
-			s->ncarry += n < room ? n : room;
-			if (eol == NULL)
+			if (!linecarry_take(&s->carry, p, (size_t)(end - p), &used))
 				return 0;
-			s->carrying = 0;
-			take_line(&line, s->carry, s->ncarry);
+			p += used;
+			take_line(&line, s->carry.buf, s->carry.n);
+			linecarry_reset(&s->carry);
 			if (scan_line(s, &line) == -1)
 				return -1;
-			p = eol + 1;
 			continue;
 		}
 		if (s->vendor == -1 ? starts_tabs(p, end, 1) : starts_tabs(p, end, 2)) {
@@ -296,9 +290,8 @@ pciids_scan_feed(struct pciids_scan *s, const char *data, size_t len)
 			continue;
 		}
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			s->carrying = 1;
-			s->ncarry = 0;
-			continue; /* copied above */
+			(void)linecarry_take(&s->carry, p, (size_t)(end - p), &used);
+			return 0;
 		}
 		take_line(&line, p, (size_t)(eol - p));
 		if (scan_line(s, &line) == -1)
@@ -324,6 +317,8 @@ pciids_scan_new(struct report_iommu *iommu, int keep_subset)
 		return NULL;
 	s->vendor = -1;
 	s->keep_subset = keep_subset;
+	s->carry.buf = s->carry_buf;
+	s->carry.cap = sizeof(s->carry_buf);
 	if (collect(iommu, &s->v, &s->n) == -1 ||
 	    (keep_subset && growbuf_append(&s->out, header, sizeof(header) - 1) == -1)) {
 		pciids_scan_free(s);
@@ -343,9 +338,9 @@ pciids_scan_finish(struct pciids_scan *s, char **subset, size_t *sublen)
 		*subset = NULL;
 		*sublen = 0;
 	}
-	if (s->carrying && !s->ended) {
-		s->carrying = 0;
-		take_line(&line, s->carry, s->ncarry);
+	if (s->carry.active && !s->ended) {
+		take_line(&line, s->carry.buf, s->carry.n);
+		linecarry_reset(&s->carry);
 		if (scan_line(s, &line) == -1)
 			return -1;
 	}
