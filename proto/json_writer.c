@@ -225,16 +225,24 @@ json_writer_bool(struct json_writer *w, int v)
 	out(w, v ? "true" : "false", v ? 4 : 5);
 }
 
+/* u's decimal digits written backwards ending at end, as "%llu" prints
+ * them: where they start (20 bytes are room for any). */
+static char *
+digits_before(char *end, unsigned long long u)
+{
+	do
+		*--end = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	return end;
+}
+
 void
 json_writer_int(struct json_writer *w, long long v)
 {
-	char buf[24], *p = buf + sizeof(buf);
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	char buf[24], *p;
 
-	/* digits from the end, as "%lld" prints them */
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
+	p = digits_before(buf + sizeof(buf),
+	                  v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 	if (v < 0)
 		*--p = '-';
 	value_begin(w);
@@ -252,10 +260,10 @@ json_writer_int(struct json_writer *w, long long v)
 static size_t
 real_micro(double v, char *buf)
 {
-	long long d, ip, frac;
+	long long d, frac;
 	double back;
-	char digits[24], *p = digits + sizeof(digits);
-	size_t n = 0, k;
+	char digits[24], *p;
+	size_t n, k;
 	int i;
 
 	if (!(v >= 1e-4 && v < 1e8))
@@ -264,11 +272,8 @@ real_micro(double v, char *buf)
 	back = (double)d / 1e6;
 	if ((back > v ? back - v : v - back) > 3.3e-16 * v)
 		return 0;
-	ip = d / 1000000;
 	frac = d % 1000000;
-	do
-		*--p = (char)('0' + ip % 10);
-	while ((ip /= 10) != 0);
+	p = digits_before(digits + sizeof(digits), (unsigned long long)(d / 1000000));
 	n = (size_t)(digits + sizeof(digits) - p);
 	memcpy(buf, p, n);
 	if (frac != 0) {
