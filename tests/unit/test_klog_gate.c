@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "agent/klog.h"
+#include "common/readall.h"
 
 /* The anchors, written out again for the oracle (klog_gate.c has them in
  * its own form). */
@@ -107,10 +108,10 @@ check(const char *line, size_t n)
 static size_t
 for_each_fixture_log(void (*fn)(const char *text, size_t n))
 {
-	char path[512], *text;
+	struct growbuf b;
+	char path[512];
 	struct dirent *e;
 	size_t logs = 0;
-	long size;
 	FILE *f;
 	DIR *d;
 
@@ -120,16 +121,11 @@ for_each_fixture_log(void (*fn)(const char *text, size_t n))
 		snprintf(path, sizeof(path), "%s/%s/kernel.log", FIXTURES_DIR, e->d_name);
 		if ((f = fopen(path, "rb")) == NULL)
 			continue;
-		assert_int_equal(fseek(f, 0, SEEK_END), 0);
-		size = ftell(f);
-		rewind(f);
-		text = malloc((size_t)size + 1);
-		assert_non_null(text);
-		assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-		text[size] = '\0';
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(readall_bounded(f, 16u << 20, &b), 0);
 		fclose(f);
-		fn(text, (size_t)size);
-		free(text);
+		fn(b.data, b.len);
+		free(b.data);
 		logs++;
 	}
 	closedir(d);

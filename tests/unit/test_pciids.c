@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agent/pciids.h"
+#include "common/readall.h"
 
 static char *scan_in_pieces(const char *text, size_t len, size_t size, struct report_iommu *iommu);
 
@@ -186,23 +187,17 @@ test_subset(void **state)
 static char *
 read_real(size_t *len)
 {
-	char *text;
-	long size;
+	struct growbuf b = {NULL, 0, 0};
 	FILE *f;
 
 	f = fopen("/usr/share/misc/pci.ids", "r");
 	if (f == NULL)
 		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	rewind(f);
-	text = malloc((size_t)size);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	assert_int_equal(readall_bounded(f, 16u << 20, &b), 0);
 	fclose(f);
-	*len = (size_t)size;
-	return text;
+	assert_true(b.len > 0);
+	*len = b.len;
+	return b.data;
 }
 
 static void
