@@ -230,12 +230,16 @@ check_scan(const char *text, size_t n, int digits)
 	assert_non_null(copy);
 	memcpy(copy, text, n);
 	got = klog_gate_scan(copy, n, digits);
-	if (got >= 0) {
-		want = scan_oracle(copy, n, digits);
-		/* never past a stop; earlier only through a control byte */
-		if ((size_t)got > want || ((size_t)got < want && !has_control(copy, want)))
-			fail_msg("scan stops at %ld, oracle at %zu (of %zu)", got, want, n);
+	if (got < 0) {
+		/* no vector path only where the CPU has no AVX2 */
+		assert_int_equal(klog_gate_use(KLOG_GATE_AVX2), -1);
+		free(copy);
+		return;
 	}
+	want = scan_oracle(copy, n, digits);
+	/* never past a stop; earlier only through a control byte */
+	if ((size_t)got > want || ((size_t)got < want && !has_control(copy, want)))
+		fail_msg("scan stops at %ld, oracle at %zu (of %zu)", got, want, n);
 	free(copy);
 }
 
