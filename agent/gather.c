@@ -118,11 +118,13 @@ name_devices(struct rootfs *fs, const struct gather_opts *opts, struct report *r
 		return -1;
 	}
 	/* names from what was read, and the error said */
-	if (rc == -1)
-		(void)strlist_addf(&r->errors, "%s: %s%s",
+	if (rc == -1 && errno == EFBIG)
+		(void)strlist_addf(&r->errors, "%s: over %u MiB: device names from its start only",
 		                   opts->pci_ids != NULL ? opts->pci_ids : used,
-		                   errno == EFBIG ? "over 8 MiB" : strerror(errno),
-		                   ": device names from its start only");
+		                   PCIIDS_MAX_BYTES >> 20);
+	else if (rc == -1)
+		(void)strlist_addf(&r->errors, "%s: %s: device names from its start only",
+		                   opts->pci_ids != NULL ? opts->pci_ids : used, strerror(errno));
 	close(fd);
 	rc = pciids_scan_finish(scan, &subset, &sublen);
 	pciids_scan_free(scan);

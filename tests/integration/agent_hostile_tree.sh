@@ -40,6 +40,17 @@ timeout 60 "$AGENT" --root "$work/root" --pci-ids "$work/pci-ids-fifo" > "$work/
 	2> "$work/err" || rc=$?
 [ "$rc" -ne 124 ] || fail "the agent waited on the --pci-ids FIFO for 60 s"
 grep -q "pci-ids-fifo: not a regular file" "$work/r2.json" || fail "no error for the FIFO"
+# a pci.ids past the 8 MiB bound: names from its start, and the bound said
+python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("1002  Advanced Micro Devices, Inc. [AMD/ATI]\n\t687f  Vega 10 XL/XT\n")
+    f.write("# filler\n" * (9 << 17))' "$work/big.ids"
+"$AGENT" --root "$work/root" --pci-ids "$work/big.ids" > "$work/r3.json" 2> "$work/err" || true
+grep -q "big.ids: over 8 MiB: device names from its start only" "$work/r3.json" ||
+	fail "no error for the pci.ids past the bound"
+grep -q '"name":"Advanced Micro Devices, Inc. \[AMD/ATI\] Vega 10 XL/XT"' "$work/r3.json" ||
+	fail "no name from the start of the pci.ids past the bound"
 out=$("$COLLECTOR" --db "$work/fleet.db" import "$work/r.json") || fail "import: $out"
 case "$out" in *": stored host "*) ;; *) fail "not stored: $out" ;; esac
 echo ok
