@@ -206,7 +206,7 @@ test_real_pciids(void **state)
 	struct report_iommu iommu;
 	struct report_group g;
 	struct report_device gd[3], ud[6];
-	size_t size;
+	size_t size = 0;
 	char *text;
 
 	(void)state;
@@ -232,7 +232,7 @@ test_real_pciids_pieces(void **state)
 	struct report_device gd[3], ud[6];
 	char *text, *whole[9];
 	const char *got;
-	size_t size, k, z;
+	size_t size = 0, k, z;
 
 	(void)state;
 	if ((text = read_real(&size)) == NULL)
